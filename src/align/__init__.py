@@ -1,0 +1,14 @@
+"""align: line up a Chinese original with competing English translations.
+
+The public API is re-exported here lazily so that ``import align`` stays fast
+and ``align --help`` never loads a neural model.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segment, TermHit  # noqa: E402
+
+__all__ = [
+    "__version__", "Alignment", "Bead", "Document", "Flag", "Group", "MultiAlignment", "Segment", "TermHit",
+]

@@ -1,0 +1,64 @@
+"""Shared CLI helpers: consoles, progress bars, JSON output."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from rich.console import Console
+
+
+@dataclass
+class _State:
+    debug: bool = False
+
+
+STATE = _State()
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def error_line(message: str) -> None:
+    """One line on stderr, no markup interpretation."""
+    print(f"align: error: {message}", file=sys.stderr)
+
+
+def interactive() -> bool:
+    """True when stderr is a terminal: progress bars only then."""
+    return err.is_terminal
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextlib.contextmanager
+def progress(description: str, total: int | None = None, *, enabled: bool | None = None) -> Iterator[Any]:
+    """A rich progress bar on stderr when interactive; a no-op callable otherwise.
+
+    Yields ``advance(n=1)``. Library code takes an optional ``progress``
+    callback; the CLI passes this one.
+    """
+    if enabled is None:
+        enabled = interactive()
+    if not enabled:
+        yield lambda n=1, **kw: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int = 1, total: int | None = None, description: str | None = None) -> None:
+            if total is not None:
+                bar.update(task, total=total)
+            if description is not None:
+                bar.update(task, description=description)
+            bar.advance(task, n)
+
+        yield advance

@@ -1,0 +1,4 @@
+"""CLI commands: segment (registered on the app when imported)."""
+from __future__ import annotations
+
+from . import app  # noqa: F401
