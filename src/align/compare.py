@@ -1,0 +1,392 @@
+"""Comparison checks: where a translation leaves something out, adds
+something, leaves Chinese untranslated, disagrees on a number, or is
+suspiciously long or short.
+
+Each check is a small function over one :class:`MultiAlignment` returning
+:class:`Flag` objects; :func:`check_alignment` runs them all (plus the glossary
+checker when a glossary is given) and returns the flags in a deterministic
+order: by row (group) of the alignment, then translation (in the order of
+``multi.alignments``), then kind. Every group-based flag carries its row in
+``details["group"]``. Thresholds live in :class:`CheckSettings`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .model import Flag, Group, MultiAlignment, Segment
+from .numbers import Mention, compare_mentions, extract_numbers
+
+__all__ = [
+    "CheckSettings", "CheckResult", "KINDS", "check_alignment", "run_checks", "check_english_only",
+    "check_omissions", "check_additions", "check_untranslated", "check_numbers", "check_length",
+    "check_low_confidence", "find_cjk_runs", "flags_by_group", "flag_counts", "flag_to_dict",
+    "flag_from_dict",
+]
+
+#: The comparison kinds, in the order flags of one row are listed.
+KINDS = ("omission", "addition", "untranslated", "number", "length", "low-confidence")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Thresholds of the checks.
+
+    ``omission_confidence``: a bead with both sides but a confidence below
+    this is reported as a possible omission (the aligner found nothing that
+    really matches). ``low_confidence``: below this (and above the omission
+    threshold) a bead is reported as low-confidence.
+    ``untranslated_min_chars``: Chinese characters a run needs to count.
+    ``length_z``: robust z-score (median / MAD of the log length ratio over the
+    document's own rows) beyond which a row is a length outlier;
+    ``length_min_source_chars`` keeps very short rows (headings, markers) out
+    of it and ``length_min_rows`` is how many rows the statistics need;
+    ``length_min_mad`` is a floor on the MAD so that a very uniform document
+    does not turn small differences into outliers.
+    ``checks`` names the checks to run (all of :data:`KINDS` plus ``glossary``).
+    """
+
+    omission_confidence: float = 0.10
+    low_confidence: float = 0.35
+    untranslated_min_chars: int = 1
+    length_z: float = 3.5
+    length_min_source_chars: int = 8
+    length_min_rows: int = 8
+    length_min_mad: float = 0.1
+    checks: tuple[str, ...] = KINDS + ("glossary",)
+
+
+@dataclass
+class CheckResult:
+    """All flags of one alignment, and the glossary report when a glossary was checked."""
+
+    flags: list[Flag]
+    glossary_report: Any = None
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _source_text(multi: MultiAlignment, idx: Iterable[int]) -> str:
+    return " ".join(multi.source[i].text for i in idx)
+
+
+def _target_text(multi: MultiAlignment, tid: str, idx: Iterable[int]) -> str:
+    tgt = multi.alignments[tid].target
+    return " ".join(tgt[j].text for j in idx)
+
+
+def _lang(segments: list[Segment], default: str) -> str:
+    return segments[0].lang if segments else default
+
+
+def _span(idx: tuple[int, ...]) -> str:
+    if not idx:
+        return "-"
+    return str(idx[0]) if len(idx) == 1 else f"{idx[0]}-{idx[-1]}"
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------- the checks
+
+def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Source rows with no target in a translation, or with a confidence so low
+    that the aligned target is probably something else."""
+    flags = []
+    for gi, g in enumerate(multi.groups):
+        if not g.src:
+            continue
+        for tid in multi.alignments:
+            tgt = g.targets.get(tid, ())
+            conf = g.confidence.get(tid, 0.0)
+            if not tgt:
+                msg = f"source {_span(g.src)} has no translation: {_clip(_source_text(multi, g.src))}"
+            elif conf < settings.omission_confidence:
+                msg = (f"source {_span(g.src)} is probably not translated "
+                       f"(confidence {conf:.2f} < {settings.omission_confidence:.2f})")
+            else:
+                continue
+            flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
+                              details={"group": gi, "confidence": round(conf, 4)}))
+    return flags
+
+
+def check_additions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Target segments with no source: translator insertions, notes, page furniture."""
+    flags = []
+    for gi, g in enumerate(multi.groups):
+        if g.src:
+            continue
+        for tid in multi.alignments:
+            tgt = g.targets.get(tid, ())
+            if tgt:
+                msg = f"{tid} {_span(tgt)} has no source: {_clip(_target_text(multi, tid, tgt))}"
+                flags.append(Flag("addition", msg, tid, (), tgt, details={"group": gi}))
+    return flags
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_CJK_RUN = re.compile(rf"[{_HAN}](?:[{_HAN}\u3000-\u303f\uff00-\uffef\s,;:·()\[\]“”\"'.\-]*[{_HAN}])?")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+
+
+def find_cjk_runs(text: str, min_chars: int = 1) -> list[tuple[int, int, str]]:
+    """Runs of Chinese text (Chinese punctuation and spaces inside a run keep
+    it together) as ``(start, end, run)`` offsets into ``text``; runs with
+    fewer than ``min_chars`` Chinese characters are left out."""
+    return [(m.start(), m.end(), m.group(0)) for m in _CJK_RUN.finditer(text)
+            if len(_HAN_CHAR.findall(m.group(0))) >= min_chars]
+
+
+def _untranslated_flag(seg: Segment, tid: str | None, src: tuple[int, ...], runs, group: int | None) -> Flag:
+    shown = "; ".join(_clip(r, 30) for _, _, r in runs[:3]) + ("; …" if len(runs) > 3 else "")
+    n = sum(len(_HAN_CHAR.findall(r)) for _, _, r in runs)
+    where = f"{tid} {seg.index}" if tid else f"segment {seg.index}"
+    details: dict[str, Any] = {
+        "runs": [{"text": r, "start": s, "end": e, "doc_start": seg.start + s, "doc_end": seg.start + e}
+                 for s, e, r in runs],
+        "chinese_chars": n,
+    }
+    if group is not None:
+        details["group"] = group
+    return Flag("untranslated", f"{where} has {n} untranslated Chinese character(s) at {seg.start + runs[0][0]}: {shown}",
+                tid, src, (seg.index,), severity="error", details=details)
+
+
+def check_untranslated(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Chinese left in the English: every target segment of every translation,
+    aligned or not, with the runs and their offsets (in the segment and in
+    the document) in ``details["runs"]``."""
+    flags = []
+    for tid, al in multi.alignments.items():
+        row_of = _target_rows(multi, tid)
+        for seg in al.target:
+            runs = find_cjk_runs(seg.text, settings.untranslated_min_chars)
+            if runs:
+                gi = row_of.get(seg.index)
+                src = multi.groups[gi].src if gi is not None else ()
+                flags.append(_untranslated_flag(seg, tid, src, runs, gi))
+    return flags
+
+
+def _mention_dict(m: Mention) -> dict:
+    return {"value": m.describe(), "kind": m.kind, "text": m.text}
+
+
+def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Numbers, dates and document numbers of a source row that its
+    translation does not give, or gives differently (see :mod:`align.numbers`)."""
+    flags = []
+    src_lang = _lang(multi.source, "zh")
+    src_cache: dict[tuple[int, ...], list[Mention]] = {}
+    for gi, g in enumerate(multi.groups):
+        if not g.src:
+            continue
+        if g.src not in src_cache:
+            src_cache[g.src] = extract_numbers(_source_text(multi, g.src), src_lang)
+        src_m = src_cache[g.src]
+        for tid, al in multi.alignments.items():
+            tgt = g.targets.get(tid, ())
+            if not tgt:
+                continue  # an omission, reported as such
+            tgt_m = extract_numbers(_target_text(multi, tid, tgt), _lang(al.target, "en"))
+            missing, extra = compare_mentions(src_m, tgt_m)
+            if not missing and not extra:
+                continue
+            parts = []
+            if missing:
+                parts.append("source has " + ", ".join(f"{m.describe()} ({m.text})" for m in missing))
+            if extra:
+                parts.append(f"{tid} has " + ", ".join(f"{m.describe()} ({m.text})" for m in extra))
+            flags.append(Flag("number", "numbers disagree: " + "; ".join(parts) + " not found on the other side",
+                              tid, g.src, tgt, severity="error",
+                              details={"group": gi, "missing": [_mention_dict(m) for m in missing],
+                                       "extra": [_mention_dict(m) for m in extra]}))
+    return flags
+
+
+def _visible_len(text: str) -> int:
+    return sum(1 for c in text if not c.isspace())
+
+
+def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Rows whose target/source length ratio is far from the document's own
+    median ratio: robust z-score ``0.6745 * (x - median) / MAD`` of the log
+    ratio, per translation."""
+    flags = []
+    for tid in multi.alignments:
+        rows = []
+        for gi, g in enumerate(multi.groups):
+            tgt = g.targets.get(tid, ())
+            if not g.src or not tgt:
+                continue
+            s_len = _visible_len(_source_text(multi, g.src))
+            t_len = _visible_len(_target_text(multi, tid, tgt))
+            if s_len < settings.length_min_source_chars or t_len == 0:
+                continue
+            rows.append((gi, g, math.log(t_len / s_len), s_len, t_len))
+        if len(rows) < settings.length_min_rows:
+            continue
+        logs = [r[2] for r in rows]
+        med = statistics.median(logs)
+        mad = max(statistics.median(abs(x - med) for x in logs), settings.length_min_mad)
+        for gi, g, x, s_len, t_len in rows:
+            z = 0.6745 * (x - med) / mad
+            if abs(z) > settings.length_z:
+                word = "long" if z > 0 else "short"
+                msg = (f"{tid} is {word} for source {_span(g.src)}: {t_len} chars for {s_len} "
+                       f"(ratio {math.exp(x):.2f}, document median {math.exp(med):.2f}, z {z:+.1f})")
+                flags.append(Flag("length", msg, tid, g.src, g.targets[tid], severity="info",
+                                  details={"group": gi, "ratio": round(math.exp(x), 4),
+                                           "median_ratio": round(math.exp(med), 4), "z": round(z, 3)}))
+    return flags
+
+
+def check_low_confidence(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Aligned rows the aligner is unsure about (between the omission and the
+    low-confidence thresholds)."""
+    flags = []
+    for gi, g in enumerate(multi.groups):
+        if not g.src:
+            continue
+        for tid in multi.alignments:
+            tgt = g.targets.get(tid, ())
+            conf = g.confidence.get(tid, 0.0)
+            if tgt and settings.omission_confidence <= conf < settings.low_confidence:
+                flags.append(Flag("low-confidence", f"{tid} {_span(tgt)} for source {_span(g.src)}: "
+                                  f"confidence {conf:.2f} < {settings.low_confidence:.2f}",
+                                  tid, g.src, tgt, severity="info",
+                                  details={"group": gi, "confidence": round(conf, 4)}))
+    return flags
+
+
+_CHECKS = {
+    "omission": check_omissions,
+    "addition": check_additions,
+    "untranslated": check_untranslated,
+    "number": check_numbers,
+    "length": check_length,
+    "low-confidence": check_low_confidence,
+}
+
+
+# --------------------------------------------------------------------------- ordering and running
+
+def _source_rows(multi: MultiAlignment) -> dict[int, int]:
+    return {i: gi for gi, g in enumerate(multi.groups) for i in g.src}
+
+
+def _target_rows(multi: MultiAlignment, tid: str) -> dict[int, int]:
+    return {j: gi for gi, g in enumerate(multi.groups) for j in g.targets.get(tid, ())}
+
+
+def _row_of(multi: MultiAlignment, flag: Flag, src_rows: dict[int, int], tgt_rows: dict[str, dict[int, int]]) -> int:
+    if isinstance(flag.details.get("group"), int):
+        return flag.details["group"]
+    for i in flag.src:
+        if i in src_rows:
+            return src_rows[i]
+    if flag.translation in tgt_rows:
+        for j in flag.tgt:
+            if j in tgt_rows[flag.translation]:
+                return tgt_rows[flag.translation][j]
+    return len(multi.groups)  # document-level flags last
+
+
+def _sorted(multi: MultiAlignment, flags: list[Flag]) -> list[Flag]:
+    src_rows = _source_rows(multi)
+    tgt_rows = {tid: _target_rows(multi, tid) for tid in multi.alignments}
+    t_rank = {tid: i for i, tid in enumerate(multi.alignments)}
+    k_rank = {k: i for i, k in enumerate(KINDS)}
+    keyed = []
+    for f in flags:
+        row = _row_of(multi, f, src_rows, tgt_rows)
+        keyed.append(((row, t_rank.get(f.translation, len(t_rank)), k_rank.get(f.kind, len(k_rank)), f.kind,
+                       f.term or "", f.src, f.tgt, f.message), f))
+    keyed.sort(key=lambda kf: kf[0])
+    return [f for _, f in keyed]
+
+
+def _resolve_glossary(glossary):
+    if isinstance(glossary, (str, os.PathLike)):
+        from .glossary import load_glossary
+
+        return load_glossary(glossary)
+    return glossary
+
+
+def run_checks(multi: MultiAlignment, *, glossary=None, settings: CheckSettings = CheckSettings()) -> CheckResult:
+    """Run every check named in ``settings.checks``; ``glossary`` is a loaded
+    glossary or a path to one. Returns the sorted flags and the glossary report."""
+    flags: list[Flag] = []
+    for name, check in _CHECKS.items():
+        if name in settings.checks:
+            flags.extend(check(multi, settings))
+    report = None
+    if glossary is not None and "glossary" in settings.checks:
+        from .glossary import check_glossary
+
+        report = check_glossary(multi, _resolve_glossary(glossary))
+        flags.extend(report.flags)
+    return CheckResult(_sorted(multi, flags), report)
+
+
+def check_alignment(multi: MultiAlignment, *, glossary=None, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """All flags of ``multi`` in a deterministic order (row, translation, kind)."""
+    return run_checks(multi, glossary=glossary, settings=settings).flags
+
+
+def check_english_only(segments: list[Segment], *, settings: CheckSettings = CheckSettings(),
+                       translation: str | None = None) -> list[Flag]:
+    """Checks that need no source, for an English text with no Chinese
+    original in the corpus: untranslated Chinese left in it."""
+    flags = []
+    for seg in segments:
+        runs = find_cjk_runs(seg.text, settings.untranslated_min_chars)
+        if runs:
+            flags.append(_untranslated_flag(seg, translation, (), runs, None))
+    return flags
+
+
+# --------------------------------------------------------------------------- flag utilities
+
+def flags_by_group(multi: MultiAlignment, flags: Iterable[Flag]) -> dict[int, list[Flag]]:
+    """The flags of each row (group index); rowless flags under ``-1``."""
+    src_rows = _source_rows(multi)
+    tgt_rows = {tid: _target_rows(multi, tid) for tid in multi.alignments}
+    out: dict[int, list[Flag]] = {}
+    for f in flags:
+        row = _row_of(multi, f, src_rows, tgt_rows)
+        out.setdefault(row if row < len(multi.groups) else -1, []).append(f)
+    return out
+
+
+def flag_counts(flags: Iterable[Flag]) -> dict[str, dict[str, int]]:
+    """``{translation: {kind: count}}`` (translation ``""`` for flags of no translation)."""
+    out: dict[str, dict[str, int]] = {}
+    for f in flags:
+        per = out.setdefault(f.translation or "", {})
+        per[f.kind] = per.get(f.kind, 0) + 1
+    return {t: dict(sorted(k.items())) for t, k in out.items()}
+
+
+def flag_to_dict(flag: Flag) -> dict:
+    """A JSON-ready dict (tuples become lists)."""
+    d = dataclasses.asdict(flag)
+    d["src"] = list(flag.src)
+    d["tgt"] = list(flag.tgt)
+    return d
+
+
+def flag_from_dict(d: dict) -> Flag:
+    return Flag(kind=d["kind"], message=d["message"], translation=d.get("translation"),
+                src=tuple(d.get("src", ())), tgt=tuple(d.get("tgt", ())), term=d.get("term"),
+                severity=d.get("severity", "warning"), details=dict(d.get("details", {})))

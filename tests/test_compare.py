@@ -1,0 +1,185 @@
+"""Comparison checks on small hand-built alignments."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from align.compare import (
+    CheckSettings, check_additions, check_alignment, check_english_only, check_length, check_low_confidence,
+    check_numbers, check_omissions, check_untranslated, find_cjk_runs, flag_counts, flag_from_dict,
+    flag_to_dict, flags_by_group,
+)
+from align.model import Alignment, Bead, Group, MultiAlignment, Segment
+
+
+def segs(texts, lang):
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Segment(index=i, text=t, start=pos, end=pos + len(t), lang=lang))
+        pos += len(t) + 1
+    return out
+
+
+def build(src_texts, translations, rows):
+    """``translations``: {tid: [texts]}; ``rows``: [(src_idx, {tid: (tgt_idx, confidence)})]."""
+    source = segs(src_texts, "zh")
+    targets = {tid: segs(t, "en") for tid, t in translations.items()}
+    groups, beads = [], {tid: [] for tid in translations}
+    for src, per in rows:
+        tg = {tid: tuple(per.get(tid, ((), 0.0))[0]) for tid in translations}
+        conf = {tid: float(per.get(tid, ((), 0.0))[1]) for tid in translations}
+        groups.append(Group(tuple(src), tg, conf))
+        for tid in translations:
+            if src or tg[tid]:
+                beads[tid].append(Bead(tuple(src), tg[tid], 0.0, conf[tid]))
+    alignments = {tid: Alignment(source, targets[tid], beads[tid], tid, {"encoder": "hand"}) for tid in translations}
+    return MultiAlignment(source, alignments, groups, {"encoder": "hand", "level": "sentence", "version": "test"})
+
+
+def kinds(flags):
+    return [(f.kind, f.translation, f.src, f.tgt) for f in flags]
+
+
+def test_omission_when_no_target_or_very_low_confidence():
+    m = build(["甲。", "乙。", "丙。"], {"a": ["A.", "C."], "b": ["A.", "B.", "C."]},
+              [([0], {"a": ([0], .9), "b": ([0], .9)}),
+               ([1], {"b": ([1], .05)}),
+               ([2], {"a": ([1], .8), "b": ([2], .8)})])
+    flags = check_omissions(m)
+    assert kinds(flags) == [("omission", "a", (1,), ()), ("omission", "b", (1,), (1,))]
+    assert all(f.details["group"] == 1 for f in flags)
+    # the threshold is a setting
+    assert kinds(check_omissions(m, CheckSettings(omission_confidence=0.01))) == [("omission", "a", (1,), ())]
+
+
+def test_addition_when_target_has_no_source():
+    m = build(["甲。"], {"a": ["Note by translator.", "A."], "b": ["A."]},
+              [((), {"a": ([0], 0.0)}), ([0], {"a": ([1], .9), "b": ([0], .9)})])
+    flags = check_additions(m)
+    assert kinds(flags) == [("addition", "a", (), (0,))]
+    assert "Note by translator" in flags[0].message
+
+
+def test_untranslated_chinese_runs_with_positions():
+    text = "(Provincial Propaganda Department: 省委宣传部、省文明办牵头,省网宣办等按职责分工负责)"
+    m = build(["甲。"], {"a": ["Intro.", text]}, [([0], {"a": ([0, 1], .9)})])
+    flags = check_untranslated(m)
+    assert len(flags) == 1
+    f = flags[0]
+    assert (f.kind, f.translation, f.tgt, f.src) == ("untranslated", "a", (1,), (0,))
+    run = f.details["runs"][0]
+    assert run["text"] == "省委宣传部、省文明办牵头,省网宣办等按职责分工负责"
+    seg = m.alignments["a"].target[1]
+    assert text[run["start"]:run["end"]] == run["text"]
+    assert run["doc_start"] == seg.start + run["start"]
+    assert str(run["doc_start"]) in f.message
+
+
+def test_find_cjk_runs_and_min_chars():
+    assert find_cjk_runs("no chinese here, “quotes” — dashes") == []
+    runs = find_cjk_runs("terms 守信 信用 诚信 and 征信")
+    assert [r[2] for r in runs] == ["守信 信用 诚信", "征信"]
+    assert find_cjk_runs("a 信 b 守信用", min_chars=2) == [(6, 9, "守信用")]
+
+
+def test_english_only_documents():
+    en = segs(["I. General Requirements", "(Led by 省委宣传部、省文明办)", "Done."], "en")
+    flags = check_english_only(en, translation="anhui")
+    assert kinds(flags) == [("untranslated", "anhui", (), (1,))]
+    assert check_english_only(segs(["All English."], "en")) == []
+
+
+def test_numbers_agree_and_disagree():
+    src = ["国办发〔2016〕98号", "国务院办公厅 2016年12月23日", "全面贯彻党的十八大和十八届三中、四中、五中、六中全会精神。"]
+    good = ["SGO release No. 98 (2016)", "General Office of the State Council, December 23, 2016",
+            "Implement the spirit of the 18th Party Congress's 3rd, 4th, 5th, and sixth plenary sessions."]
+    bad = ["GBF No. (2016)98", "State Council General Office 23 December 2015",
+           "the 18th Party Congress and the 3rd, 4th, 5th and 6rh Plenums of the 19th Party Congress"]
+    rows = [([i], {"good": ([i], .9), "bad": ([i], .9)}) for i in range(3)]
+    m = build(src, {"good": good, "bad": bad}, rows)
+    flags = check_numbers(m)
+    assert kinds(flags) == [("number", "bad", (1,), (1,)), ("number", "bad", (2,), (2,))]
+    date_flag, congress_flag = flags
+    assert [d["value"] for d in date_flag.details["missing"]] == ["2016-12-23"]
+    assert [d["value"] for d in date_flag.details["extra"]] == ["2015-12-23"]
+    assert congress_flag.details["missing"] == []
+    assert [d["value"] for d in congress_flag.details["extra"]] == ["19"]
+
+
+def test_numbers_ignore_enumeration_markers():
+    m = build(["（一）指导思想。", "一是政府推动。"], {"a": ["(1) Guiding thought.", "First, government promotion."]},
+              [([0], {"a": ([0], .9)}), ([1], {"a": ([1], .9)})])
+    assert check_numbers(m) == []
+
+
+def test_length_outlier_relative_to_document_median():
+    src = [f"第{i}句话的内容在这里写。" for i in range(12)]
+    tgt = [f"Sentence number {i} has content written here." for i in range(12)]
+    tgt[5] = tgt[5] + " " + "And a very long addition that the translator made up on the spot. " * 4
+    m = build(src, {"a": tgt}, [([i], {"a": ([i], .9)}) for i in range(12)])
+    flags = check_length(m)
+    assert kinds(flags) == [("length", "a", (5,), (5,))]
+    assert flags[0].details["z"] > 3.5 and "long" in flags[0].message
+    # too few rows for statistics: nothing
+    assert check_length(m, CheckSettings(length_min_rows=20)) == []
+
+
+def test_low_confidence_between_thresholds():
+    m = build(["甲。", "乙。", "丙。"], {"a": ["A.", "B.", "C."]},
+              [([0], {"a": ([0], .9)}), ([1], {"a": ([1], .2)}), ([2], {"a": ([2], .05)})])
+    assert kinds(check_low_confidence(m)) == [("low-confidence", "a", (1,), (1,))]
+
+
+def test_check_alignment_order_is_deterministic_and_by_row():
+    m = build(["甲 2016年。", "乙。", "丙。"], {"b": ["A 2017.", "省委 C."], "a": ["A 2016.", "B.", "C."]},
+              [([0], {"a": ([0], .9), "b": ([0], .9)}),
+               ([1], {"a": ([1], .9)}),
+               ([2], {"a": ([2], .9), "b": ([1], .9)})])
+    flags = check_alignment(m)
+    assert kinds(flags) == [
+        ("number", "b", (0,), (0,)),
+        ("omission", "b", (1,), ()),
+        ("untranslated", "b", (2,), (1,)),
+    ]
+    assert check_alignment(m) == flags
+    by = flags_by_group(m, flags)
+    assert sorted(by) == [0, 1, 2]
+    assert flag_counts(flags) == {"b": {"number": 1, "omission": 1, "untranslated": 1}}
+    # only some checks
+    only = check_alignment(m, settings=CheckSettings(checks=("omission",)))
+    assert kinds(only) == [("omission", "b", (1,), ())]
+
+
+def test_flag_dict_round_trip_is_json():
+    m = build(["甲。"], {"a": ["省 A."]}, [([0], {"a": ([0], .9)})])
+    f = check_alignment(m)[0]
+    d = json.loads(json.dumps(flag_to_dict(f), ensure_ascii=False))
+    assert flag_from_dict(d) == f
+
+
+def test_glossary_flags_are_included(monkeypatch):
+    """The glossary checker is called when a glossary is given and its flags are merged in row order."""
+    glossary = pytest.importorskip("align.glossary")
+    if not hasattr(glossary, "check_glossary"):
+        pytest.skip("glossary checker not available yet")
+    from align.model import Flag
+
+    m = build(["诚信。", "信用。"], {"a": ["Sincerity.", "Credit."]},
+              [([0], {"a": ([0], .9)}), ([1], {"a": ([1], .9)})])
+    seen = {}
+
+    class Report:
+        flags = [Flag("inconsistent", "诚信 rendered two ways", "a", (1,), (1,), term="诚信"),
+                 Flag("inconsistent", "诚信 rendered two ways", "a", (0,), (0,), term="诚信")]
+
+    def fake_check(multi, g):
+        seen["args"] = (multi, g)
+        return Report()
+
+    monkeypatch.setattr(glossary, "check_glossary", fake_check)
+    sentinel = object()
+    flags = check_alignment(m, glossary=sentinel)
+    assert seen["args"] == (m, sentinel)
+    assert [f.src for f in flags] == [(0,), (1,)]
