@@ -1,0 +1,166 @@
+"""Chinese sentence and clause boundaries.
+
+Sentence ends: 。！？ and their half-width forms (! ? and a ``.`` right
+after a Chinese character), ``…``/``……``. Closing quotes and brackets
+(”’」』）》) that follow the end mark stay with the sentence. Nothing inside
+《》“”（）「」 is ever cut, except that a sentence ending inside a quotation
+ends after the closing quote (“……做到。”然后 -> cut after ”).
+
+Clause level adds ；(always), ：(unless a quotation follows it) and ，
+where the comma separates clauses. The comma heuristic (see
+:func:`_comma_cuts`): the comma is a clause boundary when the text since
+the last boundary and the piece after the comma each have at least
+``min_clause_chars_zh`` characters and the piece after it has a predicate
+(jieba tags a verb that is not just a modifier before 的). So enumerations
+of short items (“食品药品、安全生产” — 、 is never a boundary — or
+“金融机构,征信机构”) and short parallel phrases (“褒扬诚信,惩戒失信”)
+stay together. Half-width , ; : count as their full-width forms unless they
+sit between digits (3,000, 10:30).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ._spans import QUOTE_CLOSERS, Depth, cuts_to_spans
+
+CLOSERS = set("”’」』）》)】〕〉\"'")
+_STOP_RE = re.compile(r"[。！？!?｡…⋯．.]+")
+_CLAUSE_RE = re.compile(r"[；;：:，,]")
+_QUOTE_OPENERS = set("“「『《\"‘")
+SOFT = "，,、；;：:"  # preferred places for cutting an over-long run
+
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or 0xF900 <= o <= 0xFAFF
+
+
+def _is_stop_run(text: str, i: int, j: int, a: int, b: int) -> bool:
+    run = text[i:j]
+    if set(run) <= {".", "．"}:
+        # a half-width full stop counts only after a Chinese character (not
+        # in 3.5, www.gov.cn or "1.") and when no ASCII letter/digit follows
+        if len(run) >= 3:  # "..." ellipsis
+            return True
+        prev = text[i - 1] if i > a else ""
+        nxt = text[j] if j < b else ""
+        return bool(prev) and (is_cjk(prev) or prev in CLOSERS) and not (nxt.isascii() and nxt.isalnum())
+    if run.isascii():  # "!"/"?" not inside a URL or an ASCII token
+        nxt = text[j] if j < b else ""
+        return not (nxt.isascii() and nxt.isalnum())
+    return True
+
+
+def sentence_cuts(text: str, a: int, b: int, depth: Depth) -> list[int]:
+    """Offsets (within ``(a, b)``) after which a new sentence starts."""
+    cuts: list[int] = []
+    for m in _STOP_RE.finditer(text, a, b):
+        i, j = m.span()
+        if not _is_stop_run(text, i, j, a, b):
+            continue
+        k = j
+        closed_quote = False
+        while k < b and text[k] in CLOSERS:
+            closed_quote = closed_quote or text[k] in QUOTE_CLOSERS
+            k += 1
+        if k >= b:
+            continue
+        if depth.inside(i):
+            # inside brackets: only a quotation that closes right here ends the sentence
+            if not (k > j and closed_quote and not depth.inside(k - 1)):
+                continue
+        cuts.append(k)
+    return cuts
+
+
+def _digits_around(text: str, i: int, a: int, b: int) -> bool:
+    return i > a and i + 1 < b and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
+def clause_cuts(text: str, a: int, b: int, depth: Depth, min_chars: int) -> list[int]:
+    """Offsets (within one sentence ``(a, b)``) where a new clause starts."""
+    hard: list[int] = []
+    commas: list[int] = []
+    for m in _CLAUSE_RE.finditer(text, a, b):
+        i = m.start()
+        c = text[i]
+        if depth.inside(i) or _digits_around(text, i, a, b):
+            continue
+        if c in "；;":
+            hard.append(i + 1)
+        elif c in "：:":
+            rest = text[i + 1:b].lstrip()
+            if not rest or rest[0] in _QUOTE_OPENERS or rest.startswith("//"):
+                continue
+            hard.append(i + 1)
+        else:
+            commas.append(i + 1)
+    cuts = list(hard)
+    for s, e in cuts_to_spans(a, b, hard):
+        inner = [c for c in commas if s < c < e]
+        cuts.extend(_comma_cuts(text, s, e, inner, min_chars))
+    return sorted(cuts)
+
+
+def _content_len(s: str) -> int:
+    return sum(1 for ch in s if ch.isalnum())
+
+
+def _comma_cuts(text: str, a: int, b: int, commas: list[int], min_chars: int) -> list[int]:
+    """Which commas in ``text[a:b]`` separate clauses (see module docstring)."""
+    cuts: list[int] = []
+    if not commas:
+        return cuts
+    acc = _content_len(text[a:commas[0]])
+    for n, c in enumerate(commas):
+        nxt = commas[n + 1] if n + 1 < len(commas) else b
+        right = text[c:nxt]
+        rlen = _content_len(right)
+        if acc >= min_chars and rlen >= min_chars and has_predicate(right.strip(SOFT + " \u3000")):
+            cuts.append(c)
+            acc = rlen
+        else:
+            acc += rlen
+    return cuts
+
+
+_PREDICATE_FLAGS = {"v", "vd", "vi", "vg", "vq", "vf", "vx", "vl"}
+_CLAUSE_OPENERS = ("并", "同时", "从而", "进而", "以便", "确保", "但", "而且", "否则", "因此")
+
+
+@lru_cache(maxsize=4096)
+def has_predicate(piece: str) -> bool:
+    """True when ``piece`` has a verb used as a predicate (jieba POS tags):
+    a verb directly followed by 的 only modifies a noun (推荐的会员)."""
+    if not piece:
+        return False
+    if piece.startswith(_CLAUSE_OPENERS):
+        return True
+    import jieba.posseg as pseg
+
+    toks = [(p.word, p.flag) for p in pseg.lcut(piece[:120])]
+    for n, (word, flag) in enumerate(toks):
+        if flag in _PREDICATE_FLAGS:
+            nxt = toks[n + 1][0] if n + 1 < len(toks) else ""
+            if nxt != "的":
+                return True
+    return False
+
+
+def word_cut(text: str, lo: int, limit: int, window: int = 32) -> int | None:
+    """The last jieba word boundary in ``(max(lo, limit - window), limit]``."""
+    start = max(lo, limit - window)
+    if limit - start < 2:
+        return None
+    import jieba
+
+    pos = start
+    best = None
+    for tok in jieba.lcut(text[start:limit + 4]):
+        pos += len(tok)
+        if start + 1 < pos <= limit:
+            best = pos
+        if pos > limit:
+            break
+    return best
