@@ -1,0 +1,162 @@
+"""The one-page HTML diff report for editors.
+
+``build_report_html`` renders a MultiAlignment, its flags and (optionally) a
+glossary report into ONE self-contained HTML page: a summary (coverage, mean
+confidence, flag counts, the term x translation rendering table), then one
+row per source segment group with every translation side by side, flags
+inline, glossary terms and their renderings highlighted in the same colour,
+filters, a text search and keyboard navigation between flagged rows. CSS and
+JS are inline; the page loads nothing from anywhere.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import Flag, MultiAlignment, TermHit
+from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
+
+__all__ = ["build_report_html", "write_report", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
+
+# Flag kinds in the order an editor reads them; unknown kinds follow, sorted.
+KIND_ORDER = ["omission", "addition", "untranslated", "number", "length", "low-confidence",
+              "inconsistent", "collision", "off-glossary", "missing", "divergent"]
+
+
+def _env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("align.report", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+def _flag_key(f: Flag) -> tuple:
+    return (f.kind, f.translation, tuple(f.src), tuple(f.tgt), f.term, f.message)
+
+
+def _merge_flags(flags: list[Flag], extra: list[Flag]) -> list[Flag]:
+    keys = {_flag_key(f) for f in flags}
+    out = list(flags)
+    for f in extra:
+        if _flag_key(f) not in keys:
+            keys.add(_flag_key(f))
+            out.append(f)
+    return out
+
+
+def _table_cells(table: Any) -> dict[str, dict[str, dict[str | None, int]]]:
+    """Normalise the glossary report's table to term -> translation -> {rendering: count}.
+
+    Accepts the nested form and the form keyed by (term, translation) tuples.
+    """
+    out: dict[str, dict[str, dict[str | None, int]]] = {}
+    if not table:
+        return out
+    for key, value in dict(table).items():
+        if isinstance(key, tuple) and len(key) == 2:
+            out.setdefault(str(key[0]), {})[str(key[1])] = dict(value)
+        elif isinstance(value, dict):
+            for tid, renderings in value.items():
+                out.setdefault(str(key), {})[str(tid)] = dict(renderings)
+    return out
+
+
+def _table_from_hits(hits: list[TermHit]) -> dict[str, dict[str, dict[str | None, int]]]:
+    out: dict[str, dict[str, dict[str | None, int]]] = {}
+    for h in hits:
+        cell = out.setdefault(h.term, {}).setdefault(h.translation, {})
+        cell[h.rendering] = cell.get(h.rendering, 0) + 1
+    return out
+
+
+@dataclass
+class _Rendering:
+    text: str | None
+    count: int
+    anchor: str | None
+
+
+def _term_table(glossary_report: Any, hits: list[TermHit], tids: list[str], src_row: dict[int, str]) -> list[dict]:
+    table = _table_cells(getattr(glossary_report, "table", None)) or _table_from_hits(hits)
+    first: dict[tuple[str, str, str | None], str] = {}
+    term_first: dict[str, str] = {}
+    for h in sorted(hits, key=lambda h: h.source_segment):
+        anchor = src_row.get(h.source_segment)
+        if anchor:
+            first.setdefault((h.term, h.translation, h.rendering), anchor)
+            term_first.setdefault(h.term, anchor)
+    rows = []
+    for term, per_tid in table.items():
+        cells = {}
+        for tid in tids:
+            rens = per_tid.get(tid, {})
+            ordered = sorted(rens.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
+            cells[tid] = [_Rendering(r, c, first.get((term, tid, r))) for r, c in ordered if c]
+        distinct = {r for tid in tids for r in per_tid.get(tid, {}) if r is not None}
+        rows.append({"term": term, "cells": cells, "anchor": term_first.get(term),
+                     "total": sum(c for tid in tids for c in per_tid.get(tid, {}).values()),
+                     "varies": any(len([r for r in per_tid.get(tid, {}) if r is not None]) > 1 for tid in tids),
+                     "distinct": len(distinct)})
+    return rows
+
+
+def _signature(multi: MultiAlignment) -> list[tuple[str, str]]:
+    from .. import __version__
+
+    sig: dict[str, Any] = {"align": __version__}
+    sig.update(multi.signature or {})
+    for tid, a in multi.alignments.items():
+        for k, v in (a.signature or {}).items():
+            if k not in sig:
+                sig[k] = v
+    out = []
+    for k, v in sig.items():
+        out.append((str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)))
+    return out
+
+
+def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_report: Any = None,
+                      title: str | None = None, low_confidence: float = LOW_CONFIDENCE) -> str:
+    """Render the report page; deterministic for the same input (no dates)."""
+    from ._view import build_rows, term_colours
+
+    hits: list[TermHit] = list(getattr(glossary_report, "occurrences", None) or [])
+    all_flags = _merge_flags(list(flags), list(getattr(glossary_report, "flags", None) or []))
+    tids = multi.translation_ids
+    table_terms = list(_table_cells(getattr(glossary_report, "table", None)))
+    colours = term_colours(hits, table_terms)
+    rows, unplaced = build_rows(multi, all_flags, hits, colours, low=low_confidence)
+
+    src_row = {s: r.anchor for r, g in zip(rows, multi.groups) for s in g.src}
+    kinds = sorted({k for r in rows for k in r.kinds} | {f.kind for f in all_flags},
+                   key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    first_row = {k: next((r.anchor for r in rows if k in r.kinds), None) for k in kinds}
+    summaries = summarize(multi, all_flags, low=low_confidence)
+    source_counts = {k: sum(1 for f in all_flags if f.kind == k and f.translation is None) for k in kinds}
+    row_counts = {k: sum(1 for r in rows if k in r.kinds) for k in kinds}
+    terms = _term_table(glossary_report, hits, tids, src_row) if (hits or table_terms) else []
+    all_terms = sorted({t for r in rows for t in r.terms}, key=lambda t: list(colours).index(t) if t in colours else 0)
+
+    page_title = title or (multi.signature or {}).get("title") or "Alignment report"
+    html = _env().get_template("report.html.j2").render(
+        title=page_title, multi=multi, tids=tids, rows=rows, summaries=summaries, kinds=kinds,
+        first_row=first_row, source_counts=source_counts, row_counts=row_counts,
+        flagged_rows=sum(1 for r in rows if r.flagged), unplaced=unplaced, terms=terms,
+        colours=colours, all_terms=all_terms, signature=_signature(multi),
+        low=low_confidence, n_flags=len(all_flags), warnings=list(multi.warnings or []),
+    )
+    return html
+
+
+def write_report(multi: MultiAlignment, flags: list[Flag], path: str | os.PathLike, *,
+                 glossary_report: Any = None, title: str | None = None) -> Path:
+    """Render the report and write it atomically (no partial file on error)."""
+    from ..textio import write_text
+
+    html = build_report_html(multi, flags, glossary_report=glossary_report, title=title)
+    return write_text(path, html)

@@ -1,0 +1,360 @@
+"""Turn a MultiAlignment, its flags and glossary hits into rows of escaped HTML.
+
+Everything that touches segment text goes through ``render_text``, which
+escapes the text and wraps the marked stretches (glossary terms, their
+renderings, untranslated Chinese, numbers that disagree) in ``<mark>`` spans.
+The template only lays the rows out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from markupsafe import Markup, escape
+
+from ..model import Flag, MultiAlignment, Segment, TermHit
+from .summary import LOW_CONFIDENCE
+
+N_TERM_COLOURS = 12
+
+# Han characters (and CJK punctuation between them) left in an English text.
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"
+                      r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e\U00020000-\U0002ffff]*")
+
+# Priority when marks overlap: a term beats a number beats untranslated text.
+_PRIO_TERM, _PRIO_NUMBER, _PRIO_UNTRANSLATED = 3, 2, 1
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    cls: str
+    title: str = ""
+    term: str = ""
+    prio: int = 0
+
+
+def render_text(text: str, spans: Iterable[Span] = ()) -> Markup:
+    """Escape ``text`` and wrap non-overlapping spans in ``<mark>``.
+
+    Overlaps are resolved by priority, then by position; a span that does not
+    fit the text is ignored rather than trusted.
+    """
+    chosen: list[Span] = []
+    for sp in sorted(spans, key=lambda s: (-s.prio, s.start, -s.end)):
+        if not (0 <= sp.start < sp.end <= len(text)):
+            continue
+        if any(sp.start < c.end and c.start < sp.end for c in chosen):
+            continue
+        chosen.append(sp)
+    chosen.sort(key=lambda s: s.start)
+    parts: list[Markup] = []
+    pos = 0
+    for sp in chosen:
+        parts.append(escape(text[pos:sp.start]))
+        attrs = Markup(' class="{}"').format(sp.cls)
+        if sp.title:
+            attrs += Markup(' title="{}"').format(sp.title)
+        if sp.term:
+            attrs += Markup(' data-term="{}"').format(sp.term)
+        parts.append(Markup("<mark{}>{}</mark>").format(attrs, text[sp.start:sp.end]))
+        pos = sp.end
+    parts.append(escape(text[pos:]))
+    return Markup("").join(parts)
+
+
+# ----------------------------------------------------------------- locating
+
+def locate_source_term(hit: TermHit, seg: Segment) -> tuple[int, int] | None:
+    """Offsets of ``hit`` inside ``seg.text``.
+
+    The glossary checker may give offsets relative to the segment or to the
+    whole document; accept whichever reproduces the term, then fall back to
+    searching for the term.
+    """
+    s, e, text = hit.source_start, hit.source_end, seg.text
+    if 0 <= s < e <= len(text) and text[s:e] == hit.term:
+        return s, e
+    rs, re_ = s - seg.start, e - seg.start
+    if 0 <= rs < re_ <= len(text) and text[rs:re_] == hit.term:
+        return rs, re_
+    i = text.find(hit.term)
+    if i >= 0:
+        return i, i + len(hit.term)
+    if seg.start <= s < e <= seg.end:  # a variant form, document offsets
+        return rs, re_
+    if 0 <= s < e <= len(text):
+        return s, e
+    return None
+
+
+def _needles(hit: TermHit) -> list[str]:
+    out = []
+    if hit.target_start is not None and hit.target_end is not None and hit.target_text:
+        piece = hit.target_text[hit.target_start:hit.target_end]
+        if piece.strip():
+            out.append(piece)
+    for x in (hit.matched, hit.rendering):
+        if x and x.strip() and x not in out:
+            out.append(x)
+    return out
+
+
+def locate_rendering(hit: TermHit, segs: list[Segment], used: list[tuple[int, int, int]]) -> tuple[int, int, int] | None:
+    """(position in ``segs``, start, end) of the hit's rendering in the
+    group's target segments, or None.
+
+    ``target_start``/``target_end`` may be offsets into ``hit.target_text``
+    (the aligned target text) or into the translation document; each reading
+    is checked against the rendered words before it is used. Otherwise the
+    first unused case-insensitive occurrence wins.
+    """
+    needles = [n.lower() for n in _needles(hit)]
+    if not needles or not segs:
+        return None
+
+    def ok(k: int, a: int, b: int) -> bool:
+        t = segs[k].text
+        return (0 <= a < b <= len(t) and t[a:b].lower() in needles
+                and not any(k == uk and a < ub and ua < b for uk, ua, ub in used))
+
+    ts, te = hit.target_start, hit.target_end
+    if ts is not None and te is not None:
+        # offsets into the aligned target text: find each segment inside it
+        pos = 0
+        for k, seg in enumerate(segs):
+            off = hit.target_text.find(seg.text, pos) if hit.target_text else -1
+            if off < 0:
+                break
+            if off <= ts and te <= off + len(seg.text) and ok(k, ts - off, te - off):
+                return k, ts - off, te - off
+            pos = off + len(seg.text)
+        # offsets into the translation document
+        for k, seg in enumerate(segs):
+            if seg.start <= ts and te <= seg.end and ok(k, ts - seg.start, te - seg.start):
+                return k, ts - seg.start, te - seg.start
+    # whole words first ("credit" must not light up "Creditworthiness"), then anywhere
+    for whole in (True, False):
+        for needle in needles:
+            pattern = re.escape(needle)
+            if whole:
+                pattern = (r"(?<!\w)" if needle[0].isalnum() else "") + pattern + (r"(?!\w)" if needle[-1].isalnum() else "")
+            for k, seg in enumerate(segs):
+                for m in re.finditer(pattern, seg.text, re.IGNORECASE):
+                    if ok(k, m.start(), m.end()):
+                        return k, m.start(), m.end()
+    return None
+
+
+def _untranslated_spans(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), "untr", "Chinese left untranslated", prio=_PRIO_UNTRANSLATED)
+            for m in _CJK_RUN.finditer(text)]
+
+
+def _detail_strings(value: Any) -> list[str]:
+    """Strings (and numbers) found anywhere in a flag's details."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [str(value)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _detail_strings(v)]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [s for v in value for s in _detail_strings(v)]
+    return []
+
+
+def _number_spans(text: str, values: list[str], title: str) -> list[Span]:
+    spans = []
+    for v in set(values):
+        v = v.strip()
+        if not v or len(v) > 60:
+            continue
+        # a bare number must not match inside a longer number (8 in 98)
+        if v[0].isdigit() and v[-1].isdigit():
+            pattern = re.compile(r"(?<![\d.,])" + re.escape(v) + r"(?![\d])")
+        else:
+            pattern = re.compile(re.escape(v))
+        spans += [Span(m.start(), m.end(), "num", title, prio=_PRIO_NUMBER) for m in pattern.finditer(text)]
+    return spans
+
+
+# -------------------------------------------------------------------- rows
+
+@dataclass
+class FlagView:
+    kind: str
+    message: str
+    severity: str
+    term: str | None = None
+
+
+@dataclass
+class Cell:
+    translation: str
+    html: Markup
+    empty: bool
+    confidence: float | None
+    low: bool
+    segments: str
+    flags: list[FlagView] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    index: int
+    anchor: str
+    src_html: Markup
+    src_empty: bool
+    src_segments: str
+    src_flags: list[FlagView]
+    cells: list[Cell]
+    kinds: list[str]
+    min_confidence: float | None
+    terms: list[str]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.kinds)
+
+
+def _seg_range(idx: tuple[int, ...]) -> str:
+    if not idx:
+        return ""
+    return str(idx[0] + 1) if len(idx) == 1 else f"{idx[0] + 1}–{idx[-1] + 1}"
+
+
+def flag_rows(multi: MultiAlignment, flags: list[Flag]) -> dict[int, list[int]]:
+    """For each flag (by position), the row indices its evidence points at."""
+    by_src: dict[int, int] = {}
+    by_tgt: dict[tuple[str, int], int] = {}
+    for i, g in enumerate(multi.groups):
+        for s in g.src:
+            by_src[s] = i
+        for tid, tgt in g.targets.items():
+            for t in tgt:
+                by_tgt[(tid, t)] = i
+    out: dict[int, list[int]] = {}
+    for k, f in enumerate(flags):
+        rows = {by_src[s] for s in f.src if s in by_src}
+        tids = [f.translation] if f.translation else multi.translation_ids
+        for t in f.tgt:
+            for tid in tids:
+                if (tid, t) in by_tgt:
+                    rows.add(by_tgt[(tid, t)])
+                    break
+        out[k] = sorted(rows)
+    return out
+
+
+def term_colours(hits: list[TermHit], order: Iterable[str] = ()) -> dict[str, str]:
+    """A colour class per term: glossary-table order first, then first use."""
+    terms: list[str] = []
+    for t in list(order) + [h.term for h in hits]:
+        if t not in terms:
+            terms.append(t)
+    return {t: f"t{i % N_TERM_COLOURS}" for i, t in enumerate(terms)}
+
+
+def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
+               colours: dict[str, str], *, low: float = LOW_CONFIDENCE) -> tuple[list[Row], list[Flag]]:
+    """The report's rows, and the flags that point at no row (shown in the summary)."""
+    tids = multi.translation_ids
+    n = len(multi.groups)
+    src_flags: list[list[FlagView]] = [[] for _ in range(n)]
+    cell_flags: list[dict[str, list[FlagView]]] = [{t: [] for t in tids} for _ in range(n)]
+    row_kinds: list[set[str]] = [set() for _ in range(n)]
+    number_values: list[dict[str | None, list[str]]] = [{} for _ in range(n)]
+    unplaced: list[Flag] = []
+    for k, rows in flag_rows(multi, flags).items():
+        f = flags[k]
+        if not rows:
+            unplaced.append(f)
+            continue
+        view = FlagView(f.kind, f.message, f.severity, f.term)
+        for r in rows:
+            row_kinds[r].add(f.kind)
+            if f.translation in cell_flags[r]:
+                cell_flags[r][f.translation].append(view)
+            else:
+                src_flags[r].append(view)
+            if f.kind == "number":
+                number_values[r].setdefault(f.translation, []).extend(_detail_strings(f.details))
+
+    hits_by_src: dict[int, list[TermHit]] = {}
+    for h in hits:
+        hits_by_src.setdefault(h.source_segment, []).append(h)
+
+    rows: list[Row] = []
+    for i, g in enumerate(multi.groups):
+        terms: list[str] = []
+        # --- source cell
+        src_parts = []
+        src_hits = [h for s in g.src for h in hits_by_src.get(s, [])]
+        for s in g.src:
+            seg = multi.source[s]
+            spans, seen = [], set()
+            for h in hits_by_src.get(s, []):
+                loc = locate_source_term(h, seg)
+                if loc is None or loc in seen:
+                    continue
+                seen.add(loc)
+                spans.append(Span(loc[0], loc[1], f"term {colours.get(h.term, 't0')}", h.term, h.term, _PRIO_TERM))
+                if h.term not in terms:
+                    terms.append(h.term)
+            nums = [v for vals in number_values[i].values() for v in vals]
+            spans += _number_spans(seg.text, nums, "number to check")
+            cls = "seg h" if seg.is_heading else "seg"
+            src_parts.append(Markup('<span class="{}" data-s="{}">{}</span>').format(cls, s + 1, render_text(seg.text, spans)))
+        src_html = Markup(" ").join(src_parts)
+
+        # --- one cell per translation
+        cells: list[Cell] = []
+        confs: list[float] = []
+        for tid in tids:
+            tgt = g.targets.get(tid, ())
+            segs = [multi.alignments[tid].target[t] for t in tgt]
+            spans_by_seg: list[list[Span]] = [_untranslated_spans(seg.text) for seg in segs]
+            used: list[tuple[int, int, int]] = []
+            for h in src_hits:
+                if h.translation != tid or not h.rendering and not h.matched:
+                    continue
+                loc = locate_rendering(h, segs, used)
+                if loc is None:
+                    continue
+                used.append(loc)
+                k, a, b = loc
+                spans_by_seg[k].append(Span(a, b, f"term {colours.get(h.term, 't0')}", f"{h.term} → {h.rendering or h.matched}", h.term, _PRIO_TERM))
+            nums = number_values[i].get(tid, []) + number_values[i].get(None, [])
+            parts = []
+            for k, seg in enumerate(segs):
+                spans = spans_by_seg[k] + _number_spans(seg.text, nums, "number to check")
+                cls = "seg h" if seg.is_heading else "seg"
+                parts.append(Markup('<span class="{}" data-t="{}">{}</span>').format(cls, tgt[k] + 1, render_text(seg.text, spans)))
+            conf = g.confidence.get(tid)
+            has_content = bool(tgt) or bool(g.src)
+            if not tgt and g.src:
+                conf_shown = None  # omission: no pair to be confident about
+                confs.append(0.0)
+            elif tgt and not g.src:
+                conf_shown = None  # addition
+                confs.append(0.0)
+            else:
+                conf_shown = conf
+                if has_content and conf is not None:
+                    confs.append(conf)
+            cells.append(Cell(
+                translation=tid, html=Markup(" ").join(parts), empty=not tgt, confidence=conf_shown,
+                low=conf_shown is not None and conf_shown < low, segments=_seg_range(tgt),
+                flags=cell_flags[i][tid],
+            ))
+        rows.append(Row(
+            index=i + 1, anchor=f"r{i + 1}", src_html=src_html, src_empty=not g.src,
+            src_segments=_seg_range(g.src), src_flags=src_flags[i], cells=cells,
+            kinds=sorted(row_kinds[i]), min_confidence=min(confs) if confs else None, terms=terms,
+        ))
+    return rows, unplaced
