@@ -1,0 +1,73 @@
+"""JSONL export: everything, one JSON object per line.
+
+Line 1: ``{"record": "header", "format": "align-jsonl/1", "signature": ...,
+"source": {...}, "translations": {id: {...}}, "flags": [flags of no row]}``.
+Then one ``{"record": "group", "group": i, "src": [...], "source_text": ...,
+"source_segments": [...], "translations": {id: {"tgt": [...], "text": ...,
+"confidence": ..., "segments": [...]}}, "flags": [...]}`` per row.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from ..model import Alignment, Flag, MultiAlignment, Segment
+from ._common import as_multi, source_text, target_text
+
+FORMAT = "align-jsonl/1"
+
+
+def _seg(s: Segment) -> dict:
+    return dataclasses.asdict(s)
+
+
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _dumps(obj) -> str:
+    """One JSON line; Unicode line separators are escaped too, so that no
+    reader (not even ``str.splitlines``) sees a record broken in two."""
+    return json.dumps(obj, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+
+
+def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None = None) -> str:
+    from ..compare import check_alignment, flag_to_dict, flags_by_group
+
+    multi = as_multi(obj)
+    if flags is None:
+        flags = check_alignment(multi)
+    by_row = flags_by_group(multi, flags)
+    header = {
+        "record": "header",
+        "format": FORMAT,
+        "signature": multi.signature,
+        "source": {"lang": multi.source[0].lang if multi.source else "zh", "segments": len(multi.source)},
+        "translations": {
+            tid: {"segments": len(al.target), "beads": len(al.beads), "mean_confidence": round(al.mean_confidence, 4),
+                  "signature": al.signature, "warnings": al.warnings}
+            for tid, al in multi.alignments.items()},
+        "groups": len(multi.groups),
+        "warnings": multi.warnings,
+        "flags": [flag_to_dict(f) for f in by_row.get(-1, [])],
+    }
+    lines = [_dumps(header)]
+    for gi, g in enumerate(multi.groups):
+        row = {
+            "record": "group",
+            "group": gi,
+            "src": list(g.src),
+            "source_text": source_text(multi, g.src),
+            "source_segments": [_seg(multi.source[i]) for i in g.src],
+            "translations": {},
+            "flags": [flag_to_dict(f) for f in by_row.get(gi, [])],
+        }
+        for tid, al in multi.alignments.items():
+            tgt = g.targets.get(tid, ())
+            row["translations"][tid] = {
+                "tgt": list(tgt),
+                "text": target_text(multi, tid, tgt),
+                "confidence": g.confidence.get(tid),
+                "segments": [_seg(al.target[j]) for j in tgt],
+            }
+        lines.append(_dumps(row))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""TSV / TMX / JSONL exports on hand-built alignments."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from align.errors import UsageError
+from align.export import as_multi, export, export_string, format_for_path, to_tsv_string, unescape_field
+from align.model import Alignment, Bead, Flag, Group, MultiAlignment, Segment
+
+NASTY = "tab\there, line\nbreak, cr\rreturn, crlf\r\n, backslash \\t not a tab, \u2028sep, \x0bvt, 引号“”, <xml & 'stuff'>"
+
+
+def segs(texts, lang):
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Segment(index=i, text=t, start=pos, end=pos + len(t), lang=lang))
+        pos += len(t) + 1
+    return out
+
+
+@pytest.fixture
+def multi():
+    source = segs(["国办发〔2016〕98号", "第一句。", "第二句" + NASTY, "第三句。"], "zh")
+    a_t = segs(["No. 98 (2016)", "First sentence.", "Second " + NASTY, "Third.", "Translator's note."], "en")
+    b_t = segs(["GBF No. (2016)98", "First and second sentence.", "Third."], "en")
+    a = Alignment(source, a_t, [Bead((0,), (0,), 1.0, .9), Bead((1,), (1,), 1.0, .8), Bead((2,), (2,), 1.0, .7),
+                                Bead((3,), (3,), 1.0, .95), Bead((), (4,), 0.0, 0.0)], "a", {"encoder": "hand"})
+    b = Alignment(source, b_t, [Bead((0,), (0,), 1.0, .9), Bead((1, 2), (1,), 1.0, .6), Bead((3,), (), 0.0, 0.0)],
+                  "b", {"encoder": "hand"})
+    groups = [Group((0,), {"a": (0,), "b": (0,)}, {"a": .9, "b": .9}),
+              Group((1, 2), {"a": (1, 2), "b": (1,)}, {"a": .75, "b": .6}),
+              Group((3,), {"a": (3,), "b": ()}, {"a": .95, "b": 0.0}),
+              Group((), {"a": (4,), "b": ()}, {"a": 0.0, "b": 0.0})]
+    sig = {"encoder": "hand", "level": "sentence", "version": "0.1.0", "params": {"max_bead": 3}}
+    return MultiAlignment(source, {"a": a, "b": b}, groups, sig)
+
+
+def read_tsv(text):
+    lines = text.split("\n")
+    assert lines[-1] == ""
+    return lines[0], [line.split("\t") for line in lines[1:-1]]
+
+
+def test_tsv_signature_header_and_rows(multi):
+    text = to_tsv_string(multi)
+    first, rows = read_tsv(text)
+    assert first.startswith("# align ")
+    sig = json.loads(unescape_field(first[len("# align "):]))
+    assert sig["encoder"] == "hand" and sig["level"] == "sentence" and sig["translations"] == ["a", "b"]
+    header, body = rows[0], rows[1:]
+    assert header == ["group", "src_idx", "src_text", "a_idx", "a_text", "a_conf", "b_idx", "b_text", "b_conf"]
+    assert len(body) == len(multi.groups)
+    assert all(len(r) == len(header) for r in body)
+    assert body[1][:2] == ["1", "1,2"] and body[1][3] == "1,2" and body[1][5] == "0.7500"
+    assert body[2][6:] == ["", "", ""]  # omission in b: empty cells, no confidence
+    assert body[3][1:3] == ["", ""] and body[3][4] == "Translator's note."
+
+
+def test_tsv_escaping_keeps_rows_intact_and_round_trips(multi):
+    text = to_tsv_string(multi)
+    assert len(text.splitlines()) == 2 + len(multi.groups)  # splitlines breaks on \u2028, \x0b, \r too
+    _, rows = read_tsv(text)
+    nasty_row = rows[2]
+    assert unescape_field(nasty_row[2]) == "第一句。 第二句" + NASTY
+    assert unescape_field(nasty_row[4]) == "First sentence. Second " + NASTY
+    # the csv module reads it with the same shape
+    parsed = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert [len(r) for r in parsed[1:]] == [9] * (1 + len(multi.groups))
+
+
+def test_tsv_for_a_single_alignment_has_one_row_per_bead(multi):
+    al = multi.alignments["b"]
+    _, rows = read_tsv(export_string(al, "tsv"))
+    assert rows[0] == ["group", "src_idx", "src_text", "b_idx", "b_text", "b_conf"]
+    assert [r[1] for r in rows[1:]] == ["0", "1,2", "3"]
+    assert as_multi(al).groups[1] == Group((1, 2), {"b": (1,)}, {"b": .6})
+
+
+def test_tmx_round_trip_with_translate_toolkit(multi, tmp_path):
+    from translate.storage.tmx import tmxfile
+
+    path = export(multi, tmp_path / "out.tmx")
+    store = tmxfile(path.open("rb"))
+    units = [u for u in store.units if u.source]
+    # one unit per bead with both sides: a has 4, b has 2
+    assert len(units) == 6
+    pairs = [(u.source, u.target) for u in units]
+    assert pairs[0] == ("国办发〔2016〕98号", "No. 98 (2016)")
+    assert pairs[4] == ("国办发〔2016〕98号", "GBF No. (2016)98")
+    # text survives verbatim, except the one character XML 1.0 cannot carry (\x0b)
+    assert pairs[5] == ("第一句。 第二句" + NASTY.replace("\x0b", ""), "First and second sentence.")
+    assert pairs[1] == ("第一句。", "First sentence.")
+    assert "<xml & 'stuff'>" in pairs[2][1]
+    raw = path.read_text(encoding="utf-8")
+    assert 'version="1.4"' in raw and 'srclang="zh-CN"' in raw and 'xml:lang="en"' in raw
+    assert 'type="x-align-signature"' in raw and '"encoder": "hand"' in raw
+    assert [u.getid() for u in units][:2] == ["a:0", "a:1"]
+    # restricted to one translation
+    only_b = tmxfile.parsestring(export_string(multi, "tmx", translation="b").encode("utf-8"))
+    assert len([u for u in only_b.units if u.source]) == 2
+    with pytest.raises(UsageError):
+        export_string(multi, "tmx", translation="nope")
+
+
+def test_jsonl_fields_flags_and_signature(multi):
+    flags = [Flag("omission", "source 3 has no translation", "b", (3,), (), severity="error", details={"group": 2}),
+             Flag("addition", "a 4 has no source", "a", (), (4,), details={"group": 3})]
+    lines = export_string(multi, "jsonl", flags=flags).splitlines()
+    records = [json.loads(line) for line in lines]
+    header, rows = records[0], records[1:]
+    assert header["record"] == "header" and header["format"] == "align-jsonl/1"
+    assert header["signature"]["encoder"] == "hand" and header["signature"]["params"] == {"max_bead": 3}
+    assert header["translations"]["a"]["segments"] == 5 and header["groups"] == 4
+    assert [r["group"] for r in rows] == [0, 1, 2, 3]
+    r1 = rows[1]
+    assert r1["src"] == [1, 2] and r1["source_text"].startswith("第一句。")
+    assert r1["source_segments"][1]["text"] == "第二句" + NASTY
+    assert set(r1["source_segments"][0]) >= {"index", "text", "start", "end", "marker", "is_heading", "lang"}
+    assert r1["translations"]["b"] == {"tgt": [1], "text": "First and second sentence.", "confidence": 0.6,
+                                      "segments": [dataclass_dict(multi.alignments["b"].target[1])]}
+    assert [f["kind"] for f in rows[2]["flags"]] == ["omission"]
+    assert [f["kind"] for f in rows[3]["flags"]] == ["addition"]
+    assert rows[0]["flags"] == []
+
+
+def test_jsonl_computes_flags_when_none_given(multi):
+    rows = [json.loads(x) for x in export_string(multi, "jsonl").splitlines()[1:]]
+    kinds = {(f["kind"], f["translation"]) for r in rows for f in r["flags"]}
+    assert ("omission", "b") in kinds and ("addition", "a") in kinds
+
+
+def dataclass_dict(seg):
+    import dataclasses
+
+    return dataclasses.asdict(seg)
+
+
+def test_export_writes_atomically_and_infers_format(multi, tmp_path):
+    for name in ("x.tsv", "x.jsonl", "x.tmx"):
+        p = export(multi, tmp_path / name)
+        assert p.read_bytes()
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["x.jsonl", "x.tmx", "x.tsv"]  # no temp files left
+    with pytest.raises(UsageError):
+        format_for_path("x.docx")
+    with pytest.raises(UsageError):
+        export_string(multi, "xlsx")
+
+
+def test_failed_export_leaves_no_file(multi, tmp_path, monkeypatch):
+    import align.export.tsv as tsv
+
+    target = tmp_path / "keep.tsv"
+    target.write_text("old content\n", encoding="utf-8")
+
+    def boom(obj):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("align.export.to_tsv_string", boom)
+    with pytest.raises(RuntimeError):
+        export(multi, target)
+    assert target.read_text(encoding="utf-8") == "old content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.tsv"]
+    assert tsv  # imported module stays usable
