@@ -125,8 +125,19 @@ def _comma_cuts(text: str, a: int, b: int, commas: list[int], min_chars: int) ->
     return cuts
 
 
+def _jieba():
+    """Import jieba lazily (it loads a dictionary) and keep it quiet."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
 _PREDICATE_FLAGS = {"v", "vd", "vi", "vg", "vq", "vf", "vx", "vl"}
-_CLAUSE_OPENERS = ("并", "同时", "从而", "进而", "以便", "确保", "但", "而且", "否则", "因此")
+# Openers that start a clause whatever jieba says (jieba tags 建立健全 as a name).
+_CLAUSE_OPENERS = ("并", "同时", "从而", "进而", "以便", "确保", "但", "而且", "否则", "因此", "建立健全")
 
 
 @lru_cache(maxsize=4096)
@@ -137,6 +148,7 @@ def has_predicate(piece: str) -> bool:
         return False
     if piece.startswith(_CLAUSE_OPENERS):
         return True
+    _jieba()
     import jieba.posseg as pseg
 
     toks = [(p.word, p.flag) for p in pseg.lcut(piece[:120])]
@@ -153,8 +165,7 @@ def word_cut(text: str, lo: int, limit: int, window: int = 32) -> int | None:
     start = max(lo, limit - window)
     if limit - start < 2:
         return None
-    import jieba
-
+    jieba = _jieba()
     pos = start
     best = None
     for tok in jieba.lcut(text[start:limit + 4]):
