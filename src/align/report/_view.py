@@ -153,19 +153,34 @@ def _untranslated_spans(text: str) -> list[Span]:
             for m in _CJK_RUN.finditer(text)]
 
 
-def _detail_strings(value: Any) -> list[str]:
-    """Strings (and numbers) found anywhere in a flag's details."""
+_NUMERALS = re.compile(r"[0-9〇零一二三四五六七八九十百千万亿两]")
+
+
+def _mention_texts(value: Any) -> list[str]:
+    """The quoted number texts in (part of) a number flag's details: the
+    ``text`` of mention dicts, or plain strings that contain a numeral."""
     if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, (int, float)):
-        return [str(value)]
+        return [value] if _NUMERALS.search(value) else []
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _detail_strings(v)]
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [s for v in value for s in _detail_strings(v)]
+        if "text" in value:
+            return _mention_texts(value["text"])
+        return [s for k, v in value.items() if k not in ("group", "kind", "value") for s in _mention_texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _mention_texts(v)]
     return []
+
+
+def number_texts(details: dict) -> tuple[list[str], list[str]]:
+    """(source-side, target-side) number texts of a number flag.
+
+    ``missing`` mentions were found in the source only, ``extra`` ones in the
+    translation only (align.compare); other keys are matched on both sides.
+    """
+    src = _mention_texts(details.get("missing", [])) + _mention_texts(details.get("source", []))
+    tgt = _mention_texts(details.get("extra", [])) + _mention_texts(details.get("target", []))
+    rest = {k: v for k, v in details.items() if k not in ("missing", "extra", "source", "target")}
+    both = _mention_texts(rest)
+    return src + both, tgt + both
 
 
 def _number_spans(text: str, values: list[str], title: str) -> list[Span]:
@@ -239,7 +254,12 @@ def flag_rows(multi: MultiAlignment, flags: list[Flag]) -> dict[int, list[int]]:
             for t in tgt:
                 by_tgt[(tid, t)] = i
     out: dict[int, list[int]] = {}
+    n = len(multi.groups)
     for k, f in enumerate(flags):
+        g = (f.details or {}).get("group")
+        if isinstance(g, int) and not isinstance(g, bool) and 0 <= g < n:
+            out[k] = [g]  # align.compare names the row
+            continue
         rows = {by_src[s] for s in f.src if s in by_src}
         tids = [f.translation] if f.translation else multi.translation_ids
         for t in f.tgt:
@@ -268,7 +288,8 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
     src_flags: list[list[FlagView]] = [[] for _ in range(n)]
     cell_flags: list[dict[str, list[FlagView]]] = [{t: [] for t in tids} for _ in range(n)]
     row_kinds: list[set[str]] = [set() for _ in range(n)]
-    number_values: list[dict[str | None, list[str]]] = [{} for _ in range(n)]
+    src_numbers: list[list[str]] = [[] for _ in range(n)]
+    tgt_numbers: list[dict[str | None, list[str]]] = [{} for _ in range(n)]
     unplaced: list[Flag] = []
     for k, rows in flag_rows(multi, flags).items():
         f = flags[k]
@@ -283,7 +304,9 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             else:
                 src_flags[r].append(view)
             if f.kind == "number":
-                number_values[r].setdefault(f.translation, []).extend(_detail_strings(f.details))
+                on_src, on_tgt = number_texts(f.details or {})
+                src_numbers[r].extend(on_src)
+                tgt_numbers[r].setdefault(f.translation, []).extend(on_tgt)
 
     hits_by_src: dict[int, list[TermHit]] = {}
     for h in hits:
@@ -306,8 +329,7 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                 spans.append(Span(loc[0], loc[1], f"term {colours.get(h.term, 't0')}", h.term, h.term, _PRIO_TERM))
                 if h.term not in terms:
                     terms.append(h.term)
-            nums = [v for vals in number_values[i].values() for v in vals]
-            spans += _number_spans(seg.text, nums, "number to check")
+            spans += _number_spans(seg.text, src_numbers[i], "number not matched in a translation")
             cls = "seg h" if seg.is_heading else "seg"
             src_parts.append(Markup('<span class="{}" data-s="{}">{}</span>').format(cls, s + 1, render_text(seg.text, spans)))
         src_html = Markup(" ").join(src_parts)
@@ -329,10 +351,10 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                 used.append(loc)
                 k, a, b = loc
                 spans_by_seg[k].append(Span(a, b, f"term {colours.get(h.term, 't0')}", f"{h.term} → {h.rendering or h.matched}", h.term, _PRIO_TERM))
-            nums = number_values[i].get(tid, []) + number_values[i].get(None, [])
+            nums = tgt_numbers[i].get(tid, []) + tgt_numbers[i].get(None, [])
             parts = []
             for k, seg in enumerate(segs):
-                spans = spans_by_seg[k] + _number_spans(seg.text, nums, "number to check")
+                spans = spans_by_seg[k] + _number_spans(seg.text, nums, "number not matched in the source")
                 cls = "seg h" if seg.is_heading else "seg"
                 parts.append(Markup('<span class="{}" data-t="{}">{}</span>').format(cls, tgt[k] + 1, render_text(seg.text, spans)))
             conf = g.confidence.get(tid)
@@ -343,9 +365,11 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             elif tgt and not g.src:
                 conf_shown = None  # addition
                 confs.append(0.0)
+            elif not has_content:
+                conf_shown = None  # an addition in another translation: nothing here
             else:
                 conf_shown = conf
-                if has_content and conf is not None:
+                if conf is not None:
                     confs.append(conf)
             cells.append(Cell(
                 translation=tid, html=Markup(" ").join(parts), empty=not tgt, confidence=conf_shown,
