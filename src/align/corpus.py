@@ -1,0 +1,362 @@
+"""Batch over a corpus: align, check, export (and report) every document pair
+declared in the corpus manifest, in parallel over pairs.
+
+By default the pairs run in a local process pool; with
+``scheduler="tcp://HOST:PORT"`` the same jobs run on a Dask distributed
+cluster (the workers must be able to import ``align`` and read ``data_dir``
+and write ``out_dir`` at the same paths: a shared file system). English-only
+documents (no Chinese original in the corpus) get the checks that need no
+source (untranslated Chinese) and are listed in the summary.
+
+Outputs in ``out_dir``, per pair ``<doc>``: ``<doc>.tsv``, ``<doc>.jsonl``,
+``<doc>.<translation>.tmx``, ``<doc>.html`` (when the report module is
+present), and for every document ``<doc>.flags.json``; plus
+``summary.json`` for the corpus. Every file is written atomically, and
+``summary.json`` holds no timings, so two runs give identical files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import AlignError, InputError, UsageError
+
+__all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "SUMMARY_NAME"]
+
+SUMMARY_NAME = "summary.json"
+
+
+@dataclass(frozen=True)
+class CorpusJob:
+    """One unit of work: a Chinese original with its translations, or (with
+    ``source=None``) one English text with no original in the corpus."""
+
+    doc_id: str
+    source: str | None
+    translations: dict[str, str]
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    encoder: str = "use"
+    level: str = "sentence"
+    glossary: str | None = None
+    report: bool = True
+
+
+@dataclass
+class DocResult:
+    """What one job produced: flags (as dicts), their counts per translation
+    and kind, the files written, or the one-line error that stopped it."""
+
+    doc_id: str
+    source: str | None
+    translations: dict[str, str]
+    flags: list[dict] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    groups: int = 0
+    mean_confidence: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    error_code: int = 0
+    seconds: float = 0.0
+
+    @property
+    def english_only(self) -> bool:
+        return self.source is None
+
+    def to_dict(self, *, timings: bool = False) -> dict:
+        d = asdict(self)
+        d["english_only"] = self.english_only
+        if not timings:
+            d.pop("seconds")
+        return d
+
+
+@dataclass
+class CorpusSummary:
+    data_dir: str
+    out_dir: str
+    documents: list[DocResult]
+    workers: int
+    scheduler: str | None
+    options: dict
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[DocResult]:
+        return [d for d in self.documents if d.error]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every job ran; otherwise the exit code of the first failure's class."""
+        return next((d.error_code for d in self.documents if d.error), 0)
+
+    def counts(self) -> dict[str, int]:
+        """Flags per kind over the whole corpus."""
+        total: dict[str, int] = {}
+        for d in self.documents:
+            for per in d.counts.values():
+                for kind, n in per.items():
+                    total[kind] = total.get(kind, 0) + n
+        return dict(sorted(total.items()))
+
+    def rows(self) -> list[dict]:
+        """One row per file that got flags or was checked: which file had which flags."""
+        out = []
+        for d in self.documents:
+            files = d.translations if d.translations else {}
+            for tid, path in files.items():
+                out.append({"doc_id": d.doc_id, "translation": tid, "file": path,
+                            "counts": d.counts.get(tid, {}), "total": sum(d.counts.get(tid, {}).values()),
+                            "mean_confidence": d.mean_confidence.get(tid), "error": d.error,
+                            "english_only": d.english_only})
+        return out
+
+    def to_dict(self, *, timings: bool = False) -> dict:
+        d = {
+            "data_dir": self.data_dir,
+            "options": self.options,
+            "documents": [doc.to_dict(timings=timings) for doc in self.documents],
+            "files": self.rows(),
+            "counts": self.counts(),
+            "failed": [doc.doc_id for doc in self.failed],
+        }
+        if timings:
+            d.update(seconds=round(self.seconds, 3), workers=self.workers, scheduler=self.scheduler)
+        return d
+
+
+# --------------------------------------------------------------------------- the manifest
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        if not isinstance(obj, dict) and hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _path(data_dir: Path, p: Any) -> str:
+    p = Path(str(_get(p, "path", default=p)))
+    return str(p if p.is_absolute() else data_dir / p)
+
+
+def corpus_jobs(data_dir: str | os.PathLike) -> list[CorpusJob]:
+    """The jobs of a corpus: one per manifest pair (in manifest order), then
+    one per English file that belongs to no pair (sorted by path)."""
+    from .ingest import load_manifest
+
+    data = Path(data_dir)
+    if not data.is_dir():
+        raise InputError("no such corpus directory" if not data.exists() else "not a directory", data)
+    manifest = load_manifest(data)
+    jobs: list[CorpusJob] = []
+    paired: set[str] = set()
+    for pair in _get(manifest, "pairs", default=[]) or []:
+        src = _path(data, _get(pair, "source", "zh", "original", "src"))
+        trans = _get(pair, "translations", "targets", "en", default={}) or {}
+        if not isinstance(trans, dict):  # a list of file entries
+            trans = {str(_get(t, "translation_id", "translation", "id")): t for t in trans}
+        translations = {str(tid): _path(data, p) for tid, p in trans.items()}
+        doc_id = str(_get(pair, "doc_id", "id", default=Path(src).stem))
+        jobs.append(CorpusJob(doc_id, src, translations))
+        paired.update([src, *translations.values()])
+    files = _get(manifest, "files", default=[]) or []
+    if isinstance(files, dict):
+        files = [dict(f, path=_get(f, "path", default=k)) if isinstance(f, dict) else f for k, f in files.items()]
+    singles = []
+    for f in files:
+        path = _path(data, f)
+        if _get(f, "lang", "language") == "en" and path not in paired:
+            doc_id = str(_get(f, "doc_id", "id", default=Path(path).stem))
+            tid = _get(f, "translation_id", "translation", default=None) or doc_id
+            singles.append(CorpusJob(doc_id, None, {str(tid): path}))
+    jobs.extend(sorted(singles, key=lambda j: list(j.translations.values())[0]))
+    if not jobs:
+        raise InputError("the corpus manifest declares no documents", data)
+    return jobs
+
+
+# --------------------------------------------------------------------------- one job
+
+def _write_json(path: Path, data: Any) -> str:
+    from .textio import write_text
+
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    return str(path)
+
+
+def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> None:
+    from .compare import check_english_only, flag_counts, flag_to_dict
+    from .segment import segment
+    from .textio import read_text
+
+    flags = []
+    for tid, path in job.translations.items():
+        segments = segment(read_text(path), "en", options.level)
+        flags.extend(check_english_only(segments, translation=tid))
+    result.flags = [flag_to_dict(f) for f in flags]
+    result.counts = flag_counts(flags)
+    for tid in job.translations:
+        result.counts.setdefault(tid, {})
+    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+
+
+def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> None:
+    from . import api
+    from .compare import flag_counts, flag_to_dict, run_checks
+    from .export import export
+    from .model import Document
+    from .textio import read_text
+
+    source = Document(read_text(job.source), "zh", job.doc_id, None, job.source)
+    translations = [Document(read_text(p), "en", job.doc_id, tid, p) for tid, p in job.translations.items()]
+    multi = api.align(source, translations, level=options.level, encoder=options.encoder)
+    checked = run_checks(multi, glossary=options.glossary)
+    flags = checked.flags
+    result.groups = len(multi.groups)
+    result.mean_confidence = {tid: round(al.mean_confidence, 4) for tid, al in multi.alignments.items()}
+    result.flags = [flag_to_dict(f) for f in flags]
+    result.counts = flag_counts(flags)
+    for tid in multi.alignments:
+        result.counts.setdefault(tid, {})
+    written = [export(multi, out / f"{job.doc_id}.tsv", "tsv"),
+               export(multi, out / f"{job.doc_id}.jsonl", "jsonl", flags=flags)]
+    for tid in multi.alignments:
+        written.append(export(multi, out / f"{job.doc_id}.{tid}.tmx", "tmx", translation=tid))
+    if options.report:
+        try:
+            from .report import write_report
+        except ImportError:
+            write_report = None
+        if write_report is not None:
+            written.append(write_report(multi, flags, out / f"{job.doc_id}.html",
+                                        glossary_report=checked.glossary_report))
+    result.outputs.extend(str(p) for p in written)
+    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+
+
+def process_job(job: CorpusJob, out_dir: str, options: JobOptions = JobOptions()) -> DocResult:
+    """Run one job and return its result; errors are caught and reported in
+    the result (one line), so that one bad file does not stop the corpus."""
+    started = time.perf_counter()
+    result = DocResult(job.doc_id, job.source, dict(job.translations))
+    out = Path(out_dir)
+    try:
+        if job.source is None:
+            _english_only(job, out, options, result)
+        else:
+            _pair(job, out, options, result)
+    except AlignError as exc:
+        result.error, result.error_code = str(exc), exc.exit_code
+    except Exception as exc:  # a bug: keep the corpus going, say where
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+        result.error, result.error_code = f"internal error: {type(exc).__name__}: {exc}{where}", 4
+    result.outputs = [Path(p).name for p in result.outputs]  # relative to out_dir
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --------------------------------------------------------------------------- running them
+
+Progress = Callable[..., None]
+
+
+def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers: int,
+              progress: Progress) -> list[DocResult]:
+    if workers <= 1:
+        results = []
+        for job in jobs:
+            results.append(process_job(job, out_dir, options))
+            progress(1, description=job.doc_id)
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: workers start clean (no inherited threads or loaded models)
+    ctx = multiprocessing.get_context("spawn")
+    by_index: dict[int, DocResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(process_job, job, out_dir, options): i for i, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            by_index[i] = fut.result()
+            progress(1, description=jobs[i].doc_id)
+    return [by_index[i] for i in range(len(jobs))]
+
+
+def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, scheduler: str,
+              progress: Progress) -> list[DocResult]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise UsageError("--scheduler needs dask.distributed: pip install 'align[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+    try:
+        futures = client.map(process_job, jobs, out_dir=out_dir, options=options, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        by_index: dict[int, DocResult] = {}
+        for fut in as_completed(futures):
+            i = index[fut.key]
+            by_index[i] = fut.result()
+            progress(1, description=jobs[i].doc_id)
+        return [by_index[i] for i in range(len(jobs))]
+    finally:
+        client.close()
+
+
+def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, workers: int | None = None,
+               scheduler: str | None = None, progress: Progress | None = None, encoder: str = "use",
+               level: str = "sentence", glossary: str | os.PathLike | None = None,
+               report: bool = True) -> CorpusSummary:
+    """Align, check and export every document of the corpus in ``data_dir``
+    into ``out_dir``; see the module docstring for the files written.
+
+    ``workers``: processes of the local pool (default: one per job, at most
+    the usable cores; 1 runs in this process). ``scheduler``: a Dask
+    scheduler address (``tcp://HOST:PORT``) to run the jobs on instead.
+    ``progress(n, total=..., description=...)`` is called as jobs finish.
+    """
+    started = time.perf_counter()
+    jobs = corpus_jobs(data_dir)
+    if glossary is not None:
+        gp = Path(glossary)
+        if not gp.is_file():
+            raise InputError("no such glossary file", gp)
+        glossary = str(gp.resolve())
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}")
+    options = JobOptions(encoder=encoder, level=level, glossary=glossary, report=report)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError("output path exists and is not a directory", out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress = progress or (lambda n=1, **kw: None)
+    progress(0, total=len(jobs), description="corpus")
+    if scheduler:
+        n_workers = 0
+        results = _run_dask(jobs, str(out.resolve()), options, scheduler, progress)
+    else:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cores = os.cpu_count() or 1
+        n_workers = workers or max(1, min(len(jobs), cores))
+        results = _run_pool(jobs, str(out.resolve()), options, n_workers, progress)
+    summary = CorpusSummary(str(data_dir), str(out_dir), results, n_workers, scheduler,
+                            {"encoder": encoder, "level": level,
+                             "glossary": Path(glossary).name if glossary else None},
+                            time.perf_counter() - started)
+    _write_json(out / SUMMARY_NAME, summary.to_dict())
+    return summary
