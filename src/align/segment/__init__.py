@@ -91,8 +91,8 @@ def segment(
             whole = len(sentences) == 1 and e0 - s0 <= st.heading_line_max(lang)
             if whole and not titles_make_headings(marker.kind):
                 whole = text[e0 - 1] not in "。！？!?.…；;"  # "1. Do this." is an item, not a heading
-            if whole or (titles_make_headings(marker.kind) and e0 - marker.end <= st.title_max(lang)
-                         and len(sentences) > 1):
+            title = titles_make_headings(marker.kind) and e0 - marker.end <= st.title_max(lang)
+            if (whole or (title and len(sentences) > 1)) and e0 - s0 <= max_chars:
                 heading = sentences[0]
         pieces: list[tuple[int, int, bool]] = []
         for s, e in sentences:
