@@ -19,7 +19,7 @@ from typing import Any
 from ..model import Flag, MultiAlignment, TermHit
 from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
 
-__all__ = ["build_report_html", "write_report", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
+__all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
 
 # Flag kinds in the order an editor reads them; unknown kinds follow, sorted.
 KIND_ORDER = ["omission", "addition", "untranslated", "number", "length", "low-confidence",
@@ -39,7 +39,9 @@ def _flag_key(f: Flag) -> tuple:
     return (f.kind, f.translation, tuple(f.src), tuple(f.tgt), f.term, f.message)
 
 
-def _merge_flags(flags: list[Flag], extra: list[Flag]) -> list[Flag]:
+def merge_flags(flags: list[Flag], extra: list[Flag]) -> list[Flag]:
+    """``flags`` plus those of ``extra`` not already among them (glossary flags
+    may come both from align.compare and from the glossary report)."""
     keys = {_flag_key(f) for f in flags}
     out = list(flags)
     for f in extra:
@@ -126,7 +128,7 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
     from ._view import build_rows, term_colours
 
     hits: list[TermHit] = list(getattr(glossary_report, "occurrences", None) or [])
-    all_flags = _merge_flags(list(flags), list(getattr(glossary_report, "flags", None) or []))
+    all_flags = merge_flags(list(flags), list(getattr(glossary_report, "flags", None) or []))
     tids = multi.translation_ids
     table_terms = list(_table_cells(getattr(glossary_report, "table", None)))
     colours = term_colours(hits, table_terms)
