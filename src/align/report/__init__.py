@@ -81,10 +81,12 @@ class _Rendering:
     text: str | None
     count: int
     anchor: str | None
+    status: str = ""  # preferred, accepted, discouraged, unlisted (glossary report), or ""
 
 
 def _term_table(glossary_report: Any, hits: list[TermHit], tids: list[str], src_row: dict[int, str]) -> list[dict]:
     table = _table_cells(getattr(glossary_report, "table", None)) or _table_from_hits(hits)
+    status = getattr(glossary_report, "status", None) or {}
     first: dict[tuple[str, str, str | None], str] = {}
     term_first: dict[str, str] = {}
     for h in sorted(hits, key=lambda h: h.source_segment):
@@ -98,7 +100,8 @@ def _term_table(glossary_report: Any, hits: list[TermHit], tids: list[str], src_
         for tid in tids:
             rens = per_tid.get(tid, {})
             ordered = sorted(rens.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
-            cells[tid] = [_Rendering(r, c, first.get((term, tid, r))) for r, c in ordered if c]
+            cells[tid] = [_Rendering(r, c, first.get((term, tid, r)), str(status.get(term, {}).get(r, "")) if r else "")
+                          for r, c in ordered if c]
         distinct = {r for tid in tids for r in per_tid.get(tid, {}) if r is not None}
         rows.append({"term": term, "cells": cells, "anchor": term_first.get(term),
                      "total": sum(c for tid in tids for c in per_tid.get(tid, {}).values()),
@@ -146,7 +149,7 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
 
     page_title = title or (multi.signature or {}).get("title") or "Alignment report"
     html = _env().get_template("report.html.j2").render(
-        title=page_title, multi=multi, tids=tids, rows=rows, summaries=summaries, kinds=kinds,
+        title=page_title, multi=multi, has_status=any(r.status for t in terms for c in t["cells"].values() for r in c), tids=tids, rows=rows, summaries=summaries, kinds=kinds,
         first_row=first_row, source_counts=source_counts, row_counts=row_counts,
         flagged_rows=sum(1 for r in rows if r.flagged), unplaced=unplaced, terms=terms,
         colours=colours, all_terms=all_terms, signature=_signature(multi),
