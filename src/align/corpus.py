@@ -134,23 +134,14 @@ class CorpusSummary:
 
 # --------------------------------------------------------------------------- the manifest
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if not isinstance(obj, dict) and hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
-def _path(data_dir: Path, p: Any) -> str:
-    p = Path(str(_get(p, "path", default=p)))
-    return str(p if p.is_absolute() else data_dir / p)
+#: translation id given to an English-only document (it has no original to be a translation of)
+ENGLISH_ONLY_ID = "en"
 
 
 def corpus_jobs(data_dir: str | os.PathLike) -> list[CorpusJob]:
-    """The jobs of a corpus: one per manifest pair (in manifest order), then
-    one per English file that belongs to no pair (sorted by path)."""
+    """The jobs of a corpus (``align.ingest.load_manifest``): one per manifest
+    pair, in manifest order, then one per English file that belongs to no
+    pair, sorted by path. Paths are absolute."""
     from .ingest import load_manifest
 
     data = Path(data_dir)
@@ -159,29 +150,27 @@ def corpus_jobs(data_dir: str | os.PathLike) -> list[CorpusJob]:
     manifest = load_manifest(data)
     jobs: list[CorpusJob] = []
     paired: set[str] = set()
-    for pair in _get(manifest, "pairs", default=[]) or []:
-        src = _path(data, _get(pair, "source", "zh", "original", "src"))
-        trans = _get(pair, "translations", "targets", "en", default={}) or {}
-        if not isinstance(trans, dict):  # a list of file entries
-            trans = {str(_get(t, "translation_id", "translation", "id")): t for t in trans}
-        translations = {str(tid): _path(data, p) for tid, p in trans.items()}
-        doc_id = str(_get(pair, "doc_id", "id", default=Path(src).stem))
-        jobs.append(CorpusJob(doc_id, src, translations))
+    for pair in manifest.pairs:
+        translations = {str(tid): str(Path(p).resolve()) for tid, p in pair.translations.items()}
+        src = str(Path(pair.source).resolve())
+        jobs.append(CorpusJob(pair.doc_id, src, translations))
         paired.update([src, *translations.values()])
-    files = _get(manifest, "files", default=[]) or []
-    if isinstance(files, dict):
-        files = [dict(f, path=_get(f, "path", default=k)) if isinstance(f, dict) else f for k, f in files.items()]
-    singles = []
-    for f in files:
-        path = _path(data, f)
-        if _get(f, "lang", "language") == "en" and path not in paired:
-            doc_id = str(_get(f, "doc_id", "id", default=Path(path).stem))
-            tid = _get(f, "translation_id", "translation", default=None) or doc_id
-            singles.append(CorpusJob(doc_id, None, {str(tid): path}))
-    jobs.extend(sorted(singles, key=lambda j: list(j.translations.values())[0]))
+    singles = [CorpusJob(f.doc_id, None, {ENGLISH_ONLY_ID: str(Path(f.path).resolve())})
+               for f in manifest.files if f.lang == "en" and str(Path(f.path).resolve()) not in paired]
+    jobs.extend(sorted(singles, key=lambda j: j.translations[ENGLISH_ONLY_ID]))
     if not jobs:
         raise InputError("the corpus manifest declares no documents", data)
     return jobs
+
+
+def _relative(path: str | None, base: Path) -> str | None:
+    """``path`` relative to the data directory, for summaries that do not depend on where the corpus lives."""
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # --------------------------------------------------------------------------- one job
@@ -354,6 +343,10 @@ def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, worke
             cores = os.cpu_count() or 1
         n_workers = workers or max(1, min(len(jobs), cores))
         results = _run_pool(jobs, str(out.resolve()), options, n_workers, progress)
+    base = Path(data_dir)
+    for r in results:
+        r.source = _relative(r.source, base)
+        r.translations = {tid: _relative(p, base) for tid, p in r.translations.items()}
     summary = CorpusSummary(str(data_dir), str(out_dir), results, n_workers, scheduler,
                             {"encoder": encoder, "level": level,
                              "glossary": Path(glossary).name if glossary else None},

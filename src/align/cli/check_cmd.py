@@ -112,7 +112,7 @@ def _summary_table(summary):
                           f"[red]error: {r['error']}[/]")
             continue
         conf = "" if r["mean_confidence"] is None else f"{r['mean_confidence']:.2f}"
-        tid = r["translation"] + (" (English only)" if r["english_only"] else "")
+        tid = "(English only)" if r["english_only"] else r["translation"]
         table.add_row(r["doc_id"], tid, r["file"], *[str(r["counts"].get(k, 0)) for k in kinds],
                       str(r["total"]), conf)
     return table
