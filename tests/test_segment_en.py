@@ -152,6 +152,26 @@ def test_commas_split_only_at_clear_clause_boundaries():
     assert texts(plain, "clause") == [plain]
 
 
+def test_commas_before_imperative_verbs_split_policy_clauses():
+    src = ("Establish and complete joint reward and punishment mechanisms for personal creditworthiness, "
+           "strictly implement the rules on information security, and broaden the scope of applications.")
+    assert texts(src, "clause") == [
+        "Establish and complete joint reward and punishment mechanisms for personal creditworthiness,",
+        "strictly implement the rules on information security,",
+        "and broaden the scope of applications."]
+    # a verb that is part of a list, a noun use ("use of") and a preposition stay inside the clause
+    for keep in ["Relevant departments must establish, complete and strictly implement the regulatory systems.",
+                 "Standardize the collection of credit information, use of credit information and its sharing.",
+                 "Publicize the examples in many channels, including websites such as Credit Hainan."]:
+        assert texts(keep, "clause") == [keep]
+
+
+def test_metadata_colon_lines_stay_whole():
+    for line in ["Promulgating Entities: General Office of the State Council",
+                 "Source of text: http://www.gov.cn/zhengce/content/2016-12/30/content_5154830.htm"]:
+        assert texts(line, "clause") == [line]
+
+
 def test_clause_boundaries_never_inside_parentheses():
     src = ("Responsibility lies with the agencies (the NDRC; the People's Bank of China; "
            "the Ministry of Finance) according to their duties.")

@@ -16,9 +16,12 @@ Clause level adds semicolons, colons introducing a list (both sides at
 least ``min_colon_side_en`` characters), inline enumeration items
 ("... (1) ... (2) ...": a new clause starts at each item) and commas
 where the boundary is unambiguous: ", so as to", ", in order to",
-", so that", ", thereby", ", while", ", whereas", ", but" and ", and" +
-a pronoun subject (it, they, we, this, these, there); both sides must have
-``min_clause_chars_en`` characters.
+", so that", ", thereby", ", while", ", whereas", ", but", ", and" +
+a pronoun subject (it, they, we, this, these, there), and ", " / ", and "
++ an imperative verb of policy language ("strengthen", "establish", ...,
+also after an adverb: ", strictly implement") that is not itself part of
+a list ("establish, complete and implement" stays whole); both sides must
+have ``min_clause_chars_en`` characters.
 """
 from __future__ import annotations
 
@@ -97,6 +100,56 @@ def sentence_cuts(text: str, a: int, b: int, depth: Depth) -> list[int]:
     return cuts
 
 
+# Imperative verbs that open the comma-separated clauses of policy texts
+# ("..., strengthen the supervision of ..., establish systems for ...").
+_VERBS = frozenset(
+    """
+    accelerate achieve adhere advance bring broaden build carry clarify collect combine complete
+    conduct consolidate create cultivate deepen develop disclose do draft encourage enrich ensure
+    establish expand explore follow form formulate foster give guide implement improve include
+    increase innovate integrate intensify launch lead let make optimize organize perfect persist
+    popularize promote protect provide publicize push put raise realize regulate reinforce rely
+    restrict reward safeguard set share spread standardize steadily strengthen strive support take
+    uphold urge use
+    """.split()
+)
+_ADVERBS = frozenset(
+    """
+    actively comprehensively deeply earnestly effectively energetically firmly forcefully fully
+    further gradually jointly lawfully periodically promptly realistically regularly resolutely
+    scientifically steadily strictly thoroughly vigorously widely
+    """.split()
+)
+_NOT_AFTER_VERB = frozenset({"and", "or", "of", "nor", "as"})
+
+
+def _ing(verb: str) -> set[str]:
+    forms = {verb + "ing"}
+    if verb.endswith("e") and not verb.endswith("ee"):
+        forms.add(verb[:-1] + "ing")
+    if verb in {"put", "set", "let"}:
+        forms.add(verb + verb[-1] + "ing")
+    return forms
+
+
+_VERB_FORMS = (_VERBS | {f for v in _VERBS for f in _ing(v)}) - {"including"}  # a preposition
+_WORDS_AFTER_COMMA_RE = re.compile(r",\s+(?:and\s+)?([A-Za-z]+)[ \t]+([A-Za-z]+)(?:\s+([A-Za-z]+))?")
+
+
+def _verb_clause_cuts(text: str, a: int, b: int) -> list[int]:
+    """Commas (", " or ", and ") followed by an imperative verb, optionally
+    after an adverb, whose next word is not "and"/"or"/"of" (so the verb
+    does not belong to a list of verbs or a noun like "use of")."""
+    cuts = []
+    for m in _WORDS_AFTER_COMMA_RE.finditer(text, a, b):
+        w1, w2, w3 = m.group(1).lower(), m.group(2).lower(), (m.group(3) or "").lower()
+        if w1 in _ADVERBS:
+            w1, w2 = w2, w3
+        if w1 in _VERB_FORMS and w2 and w2 not in _NOT_AFTER_VERB:
+            cuts.append(m.start() + 1)
+    return cuts
+
+
 _ENUM_RE = re.compile(r"(?<=\s)\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)(?=\s)")
 _COMMA_RE = re.compile(
     r",\s+(?=(?:so as to|in order to|so that|thereby|while|whereas|but|and (?:it|they|we|this|these|there))\b)"
@@ -117,10 +170,10 @@ def clause_cuts(text: str, a: int, b: int, depth: Depth, min_chars: int, min_col
         i = m.start()
         if not depth.inside(i) and i - a >= min_colon_side:
             cuts.append(i)
-    for m in _COMMA_RE.finditer(text, a, b):
-        i = m.start()
-        if not depth.inside(i) and i - a >= min_chars and b - m.end() >= min_chars:
-            cuts.append(i + 1)
+    commas = [m.start() + 1 for m in _COMMA_RE.finditer(text, a, b)] + _verb_clause_cuts(text, a, b)
+    for c in commas:
+        if not depth.inside(c - 1) and c - a >= min_chars and b - c >= min_chars:
+            cuts.append(c)
     return sorted(cuts)
 
 

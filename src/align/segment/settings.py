@@ -36,7 +36,7 @@ class SegmentSettings:
     min_clause_chars_en: int = 30
     # A colon introduces a list (English clause boundary) only when both sides
     # have at least this many characters ("Title: X" stays whole).
-    min_colon_side_en: int = 20
+    min_colon_side_en: int = 30
     # Headings: a whole line with a marker up to this length, or a first
     # sentence (title) up to this length after a chapter/section/article marker.
     heading_line_max_zh: int = 40
