@@ -21,6 +21,7 @@ Corpus files (relative to the data directory)::
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .manifest import MANIFEST_NAME, CorpusFile, Manifest, Pair, Removal, load_manifest, load_notes
@@ -46,7 +47,11 @@ def repo_root() -> Path:
 
 
 def default_seeds_dir() -> Path:
-    """``../shared/seeds`` relative to the repository root."""
+    """``$ALIGN_SEEDS_DIR`` if set, else ``../shared/seeds`` relative to the
+    repository root."""
+    env = os.environ.get("ALIGN_SEEDS_DIR")
+    if env:
+        return Path(env)
     return repo_root().parent / "shared" / "seeds"
 
 

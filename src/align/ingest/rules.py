@@ -108,7 +108,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("rating-widget", r"^Click to rate this post!?$"),
         ("rating-widget", r"^\[Total: \d+ Average: \d+(\.\d+)?\]$"),
         ("comment-form", r"^Be (the )?First to Comment$"),
-        ("comment-form", r"^Leave a (Reply|Comment)( to .*)?$"),
+        ("comment-form", r"^Leave a (Reply|Comment)( to .*?)?( Cancel reply)?$"),
         ("comment-form", r"^Your email address will not be published\..*$"),
         ("comment-form", r"^Cancel reply$"),
         ("login-prompt", r"^Fill in your details below or click an icon to log in:?$"),

@@ -1,0 +1,203 @@
+"""read_text: encodings, line endings, bad input; atomic writes."""
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from align.errors import EXIT_INPUT, InputError
+from align.textio import atomic_open, decode_bytes, detect_encoding, read_text, write_bytes, write_text
+
+ZH = "国务院办公厅关于加强个人诚信体系建设的指导意见\n国办发〔2016〕98号\n各省、自治区、直辖市人民政府，国务院各部委：\n"
+EN = "Guiding Opinion on the Establishment of a Personal Creditworthiness System.\n(1) Guiding Thought.\n"
+LATIN1_EN = "The café served crème brûlée to Herr Müller; naïve façade, déjà vu.\n"
+
+
+def _file(tmp_path: Path, data: bytes, name: str = "in.txt") -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        pytest.param(ZH.encode("utf-8"), ZH, id="utf-8"),
+        pytest.param(ZH.encode("utf-8-sig"), ZH, id="utf-8-bom"),
+        pytest.param(ZH.encode("gbk"), ZH, id="gbk"),
+        pytest.param(ZH.encode("gb18030"), ZH, id="gb18030"),
+        pytest.param(("𠀀𠀁 " + ZH).encode("gb18030"), "𠀀𠀁 " + ZH, id="gb18030-4-byte"),
+        pytest.param(ZH.encode("utf-16"), ZH, id="utf-16-bom"),
+        pytest.param(codecs.BOM_UTF16_LE + ZH.encode("utf-16-le"), ZH, id="utf-16-le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + ZH.encode("utf-16-be"), ZH, id="utf-16-be-bom"),
+        pytest.param(ZH.encode("utf-16-le"), ZH, id="utf-16-le-zh-no-bom"),
+        pytest.param(ZH.encode("utf-16-be"), ZH, id="utf-16-be-zh-no-bom"),
+        pytest.param(EN.encode("utf-16-le"), EN, id="utf-16-le-en-no-bom"),
+        pytest.param(EN.encode("utf-16-be"), EN, id="utf-16-be-en-no-bom"),
+        pytest.param((EN + ZH).encode("utf-32"), EN + ZH, id="utf-32-bom"),
+        pytest.param(LATIN1_EN.encode("latin-1"), LATIN1_EN, id="latin-1-english"),
+        pytest.param("Herr Müller\n".encode("latin-1"), "Herr Müller\n", id="latin-1-short"),
+        pytest.param("He said “yes” – café\n".encode("cp1252"), "He said “yes” – café\n", id="cp1252-quotes"),
+    ],
+)
+def test_read_text_decodes(tmp_path, data, expected):
+    assert read_text(_file(tmp_path, data)) == expected
+
+
+def test_latin1_is_not_read_as_gb18030(tmp_path):
+    # Every accented letter here is followed by a byte GB18030 accepts as a
+    # trail byte, so a plain GB18030 decode succeeds and yields rare hanzi.
+    text = "Herr Müller, Björn and Gaëlle met in Zürich.\n"
+    data = text.encode("latin-1")
+    data.decode("gb18030")  # the trap: this does not raise
+    assert detect_encoding(data) != "gb18030"
+    assert read_text(_file(tmp_path, data)) == text
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+def test_line_endings_become_lf(tmp_path, newline, encoding):
+    text = ZH.replace("\n", newline)
+    got = read_text(_file(tmp_path, text.encode(encoding)))
+    assert got == ZH
+    assert "\r" not in got
+
+
+def test_real_seed_chinese_reencoded_as_gbk(tmp_path, data_dir):
+    zh = (data_dir / "zh" / "guobanfa-2016-98.txt").read_text(encoding="utf-8")
+    for enc in ("gbk", "gb18030", "utf-16", "utf-16-le", "utf-8-sig"):
+        assert read_text(_file(tmp_path, zh.replace("\n", "\r\n").encode(enc), f"zh.{enc}")) == zh, enc
+
+
+def _one_line_error(path: Path, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        read_text(path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert str(path) in msg
+    assert fragment in msg
+    assert info.value.exit_code == EXIT_INPUT
+
+
+def test_empty_file(tmp_path):
+    _one_line_error(_file(tmp_path, b""), "file is empty")
+
+
+@pytest.mark.parametrize("data", [b"  \n\t\r\n  ", "\u3000\n".encode("utf-8"), "\n\n".encode("utf-16")])
+def test_whitespace_only_file(tmp_path, data):
+    _one_line_error(_file(tmp_path, data), "only whitespace")
+
+
+def test_allow_empty(tmp_path):
+    assert read_text(_file(tmp_path, b""), allow_empty=True) == ""
+
+
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "PNG"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "ZIP"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"\x01\x02\x03\x04\x05\x06\x07\x08" * 64 + b"text", "binary"),
+    ],
+)
+def test_binary_file(tmp_path, data, kind):
+    _one_line_error(_file(tmp_path, data, "blob.bin"), kind)
+
+
+def test_directory(tmp_path):
+    d = tmp_path / "folder.txt"
+    d.mkdir()
+    _one_line_error(d, "is a directory")
+
+
+def test_missing_path(tmp_path):
+    _one_line_error(tmp_path / "nope.txt", "no such file")
+
+
+def test_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    _one_line_error(fifo, "not a regular file")
+
+
+def test_decode_bytes_strips_bom_and_unicode_separators():
+    assert decode_bytes(codecs.BOM_UTF8 + "a\u2028b\u2029c\u0085d".encode("utf-8")) == "a\nb\nc\nd"
+
+
+_COMMON_HANZI = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+_TEXT = st.text(alphabet=st.sampled_from(list(_COMMON_HANZI + "，。、；：“”（）《》abcdefgXYZ 0123456789.,;\n")),
+                min_size=10, max_size=200)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_TEXT, encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-32"]))
+def test_round_trip_random_chinese_text(tmp_path, text, encoding):
+    assume(sum(c in _COMMON_HANZI for c in text) >= 5 and text.strip())
+    assert read_text(_file(tmp_path, text.encode(encoding))) == text
+
+
+# --------------------------------------------------------------------------
+# Atomic writes
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_write_text_and_bytes(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    write_text(target, "一\n二\n")
+    assert target.read_bytes() == "一\n二\n".encode("utf-8")
+    write_bytes(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    assert _leftovers(target.parent) == []
+
+
+def test_written_file_is_not_private(tmp_path):
+    # mkstemp creates 0600 files; the output must get the usual umask mode.
+    target = write_text(tmp_path / "report.html", "x")
+    old = os.umask(0)
+    os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~old
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("writer failed"), KeyboardInterrupt()])
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path, exc):
+    target = tmp_path / "out.txt"
+    target.write_text("old content\n", encoding="utf-8")
+    with pytest.raises(type(exc)):
+        with atomic_open(target) as fh:
+            fh.write("new content, half written")
+            raise exc
+    assert target.read_text(encoding="utf-8") == "old content\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_write_creates_nothing(tmp_path):
+    target = tmp_path / "new.txt"
+    with pytest.raises(ValueError):
+        with atomic_open(target, "wb") as fh:
+            fh.write(b"partial")
+            raise ValueError("boom")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_open_keeps_newlines_as_written(tmp_path):
+    target = tmp_path / "crlf.txt"
+    with atomic_open(target) as fh:
+        fh.write("a\nb\r\n")
+    assert target.read_bytes() == b"a\nb\r\n"
+
+
+def test_atomic_open_rejects_read_modes(tmp_path):
+    with pytest.raises(ValueError):
+        with atomic_open(tmp_path / "x", "r"):
+            pass
