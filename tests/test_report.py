@@ -393,3 +393,23 @@ def test_template_is_package_data():
 
     t = files("align.report").joinpath("templates/report.html.j2")
     assert t.is_file() and "{%" in t.read_text(encoding="utf-8")
+
+
+def test_terms_sharing_a_row_get_different_colours_beyond_the_palette():
+    from align.report._view import N_TERM_COLOURS, term_colours
+
+    terms = [f"术语{i}" for i in range(N_TERM_COLOURS + 4)]
+    rows = [terms[:N_TERM_COLOURS], terms[N_TERM_COLOURS:] + terms[:2], terms[N_TERM_COLOURS - 3:N_TERM_COLOURS + 2]]
+    hits = [TermHit(t, "clt", r, 0, len(t), t, (), "", None) for r, ts in enumerate(rows) for t in ts]
+    colours = term_colours(hits, row_of_segment={0: 0, 1: 1, 2: 2})
+    assert set(colours) == set(terms)
+    for ts in rows:
+        assert len({colours[t] for t in ts}) == len(ts), ts
+    assert term_colours(hits, row_of_segment={0: 0, 1: 1, 2: 2}) == colours  # deterministic
+
+
+def test_low_confidence_threshold_matches_the_checks():
+    from align.compare import CheckSettings
+    from align.report import LOW_CONFIDENCE
+
+    assert LOW_CONFIDENCE == CheckSettings().low_confidence

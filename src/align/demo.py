@@ -79,7 +79,9 @@ def find_inputs(data_dir: Path, doc_id: str = DOC_ID) -> tuple[Path, dict[str, P
         if load_manifest is not None:
             pair = next((p for p in load_manifest(data_dir).pairs if p.doc_id == doc_id), None)
             if pair is not None and pair.translations:
-                return Path(pair.source), {k: Path(v) for k, v in pair.translations.items()}
+                known = [k for k in KNOWN_TRANSLATIONS if k in pair.translations]
+                order = known + sorted(k for k in pair.translations if k not in known)
+                return Path(pair.source), {k: Path(pair.translations[k]) for k in order}
     source = data_dir / KNOWN_SOURCE
     translations = {k: data_dir / v for k, v in KNOWN_TRANSLATIONS.items()}
     for p in [source, *translations.values()]:

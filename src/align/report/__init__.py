@@ -134,7 +134,8 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
     all_flags = merge_flags(list(flags), list(getattr(glossary_report, "flags", None) or []))
     tids = multi.translation_ids
     table_terms = list(_table_cells(getattr(glossary_report, "table", None)))
-    colours = term_colours(hits, table_terms)
+    row_of_segment = {src: i for i, g in enumerate(multi.groups) for src in g.src}
+    colours = term_colours(hits, table_terms, row_of_segment)
     rows, unplaced = build_rows(multi, all_flags, hits, colours, low=low_confidence)
 
     src_row = {s: r.anchor for r, g in zip(rows, multi.groups) for s in g.src}

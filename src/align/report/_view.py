@@ -271,13 +271,36 @@ def flag_rows(multi: MultiAlignment, flags: list[Flag]) -> dict[int, list[int]]:
     return out
 
 
-def term_colours(hits: list[TermHit], order: Iterable[str] = ()) -> dict[str, str]:
-    """A colour class per term: glossary-table order first, then first use."""
+def term_colours(hits: list[TermHit], order: Iterable[str] = (), row_of_segment: dict[int, int] | None = None) -> dict[str, str]:
+    """A colour class per term, the same everywhere in the page.
+
+    Terms are taken in glossary-table order, then first use. With more terms
+    than colours, terms that share a row get different colours where
+    possible (greedy colouring of the co-occurrence graph), so that a row
+    never shows two terms in one colour unless it holds more than
+    ``N_TERM_COLOURS`` terms.
+    """
     terms: list[str] = []
     for t in list(order) + [h.term for h in hits]:
         if t not in terms:
             terms.append(t)
-    return {t: f"t{i % N_TERM_COLOURS}" for i, t in enumerate(terms)}
+    row_of_segment = row_of_segment or {}
+    together: dict[str, set[str]] = {t: set() for t in terms}
+    by_row: dict[int, set[str]] = {}
+    for h in hits:
+        by_row.setdefault(row_of_segment.get(h.source_segment, -1 - h.source_segment), set()).add(h.term)
+    for ts in by_row.values():
+        for t in ts:
+            together[t] |= ts - {t}
+    colour: dict[str, int] = {}
+    use = [0] * N_TERM_COLOURS
+    for t in terms:
+        taken = {colour[u] for u in together[t] if u in colour}
+        free = [c for c in range(N_TERM_COLOURS) if c not in taken]
+        c = min(free, key=lambda c: (use[c], c)) if free else min(range(N_TERM_COLOURS), key=lambda c: (use[c], c))
+        colour[t] = c
+        use[c] += 1
+    return {t: f"t{colour[t]}" for t in terms}
 
 
 def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],

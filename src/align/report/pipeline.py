@@ -115,6 +115,31 @@ def load_glossary_or_note(path: PathLike | None, notes: list[str], *, required: 
     return load_glossary(p)
 
 
+def _align_files(source: Path, translations: dict[str, Path], *, level: str, encoder: str,
+                 progress: Callable | None) -> MultiAlignment:
+    """``align.api.align`` when it is there; else the same steps by hand
+    (read, segment, ``align_multi``)."""
+    try:
+        from ..api import align
+    except ImportError:
+        align = None
+    if align is not None:
+        return _call_with_progress(align, source, translations, level=level, encoder=encoder, progress=progress)
+    try:
+        from ..aligner import align_multi
+        from ..segment import segment
+    except ImportError as exc:
+        raise UsageError(f"the aligner is not available in this build ({exc})") from None
+    from ..textio import read_text
+
+    src = segment(read_text(source), "zh", level)
+    tgts = {tid: segment(read_text(p), "en", level) for tid, p in translations.items()}
+    for p, segs in [(source, src), *((translations[t], s) for t, s in tgts.items())]:
+        if not segs:
+            raise InputError("no text to align", p)
+    return align_multi(src, tgts, encoder=encoder, progress=progress, level=level)
+
+
 def analyse(source: PathLike, translations: dict[str, PathLike], *, glossary: PathLike | None = None,
             glossary_required: bool = True, level: str = "sentence", encoder: str = "use",
             stages: Stages | None = None) -> Analysis:
@@ -134,13 +159,9 @@ def analyse(source: PathLike, translations: dict[str, PathLike], *, glossary: Pa
     gl = load_glossary_or_note(glossary, notes, required=glossary_required)
 
     t0 = time.perf_counter()
-    try:
-        from ..api import align
-    except ImportError as exc:
-        raise UsageError(f"the aligner is not available in this build ({exc})") from None
     cb = stages.start("align", f"aligning {len(translations)} translation(s) ({encoder})")
-    multi = _call_with_progress(align, Path(source), {k: Path(v) for k, v in translations.items()},
-                                level=level, encoder=encoder, progress=cb)
+    multi = _align_files(Path(source), {k: Path(v) for k, v in translations.items()},
+                         level=level, encoder=encoder, progress=cb)
     if cb:
         cb.finish()
     seconds["align"] = time.perf_counter() - t0

@@ -8,7 +8,7 @@ from ..model import Flag, MultiAlignment
 
 # Below this calibrated confidence a cell is drawn as doubtful and counted as
 # a low-confidence row (the page's slider starts here too).
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = 0.35  # the default of align.compare.CheckSettings.low_confidence
 
 
 @dataclass

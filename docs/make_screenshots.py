@@ -1,0 +1,73 @@
+"""Screenshots of the demo report for the README, taken with headless Chromium.
+
+    .venv/bin/align demo                      # writes out/report.html
+    .venv/bin/python docs/make_screenshots.py [--report out/report.html]
+
+writes docs/report.png (the top: summary and term table) and
+docs/report-flagged.png (a flagged row with highlighted terms).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+DOCS = Path(__file__).resolve().parent
+
+# A row worth showing: flagged, with glossary terms in it; number or
+# untranslated flags first, then any other flagged row with terms.
+PICK = """() => {
+  const rows = [...document.querySelectorAll('#rows > .row')];
+  const score = r => (r.dataset.k.includes('|number|') ? 4 : 0) + (r.dataset.k.includes('|untranslated|') ? 4 : 0)
+    + (r.dataset.k.includes('|omission|') ? 2 : 0) + Math.min(r.querySelectorAll('mark.term').length, 6)
+    - (r.textContent.length > 900 ? 8 : 0);
+  let best = null, bestScore = -1;
+  for (const r of rows) { if (!r.dataset.k) continue; const s = score(r); if (s > bestScore) { best = r; bestScore = s; } }
+  return best ? best.id : null;
+}"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", type=Path, default=Path("out/report.html"))
+    ap.add_argument("--out", type=Path, default=DOCS)
+    ap.add_argument("--row", help="row id to show in report-flagged.png (default: picked automatically)")
+    a = ap.parse_args(argv)
+    if not a.report.is_file():
+        print(f"{a.report}: no such report (run `align demo` first)", file=sys.stderr)
+        return 3
+    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 960}, device_scale_factor=1)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(a.report.resolve().as_uri())
+        page.wait_for_load_state("load")
+        top = a.out / "report.png"
+        page.screenshot(path=str(top))
+        row = a.row or page.evaluate(PICK)
+        if row is None:
+            print("no flagged row in the report", file=sys.stderr)
+            return 1
+        page.select_option("#f-kind", "*")  # show the "any flag" filter in use
+        page.evaluate(f"document.getElementById({row!r}).scrollIntoView({{block: 'start'}})")
+        page.evaluate(f"document.getElementById({row!r}).classList.add('cur')")
+        flagged = a.out / "report-flagged.png"
+        page.screenshot(path=str(flagged))
+        browser.close()
+    if errors:
+        print("console errors: " + "; ".join(errors), file=sys.stderr)
+        return 1
+    print(f"{top}\n{flagged} (row {row})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
