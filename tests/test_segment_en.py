@@ -172,6 +172,13 @@ def test_metadata_colon_lines_stay_whole():
         assert texts(line, "clause") == [line]
 
 
+def test_runs_of_colons_or_commas_do_not_cascade_into_tiny_clauses():
+    segs = texts("word: " * 200, "clause")
+    assert 1 < len(segs) < 50 and all(len(s) >= 30 for s in segs[:-1])
+    segs = texts("Establish the system, " * 100, "clause")
+    assert 1 < len(segs) < 100 and all(len(s) >= 30 for s in segs[:-1])
+
+
 def test_clause_boundaries_never_inside_parentheses():
     src = ("Responsibility lies with the agencies (the NDRC; the People's Bank of China; "
            "the Ministry of Finance) according to their duties.")

@@ -31,7 +31,6 @@ from ._spans import QUOTE_CLOSERS, Depth
 
 CLOSERS = set("\"'”’)]）》」")
 _STOP_RE = re.compile(r"(?:\.{3,}|…+|[.!?]+)")
-_TOKEN_BEFORE_RE = re.compile(r"(\S+)$")
 _OPENERS = "\"'“‘([（《「"
 
 # Lower-cased tokens (without the final period) after which a period never
@@ -69,10 +68,12 @@ def _starts_sentence(text: str, k: int, b: int) -> bool:
 
 
 def _abbreviation_before(text: str, a: int, i: int, k: int, b: int) -> bool:
-    m = _TOKEN_BEFORE_RE.search(text, a, i)
-    if not m:
+    j = i  # scan back to the start of the token (a regex search from `a` would be quadratic)
+    while j > a and not text[j - 1].isspace():
+        j -= 1
+    if j == i:
         return False
-    token = m.group(1).lstrip(_OPENERS)
+    token = text[j:i].lstrip(_OPENERS)
     low = token.lower()
     if low in ABBREVIATIONS:
         if low in _ENDING_ABBREVIATIONS:
@@ -150,6 +151,7 @@ def _verb_clause_cuts(text: str, a: int, b: int) -> list[int]:
     return cuts
 
 
+_SEMI_COLON_RE = re.compile(r"[;:]")
 _ENUM_RE = re.compile(r"(?<=\s)\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)(?=\s)")
 _COMMA_RE = re.compile(
     r",\s+(?=(?:so as to|in order to|so that|thereby|while|whereas|but|and (?:it|they|we|this|these|there))\b)"
@@ -157,24 +159,41 @@ _COMMA_RE = re.compile(
 
 
 def clause_cuts(text: str, a: int, b: int, depth: Depth, min_chars: int, min_colon_side: int) -> list[int]:
-    cuts: list[int] = []
-    for m in re.finditer(r"[;:]", text[a:b]):
-        i = a + m.start()
+    """Offsets (within one sentence ``(a, b)``) where a new clause starts.
+
+    Candidates are taken left to right; the length conditions are measured
+    from the previous accepted cut, so a run of colons or commas does not
+    produce a cascade of tiny clauses.
+    """
+    candidates: list[tuple[int, str]] = []
+    for m in _SEMI_COLON_RE.finditer(text, a, b):
+        i = m.start()
         if depth.inside(i):
             continue
         if text[i] == ";":
-            cuts.append(i + 1)
-        elif i + 1 < b and text[i + 1].isspace() and i - a >= min_colon_side and b - i - 1 >= min_colon_side:
-            cuts.append(i + 1)
+            candidates.append((i + 1, ";"))
+        elif i + 1 < b and text[i + 1].isspace():
+            candidates.append((i + 1, ":"))
     for m in _ENUM_RE.finditer(text, a, b):
-        i = m.start()
-        if not depth.inside(i) and i - a >= min_colon_side:
-            cuts.append(i)
-    commas = [m.start() + 1 for m in _COMMA_RE.finditer(text, a, b)] + _verb_clause_cuts(text, a, b)
-    for c in commas:
-        if not depth.inside(c - 1) and c - a >= min_chars and b - c >= min_chars:
-            cuts.append(c)
-    return sorted(cuts)
+        if not depth.inside(m.start()):
+            candidates.append((m.start(), "enum"))
+    for c in [m.start() + 1 for m in _COMMA_RE.finditer(text, a, b)] + _verb_clause_cuts(text, a, b):
+        if not depth.inside(c - 1):
+            candidates.append((c, ","))
+    cuts: list[int] = []
+    last = a
+    for pos, kind in sorted(candidates):
+        if not text[last:pos].strip():
+            continue  # same boundary as the previous cut ("; (2)")
+        if kind == ":" and (pos - last < min_colon_side or b - pos < min_colon_side):
+            continue
+        if kind == "enum" and pos - a < min_colon_side:
+            continue  # an item marker near the sentence start is not an inline list
+        if kind == "," and (pos - last < min_chars or b - pos < min_chars):
+            continue
+        cuts.append(pos)
+        last = pos
+    return cuts
 
 
 SOFT = ",;:"

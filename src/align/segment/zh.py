@@ -90,8 +90,10 @@ def clause_cuts(text: str, a: int, b: int, depth: Depth, min_chars: int) -> list
         if c in "；;":
             hard.append(i + 1)
         elif c in "：:":
-            rest = text[i + 1:b].lstrip()
-            if not rest or rest[0] in _QUOTE_OPENERS or rest.startswith("//"):
+            n = i + 1
+            while n < b and text[n].isspace():
+                n += 1
+            if n >= b or text[n] in _QUOTE_OPENERS or text.startswith("//", n):
                 continue
             hard.append(i + 1)
         else:
