@@ -444,6 +444,16 @@ def test_cli_ingest_bad_seeds_dir(tmp_path, capsys, make_bad):
     assert not (tmp_path / "data").exists()
 
 
+def test_cli_ingest_output_is_a_file(seeds_dir, tmp_path, capsys):
+    out = tmp_path / "data"
+    out.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["ingest", str(seeds_dir), "-o", str(out)])
+    assert info.value.code == 2
+    assert "data: output is not a directory" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_cli_ingest_default_seeds_dir_missing(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("ALIGN_SEEDS_DIR", str(tmp_path / "no-seeds"))
     with pytest.raises(SystemExit) as info:

@@ -11,11 +11,12 @@ from . import _common, app
 
 
 def _shown(path: Path) -> str:
-    """A path relative to the working directory when it is under it."""
+    """A path relative to the working directory when it is near it."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        rel = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if rel.startswith(os.pardir + os.sep + os.pardir) else rel
 
 
 @app.command()

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..textio import write_text
 from .manifest import FORMAT, MANIFEST_NAME, Manifest, ManifestModel, dump_yaml, manifest_from_model
 from .rules import RULES, Cleaned, Line, clean_web_copy, closing_date, join_broken_title, parse_date, \
@@ -153,16 +153,25 @@ def ingest(seeds_dir: str | Path, data_dir: str | Path, *, progress=None) -> Man
     seeds of the same document, or a missing document.
     """
     seeds_dir, data_dir = Path(seeds_dir), Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UsageError("output is not a directory", data_dir)
     seeds = load_seeds(seeds_dir, progress=progress)
     with_original = {s.spec.doc_id for s in seeds if s.spec.original_path}
     outputs = [o for seed in seeds for o in _process(seed, with_original)]
     manifest = build_manifest(outputs)
     model = ManifestModel.model_validate(manifest)  # the schema load_manifest checks
-    for o in outputs:
-        write_text(data_dir / o.rel_path, o.text)
-        if o.notes:
-            write_text(data_dir / o.notes[0], o.notes[1])
-        if progress:
-            progress(1)
-    write_text(data_dir / MANIFEST_NAME, dump_yaml(manifest))
+    target = data_dir
+    try:
+        for o in outputs:
+            target = data_dir / o.rel_path
+            write_text(target, o.text)
+            if o.notes:
+                target = data_dir / o.notes[0]
+                write_text(target, o.notes[1])
+            if progress:
+                progress(1)
+        target = data_dir / MANIFEST_NAME
+        write_text(target, dump_yaml(manifest))
+    except OSError as exc:
+        raise UsageError(f"cannot write the corpus here ({exc.strerror or exc})", target) from None
     return manifest_from_model(model, data_dir)
