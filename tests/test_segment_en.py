@@ -77,6 +77,20 @@ def test_question_exclamation_ellipsis():
         "Is it done?", "Yes!", "He waited...", "Then he left.", "And so on…", "Finally."]
 
 
+def test_parenthetical_note_after_a_sentence_is_its_own_segment():
+    src = "Expand investigation of the sale of secrets. (responsibility of the People's Bank of China)"
+    assert texts(src) == ["Expand investigation of the sale of secrets.", "(responsibility of the People's Bank of China)"]
+
+
+def test_unknown_language_or_level_is_a_usage_error():
+    from align.errors import UsageError
+
+    with pytest.raises(UsageError):
+        segment("text", "fr")
+    with pytest.raises(UsageError):
+        segment("text", "en", "word")
+
+
 def test_stray_quote_does_not_swallow_the_paragraph():
     src = "A stray \" quote here. Second sentence. Third sentence.\nNext line."
     assert texts(src) == ['A stray " quote here.', "Second sentence.", "Third sentence.", "Next line."]

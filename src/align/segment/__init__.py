@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from ..errors import UsageError
 from ..model import Lang, Level, Segment
 from . import en, zh
 from ._spans import Depth, bounded, cuts_to_spans, lines, merge_bare, strip_span
@@ -53,9 +54,9 @@ def detect_lang(text: str) -> Lang:
 
 def _check(lang: str, level: str) -> None:
     if lang not in _LANGS:
-        raise ValueError(f"unknown language {lang!r} (expected 'zh' or 'en')")
+        raise UsageError(f"unknown language {lang!r} (expected 'zh' or 'en')")
     if level not in _LEVELS:
-        raise ValueError(f"unknown level {level!r} (expected 'sentence' or 'clause')")
+        raise UsageError(f"unknown level {level!r} (expected 'sentence' or 'clause')")
 
 
 def segment(

@@ -61,6 +61,8 @@ def _starts_sentence(text: str, k: int, b: int) -> bool:
     c = text[m]
     if c.isupper() or c.isdigit():
         return True
+    if c in "(（[":
+        return True  # "... information. (responsibility of the PBoC)" is a note of its own
     if c in _OPENERS:
         nxt = text[m + 1] if m + 1 < b else ""
         return nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
