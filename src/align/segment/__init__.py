@@ -59,6 +59,34 @@ def _check(lang: str, level: str) -> None:
         raise UsageError(f"unknown level {level!r} (expected 'sentence' or 'clause')")
 
 
+_FINAL_PUNCT = "。！？!?.…；;"
+
+
+def _heading(text: str, lang: str, a: int, sentences: list[tuple[int, int]],
+             st: SegmentSettings) -> tuple[int, int] | None:
+    """The span of the heading at the start of a line, if it has one.
+
+    A heading starts with a marker (not an enumeration like 一是/First) and
+    is either the whole line, when short (for items and subitems only if it
+    does not end like a sentence: "1. Do this." is an item), or, after a
+    chapter/section/article marker, the short first sentence of a longer
+    paragraph ("（一）指导思想。" / "(1) Guiding Thought.").
+    """
+    marker = find_marker(text, lang, a)
+    if marker is None or marker.kind == "enumeration":
+        return None
+    s0, e0 = strip_span(text, *sentences[0])
+    if e0 - s0 > st.max_chars(lang):
+        return None
+    title_kind = titles_make_headings(marker.kind)
+    if len(sentences) == 1:
+        short = e0 - s0 <= st.heading_line_max(lang)
+        return sentences[0] if short and (title_kind or text[e0 - 1] not in _FINAL_PUNCT) else None
+    if title_kind and e0 - marker.end <= st.title_max(lang):
+        return sentences[0]
+    return None
+
+
 def segment(
     text: str,
     lang: Lang,
@@ -85,16 +113,7 @@ def segment(
     for para, (a, b) in enumerate(lines(text)):
         depth = Depth(text, a, b, lang, st.max_bracket_span(lang))
         sentences = merge_bare(cuts_to_spans(a, b, mod.sentence_cuts(text, a, b, depth)), bare)
-        marker = find_marker(text, lang, a)
-        heading = None
-        if marker is not None and marker.kind != "enumeration":
-            s0, e0 = strip_span(text, *sentences[0])
-            whole = len(sentences) == 1 and e0 - s0 <= st.heading_line_max(lang)
-            if whole and not titles_make_headings(marker.kind):
-                whole = text[e0 - 1] not in "。！？!?.…；;"  # "1. Do this." is an item, not a heading
-            title = titles_make_headings(marker.kind) and e0 - marker.end <= st.title_max(lang)
-            if (whole or (title and len(sentences) > 1)) and e0 - s0 <= max_chars:
-                heading = sentences[0]
+        heading = _heading(text, lang, a, sentences, st)
         pieces: list[tuple[int, int, bool]] = []
         for s, e in sentences:
             if (s, e) == heading:
@@ -138,7 +157,7 @@ def segment_lines(text: str, lang: Lang, *, settings: SegmentSettings | None = N
             m = None
         is_heading = bool(
             m and m.kind != "enumeration" and b - a <= st.heading_line_max(lang)
-            and (titles_make_headings(m.kind) or text[b - 1] not in "。！？!?.…；;")
+            and (titles_make_headings(m.kind) or text[b - 1] not in _FINAL_PUNCT)
         )
         out.append(Segment(
             index=len(out), text=text[a:b], start=a, end=b, level="sentence", lang=lang,
