@@ -47,6 +47,20 @@ def fresh(seeds_dir, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def corpus(data_dir, tmp_path_factory) -> Path:
+    """The corpus ingested from the seeds when they are here (so these tests
+    check the cleaner itself), else the committed data/."""
+    import os
+
+    seeds = Path(os.environ.get("ALIGN_SEEDS_DIR") or data_dir.parent.parent / "shared" / "seeds")
+    if not seeds.is_dir():
+        return data_dir
+    out = tmp_path_factory.mktemp("corpus")
+    ingest(seeds, out)
+    return out
+
+
 def _text(data_dir: Path, rel: str) -> str:
     return (data_dir / rel).read_text(encoding="utf-8")
 
@@ -65,14 +79,14 @@ def test_each_seed_is_identified_by_content(seeds_dir):
         assert [s.key for s in matches] == [key], name
 
 
-def test_renamed_seeds_still_work(seeds_dir, tmp_path, data_dir):
+def test_renamed_seeds_still_work(seeds_dir, tmp_path, fresh):
     renamed = tmp_path / "seeds"
     renamed.mkdir()
     for i, name in enumerate(sorted(SEED_OF.values(), reverse=True)):
         shutil.copy(seeds_dir / name, renamed / f"document-{i}.txt")
     manifest = ingest(renamed, tmp_path / "data")
     for rel in ALL_FILES:
-        assert _text(tmp_path / "data", rel) == _text(data_dir, rel), rel
+        assert _text(tmp_path / "data", rel) == _text(fresh, rel), rel
     assert {f.seed for f in manifest.files} == {f"document-{i}.txt" for i in range(5)}
 
 
@@ -108,7 +122,7 @@ def test_unreadable_seed_names_the_file(seeds_dir, tmp_path):
         ingest(seeds, tmp_path / "data")
 
 
-def test_seeds_in_other_encodings_give_the_same_corpus(seeds_dir, tmp_path, data_dir):
+def test_seeds_in_other_encodings_give_the_same_corpus(seeds_dir, tmp_path, fresh):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for name, enc in zip(sorted(SEED_OF.values()), ["utf-8-sig", "gb18030", "utf-16", "utf-16-be", "gbk"]):
@@ -117,7 +131,7 @@ def test_seeds_in_other_encodings_give_the_same_corpus(seeds_dir, tmp_path, data
                                    else b"\xfe\xff" + text.encode(enc))
     ingest(seeds, tmp_path / "data")
     for rel in ALL_FILES:
-        assert _text(tmp_path / "data", rel) == _text(data_dir, rel), rel
+        assert _text(tmp_path / "data", rel) == _text(fresh, rel), rel
 
 
 # --------------------------------------------------------------------------
@@ -140,8 +154,8 @@ def test_ingest_twice_is_identical(seeds_dir, fresh, tmp_path):
 
 
 @pytest.mark.parametrize("rel", ALL_FILES)
-def test_file_format(data_dir, rel):
-    text = _text(data_dir, rel)
+def test_file_format(corpus, rel):
+    text = _text(corpus, rel)
     assert text.endswith("\n") and not text.endswith("\n\n")
     assert "\r" not in text and "\t" not in text and "\u00a0" not in text and "\ufeff" not in text
     assert "\n\n\n" not in text
@@ -154,18 +168,18 @@ def test_file_format(data_dir, rel):
 
 
 @pytest.mark.parametrize("rel", ALL_FILES)
-def test_no_boilerplate_left(data_dir, rel):
-    text = _text(data_dir, rel)
+def test_no_boilerplate_left(corpus, rel):
+    text = _text(corpus, rel)
     for junk in BOILERPLATE:
         assert junk not in text, f"{rel}: {junk!r}"
     for line in text.split("\n"):
         assert line not in {"Translate", "Advertisements"}
 
 
-def test_every_seed_line_is_kept_or_accounted_for(seeds_dir, data_dir):
+def test_every_seed_line_is_kept_or_accounted_for(seeds_dir, fresh):
     """Nothing disappears silently: each non-blank seed line is in a corpus
     file, in the manifest's removed list, or in a notes file."""
-    manifest = load_manifest(data_dir)
+    manifest = load_manifest(fresh)
     for seed_name in SEED_OF.values():
         files = [f for f in manifest.files if f.seed == seed_name]
         kept = "\n".join(f.read() for f in files)
@@ -181,9 +195,9 @@ def test_every_seed_line_is_kept_or_accounted_for(seeds_dir, data_dir):
 # Each seed
 
 
-def test_chinese_original(data_dir, seeds_dir):
-    text = _text(data_dir, ZH)
-    paras = _paragraphs(data_dir, ZH)
+def test_chinese_original(corpus, seeds_dir):
+    text = _text(corpus, ZH)
+    paras = _paragraphs(corpus, ZH)
     assert paras[0] == "国务院办公厅关于加强个人诚信体系建设的指导意见"  # joined from two seed lines
     assert paras[1] == "国办发〔2016〕98号"
     assert paras[-2:] == ["国务院办公厅", "2016年12月23日"]
@@ -195,8 +209,8 @@ def test_chinese_original(data_dir, seeds_dir):
     assert "(一)指导思想。" in text and "“守信光荣、失信可耻”" in text
 
 
-def test_clt_translation(data_dir):
-    paras = _paragraphs(data_dir, CLT)
+def test_clt_translation(corpus):
+    paras = _paragraphs(corpus, CLT)
     assert paras[0] == ("Guiding Opinion by the General Office of the State Council on Strengthening the "
                         "Establishment of the Personal Creditworthiness System")
     assert paras[1] == "SGO release No. 98 (2016)"
@@ -206,10 +220,10 @@ def test_clt_translation(data_dir):
     assert "I. General Requirements" in paras
 
 
-def test_clt_translator_note_kept_apart(data_dir):
-    manifest = load_manifest(data_dir)
+def test_clt_translator_note_kept_apart(corpus):
+    manifest = load_manifest(corpus)
     clt = manifest.file("guobanfa-2016-98", "clt")
-    assert clt.notes == data_dir.resolve() / "notes" / "guobanfa-2016-98.clt.notes.yaml"
+    assert clt.notes == corpus.resolve() / "notes" / "guobanfa-2016-98.clt.notes.yaml"
     notes = load_notes(clt.notes)
     assert len(notes) == 1
     note = notes[0]
@@ -223,9 +237,9 @@ def test_clt_translator_note_kept_apart(data_dir):
     assert pingback and pingback[0].count == 1 and "slowly changing" in pingback[0].lines[0][1]
 
 
-def test_blog_translation(data_dir):
-    text = _text(data_dir, BLOG)
-    paras = _paragraphs(data_dir, BLOG)
+def test_blog_translation(corpus):
+    text = _text(corpus, BLOG)
+    paras = _paragraphs(corpus, BLOG)
     assert paras[0] == "Guiding Opinions concerning Strengthening the Construction of a Personal Sincerity System"
     assert paras[1:3] == ["State Council General Office", "GBF No. (2016)98"]
     assert paras[-2:] == ["State Council General Office", "23 December 2016"]
@@ -233,29 +247,29 @@ def test_blog_translation(data_dir):
     assert "I, General requirements" in paras
 
 
-def test_anhui_keeps_chinese_agency_lists(data_dir):
-    text = _text(data_dir, ANHUI)
-    paras = _paragraphs(data_dir, ANHUI)
+def test_anhui_keeps_chinese_agency_lists(corpus):
+    text = _text(corpus, ANHUI)
+    paras = _paragraphs(corpus, ANHUI)
     assert paras[0].startswith("Anhui Provincial Implementation Plan")
     assert paras[1].startswith("This implementation Plan is drafted")
     assert "(省委宣传部、省文明办牵头,省网宣办、" in text
     assert paras[-1].endswith("(省财政厅,各市、县人民政府牵头负责)")
-    f = load_manifest(data_dir).file("anhui-2018-personal-creditworthiness")
+    f = load_manifest(corpus).file("anhui-2018-personal-creditworthiness")
     assert f.source_url == ("http://www.creditchina.gov.cn/zhengcefagui/zhengcefagui/difangzhengcefagui1/"
                             "201807/t20180724_121455.html")
 
 
-def test_hainan_keeps_untranslated_chinese(data_dir):
-    paras = _paragraphs(data_dir, HAINAN)
+def test_hainan_keeps_untranslated_chinese(corpus):
+    paras = _paragraphs(corpus, HAINAN)
     assert paras[0].startswith("Hainan Provincial Implementation Plan")
     assert any(p.startswith("建立跨市县、跨部门、跨行业个人公共信用信息的互联") for p in paras)
     assert paras[-1].startswith("All city and county governments")
-    f = load_manifest(data_dir).file("hainan-personal-creditworthiness")
+    f = load_manifest(corpus).file("hainan-personal-creditworthiness")
     assert [ln for r in f.removed if r.rule == "rating-widget" for ln in r.lines][1][1] == "[Total: 1 Average: 5]"
 
 
-def test_ndrc_split_attributions_are_joined(data_dir):
-    paras = _paragraphs(data_dir, NDRC)
+def test_ndrc_split_attributions_are_joined(corpus):
+    paras = _paragraphs(corpus, NDRC)
     assert paras[0].startswith("The following division of labor")
     assert paras[1].startswith("I. Strengthen the System of Laws")
     assert not any(p.startswith("(responsibility") or p.startswith("(The National") or p.startswith("(发展改革委")
@@ -267,7 +281,7 @@ def test_ndrc_split_attributions_are_joined(data_dir):
     assert item59.endswith("interests of informants. (发展改革委、人民银行牵头,各有关部门、各省级人民政府负责)")
     # enumerated sub-headings are never joined to the item before them
     assert "(1) Strengthen the Establishment of a System of Laws and Regulations on Credit." in paras
-    f = load_manifest(data_dir).file("ndrc-2015-division-of-labour")
+    f = load_manifest(corpus).file("ndrc-2015-division-of-labour")
     assert f.removed_count("join-split-attribution") == 6
     assert f.title.startswith("Division of Labour") and f.source_url.startswith("http://www.ndrc.gov.cn/")
 
@@ -276,14 +290,14 @@ def test_ndrc_split_attributions_are_joined(data_dir):
 # Manifest
 
 
-def test_manifest(data_dir):
-    m = load_manifest(data_dir)
+def test_manifest(corpus):
+    m = load_manifest(corpus)
     assert sorted(f.rel_path for f in m.files) == sorted(ALL_FILES)
     assert all(f.path.is_absolute() and f.path.is_file() for f in m.files)
     [pair] = m.pairs
     assert pair.doc_id == "guobanfa-2016-98"
-    assert pair.source == (data_dir / ZH).resolve()
-    assert pair.translations == {"blog": (data_dir / BLOG).resolve(), "clt": (data_dir / CLT).resolve()}
+    assert pair.source == (corpus / ZH).resolve()
+    assert pair.translations == {"blog": (corpus / BLOG).resolve(), "clt": (corpus / CLT).resolve()}
     assert sorted(doc_id for doc_id, _, _ in m.unpaired) == [
         "anhui-2018-personal-creditworthiness", "hainan-personal-creditworthiness", "ndrc-2015-division-of-labour"]
     zh = m.file("guobanfa-2016-98")
@@ -294,16 +308,16 @@ def test_manifest(data_dir):
     assert clt.reference_number == "SGO release No. 98 (2016)" and clt.date == "2016-12-23"
     assert clt.source_url == "http://www.gov.cn/zhengce/content/2016-12/30/content_5154830.htm"
     doc = m.document("guobanfa-2016-98", "blog")
-    assert doc.lang == "en" and doc.translation_id == "blog" and doc.text == _text(data_dir, BLOG)
+    assert doc.lang == "en" and doc.translation_id == "blog" and doc.text == _text(corpus, BLOG)
     for f in m.files:
         assert f.chars == len(f.read())
         assert {r.rule for r in f.removed} <= set(RULES)
 
 
-def test_manifest_records_seed_hashes(data_dir, seeds_dir):
+def test_manifest_records_seed_hashes(corpus, seeds_dir):
     import hashlib
 
-    for f in load_manifest(data_dir).files:
+    for f in load_manifest(corpus).files:
         assert f.seed_sha256 == hashlib.sha256((seeds_dir / f.seed).read_bytes()).hexdigest()
 
 
@@ -461,3 +475,16 @@ def test_cli_ingest_default_seeds_dir_missing(tmp_path, capsys, monkeypatch):
     assert info.value.code == EXIT_INPUT
     err = capsys.readouterr().err
     assert "no-seeds: seeds directory not found" in err and err.count("\n") == 1
+
+
+def test_cli_ingest_in_a_real_process(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "from align.cli import main; main()", "ingest",
+                           str(tmp_path / "absent"), "-o", str(tmp_path / "data")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == EXIT_INPUT
+    assert proc.stdout == ""
+    assert proc.stderr == f"align: error: {tmp_path / 'absent'}: seeds directory not found (give the folder of raw " \
+                          "seed files as SEEDS_DIR)\n"
