@@ -102,6 +102,7 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
 def _plausible_gb(text: str) -> bool:
     """GB18030 decodes of non-Chinese bytes land on rare characters: real
     Chinese text is mostly made of the 6,763 GB2312 hanzi and punctuation."""
+    text = text[:_SAMPLE]
     wide = [c for c in text if ord(c) >= 0x80]
     if not wide:
         return True
