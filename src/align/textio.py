@@ -249,7 +249,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     the block finishes without an exception (Ctrl-C included). Text mode
     writes ``\\n`` as is. The file gets the mode a plain ``open`` would give
     (mkstemp's 0600 is not kept)."""
-    if mode not in ("w", "wb", "x", "xb"):
+    if mode not in ("w", "wt", "wb", "x", "xt", "xb"):
         raise ValueError(f"atomic_open supports write modes only, not {mode!r}")
     p = Path(path)
     if "x" in mode and p.exists():
