@@ -227,6 +227,9 @@ def test_flags_are_inline_in_the_right_cell_and_rows_carry_their_kinds():
     r7 = row_html(html, "r7")
     clt7 = r7[r7.index('data-tid="clt"'):r7.index('data-tid="blog"')]
     assert "not translated" in clt7 and "source segment 6 has no translation" in clt7
+    # a flag with evidence in several rows: in full in the first, clipped with a link back in the others
+    assert '<div class="flag"><span class="badge k-inconsistent">' in row_html(html, "r1")
+    assert re.search(r'<div class="flag rep" title="诚信 rendered as[^"]*"><span[^>]*>inconsistent</span><a class="back" href="#r1"', r4)
     # a flag that points at no row goes to the summary
     top = html[:html.index('<nav class="toolbar"')]
     assert "the translations differ a lot in length overall" in top

@@ -206,6 +206,12 @@ class FlagView:
     message: str
     severity: str
     term: str | None = None
+    first: str | None = None  # anchor of the row showing it in full, when this row repeats it
+
+    @property
+    def short(self) -> str:
+        """The message clipped for a row that repeats a flag shown in full above."""
+        return self.message if len(self.message) <= 72 else self.message[:70].rstrip() + "…"
 
 
 @dataclass
@@ -319,8 +325,9 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
         if not rows:
             unplaced.append(f)
             continue
-        view = FlagView(f.kind, f.message, f.severity, f.term)
-        for r in rows:
+        for j, r in enumerate(rows):
+            # a flag with evidence in many rows is shown in full once, then clipped with a link back
+            view = FlagView(f.kind, f.message, f.severity, f.term, first=f"r{rows[0] + 1}" if j else None)
             row_kinds[r].add(f.kind)
             if f.translation in cell_flags[r]:
                 cell_flags[r][f.translation].append(view)
