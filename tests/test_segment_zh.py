@@ -141,6 +141,12 @@ def test_comma_between_clauses_splits():
         "加强组织领导，", "建立健全工作推进机制，", "确保各项任务落到实处。"]
 
 
+def test_policy_verbs_that_jieba_mistags_still_start_clauses():
+    # jieba tags 弘扬 as a name and 营造 as a noun
+    assert texts("以培育和践行社会主义核心价值观为根本，大力弘扬诚信文化，积极营造良好社会氛围。", "clause") == [
+        "以培育和践行社会主义核心价值观为根本，", "大力弘扬诚信文化，", "积极营造良好社会氛围。"]
+
+
 def test_enumerations_of_nouns_stay_together():
     for src in ["以食品药品、安全生产、消防安全、交通安全等领域为重点。",
                 "国家发展改革委员会，中国人民银行总行，国家市场监督管理总局。",

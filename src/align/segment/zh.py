@@ -142,13 +142,42 @@ _PREDICATE_FLAGS = {"v", "vd", "vi", "vg", "vq", "vf", "vx", "vl"}
 _CLAUSE_OPENERS = ("并", "同时", "从而", "进而", "以便", "确保", "但", "而且", "否则", "因此", "建立健全")
 
 
+# jieba's tagger misses many verbs of policy language (弘扬 -> nr, 营造 -> vn),
+# so a piece that starts with one of these, after an optional adverb, is a
+# clause whatever the tags say.
+_POLICY_VERBS = tuple(
+    """
+    弘扬 营造 推进 推动 加强 建立 健全 完善 加快 提高 增强 促进 规范 鼓励 支持 引导 推广 落实
+    实施 开展 形成 确保 保障 发挥 强化 深化 培育 创新 探索 依托 制定 明确 加大 拓宽 丰富 实现
+    保护 维护 防止 畅通 推出 组织 运用 结合 集中 宣传 普及 纳入 贯彻 坚持 构建 提升 优化 采取
+    列为 给予 提供 褒扬 惩戒 部署 统筹 细化 督促 指导 检查 健全 扩大 做好 加大 推行 开设 建设
+    """.split()
+)
+_ADVERBS = tuple(
+    """
+    大力 积极 进一步 切实 全面 深入 不断 逐步 依法依规 依法 依规 及时 充分 广泛 严格 有效 着力
+    认真 稳步 尽快 尽力 率先 共同 统一 分别 主动 有序 有力 加快
+    """.split()
+)
+
+
+def _starts_with_policy_verb(piece: str) -> bool:
+    for adverb in _ADVERBS:
+        if piece.startswith(adverb):
+            piece = piece[len(adverb):]
+            break
+    return piece.startswith(_POLICY_VERBS)
+
+
 @lru_cache(maxsize=4096)
 def has_predicate(piece: str) -> bool:
-    """True when ``piece`` has a verb used as a predicate (jieba POS tags):
-    a verb directly followed by 的 only modifies a noun (推荐的会员)."""
+    """True when ``piece`` has a verb used as a predicate: it starts with a
+    clause opener (并, 从而, ...) or a policy verb (after an optional
+    adverb), or jieba tags a verb in it that is not just a modifier before
+    的 (推荐的会员)."""
     if not piece:
         return False
-    if piece.startswith(_CLAUSE_OPENERS):
+    if piece.startswith(_CLAUSE_OPENERS) or _starts_with_policy_verb(piece):
         return True
     _jieba()
     import jieba.posseg as pseg
