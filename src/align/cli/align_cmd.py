@@ -1,4 +1,159 @@
-"""CLI commands: align (registered on the app when imported)."""
+"""CLI commands: pair (align a source with translations) and eval (score bead files)."""
 from __future__ import annotations
 
-from . import app  # noqa: F401
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..errors import UsageError
+from . import _common, app
+
+_FORMATS = ("beads", "tsv", "jsonl", "table")
+
+
+def render_alignment(multi, fmt: str) -> str:
+    """Plain-text renderings of an N-way alignment (beads, tsv, jsonl)."""
+    ids = multi.translation_ids
+    if fmt == "beads":
+        if len(ids) != 1:
+            raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
+        from ..evaluate import format_beads
+
+        return format_beads(multi.alignments[ids[0]].beads)
+    src = multi.source
+    tgt = {tid: multi.alignments[tid].target for tid in ids}
+
+    def text(segs, idx):
+        return " ".join(segs[i].text for i in idx)
+
+    lines = []
+    if fmt == "tsv":
+        def clean(s: str) -> str:
+            return s.replace("\t", " ").replace("\n", " ")
+
+        header = ["src_ids", "source"] + [c for tid in ids for c in (f"{tid}_ids", tid, f"{tid}_confidence")]
+        lines.append("\t".join(header))
+        for g in multi.groups:
+            row = [",".join(map(str, g.src)), clean(text(src, g.src))]
+            for tid in ids:
+                t = g.targets[tid]
+                row += [",".join(map(str, t)), clean(text(tgt[tid], t)), f"{g.confidence[tid]:.3f}"]
+            lines.append("\t".join(row))
+    elif fmt == "jsonl":
+        for g in multi.groups:
+            rec = {"src": list(g.src), "source": text(src, g.src),
+                   "targets": {tid: {"ids": list(g.targets[tid]), "text": text(tgt[tid], g.targets[tid]),
+                                     "confidence": round(g.confidence[tid], 4)} for tid in ids}}
+            lines.append(json.dumps(rec, ensure_ascii=False))
+    else:
+        raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
+    return "\n".join(lines) + "\n"
+
+
+def _table(multi):
+    from rich.table import Table
+
+    ids = multi.translation_ids
+    table = Table(show_lines=False, expand=False)
+    table.add_column("src", justify="right", no_wrap=True)
+    table.add_column("source", overflow="fold")
+    for tid in ids:
+        table.add_column(tid, overflow="fold")
+        table.add_column("conf", justify="right", no_wrap=True)
+    for g in multi.groups:
+        row = [",".join(map(str, g.src)) or "-", " ".join(multi.source[i].text for i in g.src)]
+        for tid in ids:
+            t = g.targets[tid]
+            segs = multi.alignments[tid].target
+            conf = g.confidence[tid]
+            style = "red" if conf < 0.5 else ("yellow" if conf < 0.8 else "green")
+            row += [" ".join(segs[j].text for j in t) or "[dim](none)[/dim]",
+                    f"[{style}]{conf:.2f}[/{style}]" if t and g.src else "-"]
+        table.add_row(*row)
+    return table
+
+
+@app.command("pair")
+def pair_cmd(
+    source: Path = typer.Argument(..., help="The Chinese original."),
+    translations: List[Path] = typer.Argument(..., help="One or more English translations."),
+    level: str = typer.Option("sentence", "--level", help="sentence or clause."),
+    encoder: str = typer.Option("use", "--encoder", help="use (default, offline), lexical, or st:PATH."),
+    presegmented: bool = typer.Option(False, "--presegmented", help="One segment per line; nothing is re-split."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="beads, tsv, jsonl or table "
+                                      "(default: table on a terminal, beads for one translation, else tsv)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
+) -> None:
+    """Align SRC with one or more translations, m:n, with a confidence per pair."""
+    from ..api import align
+
+    if fmt is not None and fmt not in _FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
+    if level not in ("sentence", "clause"):
+        raise UsageError(f"unknown level {level!r} (choose sentence or clause)")
+    with _common.progress("aligning") as advance:
+        multi = align(source, [str(t) for t in translations], level=level, encoder=encoder,
+                      presegmented=presegmented, progress=advance)
+    for w in multi.warnings:
+        _common.err.print(f"align: warning: {w}", markup=False, highlight=False)
+    if as_json:
+        _common.print_json({
+            "signature": multi.signature, "warnings": multi.warnings,
+            "alignments": {tid: {"mean_confidence": round(a.mean_confidence, 4),
+                                 "beads": [{"src": list(b.src), "tgt": list(b.tgt),
+                                            "confidence": b.confidence} for b in a.beads]}
+                           for tid, a in multi.alignments.items()}})
+        return
+    if fmt is None:
+        if output is None and _common.out.is_terminal:
+            fmt = "table"
+        else:
+            fmt = "beads" if len(multi.translation_ids) == 1 else "tsv"
+    if fmt == "table":
+        if output is not None:
+            raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
+        _common.out.print(_table(multi))
+        return
+    rendered = render_alignment(multi, fmt)
+    if output is not None:
+        from ..textio import write_text
+
+        write_text(output, rendered)
+    else:
+        import sys
+
+        sys.stdout.write(rendered)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Path = typer.Argument(..., help="Gold bead file, or a folder of them."),
+    pred: Path = typer.Argument(..., help="Predicted bead file, or a folder with the same file names."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Strict and lax precision/recall/F1 of bead files, as Vecalign defines them."""
+    from ..evaluate import evaluate_paths
+
+    total, per = evaluate_paths(gold, pred)
+    if as_json:
+        _common.print_json({"total": total.as_dict(), "files": {k: v.as_dict() for k, v in per.items()}})
+        return
+    from rich.table import Table
+
+    table = Table()
+    for col in ("file", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1", "gold", "pred"):
+        table.add_column(col, justify="right" if col != "file" else "left")
+
+    def row(name, s):
+        return [name] + [f"{x:.4f}" for x in (s.precision_strict, s.recall_strict, s.f1_strict,
+                                              s.precision_lax, s.recall_lax, s.f1_lax)] + \
+            [str(s.gold_beads), str(s.test_beads)]
+
+    if len(per) > 1:
+        for name, s in per.items():
+            table.add_row(*row(name, s))
+    table.add_row(*row("total" if len(per) > 1 else next(iter(per)), total))
+    _common.out.print(table)

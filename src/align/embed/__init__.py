@@ -1,0 +1,99 @@
+"""Sentence encoders behind one small protocol, chosen by a string.
+
+``get_encoder("use")`` (default, offline multilingual Universal Sentence
+Encoder), ``get_encoder("st:/path/to/model")`` (sentence-transformers) or
+``get_encoder("lexical")`` (CC-CEDICT dictionary evidence, no neural model).
+Every encoder returns float32, L2-normalised rows. Neural encoders are wrapped
+in an on-disk cache keyed by (encoder name, text); heavy libraries are
+imported only when a text is first encoded.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import UsageError
+
+__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "ENCODER_NAMES"]
+
+ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What the aligner needs from a sentence encoder."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:  # (n, dim) float32, rows L2-normalised
+        ...
+
+
+def usable_cores(cap: int = 8) -> int:
+    """Cores this process may actually run on (affinity, not the machine
+    total), capped: oversubscribed BLAS threads make encoding many times slower."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, cap))
+
+
+def normalize_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
+
+
+_BASE: dict[str, Encoder] = {}
+
+
+def _base_encoder(name: str) -> Encoder:
+    """One instance per backend and process (models load once)."""
+    if name in _BASE:
+        return _BASE[name]
+    if name == "use":
+        from .use import USEEncoder
+
+        enc: Encoder = USEEncoder()
+    elif name == "lexical":
+        from .lexical import LexicalEncoder
+
+        enc = LexicalEncoder()
+    elif name.startswith("st:"):
+        from .st import SentenceTransformerEncoder
+
+        enc = SentenceTransformerEncoder(name[3:])
+    else:
+        raise UsageError(f"unknown encoder {name!r} (choose use, lexical or st:<name-or-path>)")
+    _BASE[name] = enc
+    return enc
+
+
+def get_encoder(name: str | Encoder = "use", *, cache: bool | str | os.PathLike = True) -> Encoder:
+    """Return the encoder called ``name``.
+
+    ``cache``: True uses the default cache directory ($ALIGN_CACHE_DIR or
+    ~/.cache/align), a path uses that directory, False disables caching. The
+    lexical encoder is fast and never cached. An Encoder instance passes
+    through unchanged.
+    """
+    if not isinstance(name, str):
+        return name
+    name = name.strip()
+    if name.startswith("st:") and len(name) == 3:
+        raise UsageError("encoder 'st:' needs a model name or path, e.g. st:/models/LaBSE")
+    enc = _base_encoder(name)
+    if cache is False or name == "lexical":
+        return enc
+    from .cache import CachedEncoder, EmbeddingCache, default_cache_dir
+
+    directory = default_cache_dir() if cache is True else Path(cache)
+    return CachedEncoder(enc, EmbeddingCache(directory))

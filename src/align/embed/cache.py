@@ -1,0 +1,119 @@
+"""On-disk embedding cache: sqlite, keyed by (encoder name, text).
+
+Writes happen in one transaction per batch (sqlite is journaled), so an
+interrupted run leaves either the old or the new state, never a corrupt file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS emb (
+    encoder TEXT NOT NULL, key BLOB NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,
+    PRIMARY KEY (encoder, key)) WITHOUT ROWID"""
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("ALIGN_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")).expanduser() / "align"
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self.path = self.directory / "embeddings.sqlite"
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError:  # pragma: no cover - e.g. network file systems
+                pass
+            conn.execute(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def get(self, encoder: str, texts: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        keys = {_key(t): t for t in texts}
+        klist = list(keys)
+        for start in range(0, len(klist), 500):
+            chunk = klist[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT key, dim, vec FROM emb WHERE encoder=? AND key IN ({marks})", [encoder, *chunk])
+            for key, dim, vec in rows:
+                arr = np.frombuffer(vec, dtype=np.float32)
+                if arr.size == dim:
+                    found[keys[bytes(key)]] = arr
+        return found
+
+    def put(self, encoder: str, texts: list[str], vectors: np.ndarray) -> None:
+        rows = [(encoder, _key(t), int(v.size), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                for t, v in zip(texts, vectors)]
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM emb").fetchone()[0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class CachedEncoder:
+    """Wraps an encoder: each distinct text is encoded at most once, ever.
+
+    ``encoded`` counts texts actually sent to the model, ``hits`` the texts
+    served from the cache (both per instance), for benchmarks and tests.
+    """
+
+    def __init__(self, encoder, cache: EmbeddingCache, batch: int = 2048):
+        self.inner = encoder
+        self.cache = cache
+        self.name = encoder.name
+        self.batch = batch
+        self.encoded = 0
+        self.hits = 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        unique = list(dict.fromkeys(texts))
+        found = self.cache.get(self.name, unique)
+        self.hits += len(found)
+        missing = [t for t in unique if t not in found]
+        for start in range(0, len(missing), self.batch):
+            chunk = missing[start:start + self.batch]
+            vecs = self.inner.encode(chunk)
+            self.cache.put(self.name, chunk, vecs)
+            self.encoded += len(chunk)
+            found.update(zip(chunk, vecs))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)

