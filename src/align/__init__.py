@@ -12,3 +12,12 @@ from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segme
 __all__ = [
     "__version__", "Alignment", "Bead", "Document", "Flag", "Group", "MultiAlignment", "Segment", "TermHit",
 ]
+
+
+def __getattr__(name: str):
+    """``align.align`` loads the aligner only when first used."""
+    if name == "align":
+        from .api import align
+
+        return align
+    raise AttributeError(f"module 'align' has no attribute {name!r}")
