@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "error: Python >= 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 2; }
@@ -19,6 +19,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/align demo
+
+# docs/report.png and docs/report-flagged.png from the demo's report (headless Chromium)
+screenshots: demo
+	$(PY) docs/make_screenshots.py --report out/report.html
 
 test: $(STAMP)
 	$(PY) -m pytest -q
