@@ -38,8 +38,8 @@ _OPENERS = "\"'“‘([（《「"
 ABBREVIATIONS = frozenset(
     """
     no nos art arts para paras sec secs ch chap fig figs vol vols p pp ed eds
-    mr mrs ms dr prof st sr jr gen gov govt sen rep hon col lt capt gen cmdr
-    vs v cf e.g i.e viz approx incl dept est fig jan feb mar apr jun jul aug
+    mr mrs ms dr prof st sr jr gen gov govt sen rep hon col lt capt cmdr
+    vs v cf e.g i.e viz approx incl dept jan feb mar apr jun jul aug
     sep sept oct nov dec mt ft co corp ltd inc
     """.split()
 )
