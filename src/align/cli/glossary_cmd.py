@@ -1,4 +1,269 @@
-"""CLI commands: glossary (registered on the app when imported)."""
+"""CLI commands: ``align glossary check|mine|import|export``."""
 from __future__ import annotations
 
-from . import app  # noqa: F401
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..errors import EXIT_FLAGS, UsageError
+from . import _common, app
+
+glossary_app = typer.Typer(
+    name="glossary",
+    help="Check term renderings against a glossary; bootstrap, import and export glossaries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(glossary_app, name="glossary")
+
+_KIND_ORDER = ("inconsistent", "collision", "off-glossary", "missing", "divergent")
+_KIND_STYLE = {"inconsistent": "yellow", "collision": "magenta", "off-glossary": "red", "missing": "cyan",
+               "divergent": "blue"}
+
+
+def _level(level: str) -> str:
+    if level not in ("sentence", "clause"):
+        raise UsageError(f"--level must be sentence or clause, got {level!r}")
+    return level
+
+
+def _rendering_table(report):
+    from rich.table import Table
+
+    table = Table(title="Renderings per term and translation", show_lines=True)
+    table.add_column("term", no_wrap=True)
+    for tid in report.translations:
+        table.add_column(tid, overflow="fold")
+    mark = {"preferred": "", "accepted": "", "discouraged": " [red](discouraged)[/]", "unlisted": " [magenta](unlisted)[/]"}
+    for term, per in report.table.items():
+        cells = []
+        for tid in report.translations:
+            parts = []
+            for r, n in per.get(tid, {}).items():
+                if r is None:
+                    parts.append(f"[cyan](none)[/] x{n}")
+                else:
+                    st = report.status.get(term, {}).get(r, "")
+                    parts.append(f"{_esc(r)} x{n}{mark.get(st, '')}")
+            cells.append("\n".join(parts))
+        table.add_row(term, *cells)
+    return table
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _highlight(text: str, start: int | None, end: int | None, width: int = 90) -> str:
+    """The clause with [start, end) in bold, cut to about ``width`` characters around it."""
+    if start is None or end is None:
+        short = text if len(text) <= width else text[: width - 1] + "…"
+        return _esc(short)
+    a = max(0, start - width // 2)
+    b = min(len(text), end + width // 2)
+    pre = ("…" if a > 0 else "") + _esc(text[a:start])
+    post = _esc(text[end:b]) + ("…" if b < len(text) else "")
+    return f"{pre}[bold reverse]{_esc(text[start:end])}[/]{post}"
+
+
+def _print_evidence(ev: dict, tid: str | None = None, limit_chars: int = 90) -> None:
+    out = _common.out
+    src = _highlight(ev.get("source_text", ""), *ev.get("source_span", [None, None]), width=limit_chars // 2)
+    out.print(f"      src #{ev.get('source_segment')}: {src}", highlight=False)
+    if "translations" in ev:
+        for t, e in ev["translations"].items():
+            span = e.get("target_span") or [None, None]
+            out.print(f"      {t} {e.get('target_segments')}: [{_esc(repr(e.get('rendering')))}] "
+                      f"{_highlight(e.get('target_text', ''), *span, width=limit_chars)}", highlight=False)
+        return
+    span = ev.get("target_span") or [None, None]
+    who = ev.get("translation") or tid or ""
+    tgt = ev.get("target_text") or ""
+    text = _highlight(tgt, *span, width=limit_chars) if tgt else "[cyan](no aligned translation)[/]"
+    out.print(f"      {who} {ev.get('target_segments')}: {text}", highlight=False)
+
+
+def _print_flags(flags, *, max_evidence: int) -> None:
+    out = _common.out
+    if not flags:
+        out.print("No glossary flags.")
+        return
+    by_kind: dict[str, list] = {}
+    for f in flags:
+        by_kind.setdefault(f.kind, []).append(f)
+    for kind in sorted(by_kind, key=lambda k: _KIND_ORDER.index(k) if k in _KIND_ORDER else 99):
+        out.print(f"\n[bold {_KIND_STYLE.get(kind, '')}]{kind}[/] ({len(by_kind[kind])})")
+        for f in by_kind[kind]:
+            out.print(f"  - {_esc(f.message)}", highlight=False)
+            evidence = f.details.get("evidence", [])
+            if kind == "inconsistent":  # show the deviating renderings first
+                main = f.details.get("main")
+                evidence = [e for e in evidence if e.get("rendering") != main] or evidence
+            for ev in evidence[:max_evidence]:
+                _print_evidence(ev, f.translation)
+            if len(evidence) > max_evidence:
+                out.print(f"      … {len(evidence) - max_evidence} more (see --json)", highlight=False)
+
+
+def _english_only(files: list[Path], glossary, reference: Optional[str], as_json: bool, strict: bool,
+                  max_evidence: int) -> None:
+    from ..glossary import check_english
+    from ..textio import read_text
+
+    docs: dict[str, str] = {}
+    for p in files:
+        name = p.name.removesuffix(".txt")
+        docs[name] = read_text(p)
+    if reference is not None:
+        ref = reference.removesuffix(".txt")
+        ref = Path(ref).name
+        if ref not in docs:
+            raise UsageError(f"--reference {reference!r} is not one of the files given")
+        reference = ref
+    report = check_english(docs, glossary, reference=reference)
+    if as_json:
+        _common.print_json(report.to_json())
+    else:
+        from rich.table import Table
+
+        table = Table(title="English renderings per glossary entry and document (English-only check)",
+                      show_lines=True)
+        table.add_column("term", no_wrap=True)
+        for d in report.documents:
+            table.add_column(d, overflow="fold")
+        for term, per in report.table.items():
+            entry = glossary.entry(term)
+            row = []
+            for d in report.documents:
+                parts = []
+                for r, n in per.get(d, {}).items():
+                    st = entry.status_of(r)
+                    parts.append(f"{_esc(r)} x{n}" + (" [red](discouraged)[/]" if st == "discouraged" else ""))
+                row.append("\n".join(parts))
+            table.add_row(term, *row)
+        _common.out.print(table)
+        _print_flags(report.flags, max_evidence=max_evidence)
+    if strict and report.flags:
+        raise typer.Exit(EXIT_FLAGS)
+
+
+@glossary_app.command("check")
+def check(
+    files: List[Path] = typer.Argument(..., help="SRC TGT [TGT ...]: the Chinese original and its translations "
+                                       "(with --english-only: English files only)."),
+    glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print occurrences and flags as JSON."),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
+    level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    english_only: bool = typer.Option(False, "--english-only",
+                                      help="The files are English texts with no original: count the glossary's "
+                                           "renderings in each and compare them."),
+    reference: Optional[str] = typer.Option(None, "--reference",
+                                            help="--english-only: the file the others are compared with."),
+    max_evidence: int = typer.Option(3, "--evidence", help="Evidence lines shown per flag."),
+) -> None:
+    """Find every glossary term in the source, how each translation renders it, and flag
+    inconsistent, colliding, off-glossary, missing and divergent renderings."""
+    from ..glossary import check_glossary, load_glossary
+    from ..glossary.pipeline import align_files
+
+    glossary = load_glossary(glossary_path)
+    if english_only:
+        return _english_only(files, glossary, reference, as_json, strict, max_evidence)
+    if len(files) < 2:
+        raise UsageError("give the Chinese original and at least one translation (or use --english-only)")
+    with _common.progress("aligning", None) as advance:
+        multi = align_files(files[0], files[1:], level=_level(level), encoder=encoder, progress=advance)
+    report = check_glossary(multi, glossary)
+    if as_json:
+        _common.print_json(report.to_json())
+    else:
+        _common.out.print(_rendering_table(report))
+        _print_flags(report.flags, max_evidence=max_evidence)
+    if strict and report.flags:
+        raise typer.Exit(EXIT_FLAGS)
+
+
+@glossary_app.command("mine")
+def mine(
+    files: List[Path] = typer.Argument(..., help="SRC TGT [TGT ...]"),
+    output: Path = typer.Option(Path("glossary.draft.yaml"), "--output", "-o", help="Draft glossary to write."),
+    glossary_path: Optional[Path] = typer.Option(None, "--glossary", "-g",
+                                                 help="Start from this glossary (its terms are mined too)."),
+    min_count: int = typer.Option(3, "--min-count", help="Least occurrences of a candidate source word."),
+    level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
+) -> None:
+    """Bootstrap a glossary: frequent source terms and their renderings in each translation,
+    with counts (association statistics over the aligned text); writes a glossary.yaml draft."""
+    from ..glossary import load_glossary, mine_glossary
+    from ..glossary.mine import draft_glossary
+    from ..glossary.pipeline import align_files
+    from ..textio import write_text
+
+    if len(files) < 2:
+        raise UsageError("give the Chinese original and at least one translation")
+    base = load_glossary(glossary_path) if glossary_path else None
+    with _common.progress("aligning", None) as advance:
+        multi = align_files(files[0], files[1:], level=_level(level), encoder=encoder, progress=advance)
+    mined = mine_glossary(multi, base, min_count=min_count)
+    draft = draft_glossary(mined, base, name=f"draft mined from {files[0].name}")
+    write_text(output, draft.dump_yaml())
+    if as_json:
+        _common.print_json([{"term": m.term, "count": m.count, "in_glossary": m.in_glossary,
+                             "renderings": m.renderings} for m in mined])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Mined terms ({len(mined)})", show_lines=False)
+    table.add_column("term", no_wrap=True)
+    table.add_column("n", justify="right")
+    for tid in multi.translation_ids:
+        table.add_column(tid, overflow="fold")
+    for m in mined:
+        if not m.renderings:
+            continue
+        table.add_row(m.term + (" *" if m.in_glossary else ""), str(m.count),
+                      *[", ".join(f"{_esc(r)} x{n}" for r, n in list(m.renderings.get(t, {}).items())[:3])
+                        for t in multi.translation_ids])
+    _common.out.print(table)
+    _common.err.print(f"wrote {output} ({len(draft)} entries; * = already in the glossary)", highlight=False)
+
+
+@glossary_app.command("import")
+def import_(
+    source: Path = typer.Argument(..., help="A CSV (term,preferred,accepted,discouraged,aliases,note) or TBX file."),
+    output: Path = typer.Option(Path("glossary.yaml"), "--output", "-o", help="Glossary YAML to write."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Convert a CAT-tool term base (CSV or TBX) into a glossary YAML."""
+    from ..glossary.io import read_termbase
+    from ..textio import write_text
+
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    glossary = read_termbase(source, fmt)
+    write_text(output, glossary.dump_yaml())
+    _common.err.print(f"wrote {output} ({len(glossary)} entries)", highlight=False)
+
+
+@glossary_app.command("export")
+def export(
+    output: Path = typer.Argument(..., help="The CSV or TBX file to write."),
+    glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
+) -> None:
+    """Write the glossary as CSV or TBX for CAT tools."""
+    from ..glossary import load_glossary
+    from ..glossary.io import write_termbase
+
+    glossary = load_glossary(glossary_path)
+    write_termbase(glossary, output, fmt)
+    _common.err.print(f"wrote {output} ({len(glossary)} entries)", highlight=False)

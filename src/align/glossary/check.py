@@ -412,7 +412,8 @@ def _build_flags(occurrences, glossary, tids, status, multi, borrowed) -> list[F
             if len(per_term) < 2:
                 continue
             terms = sorted(per_term, key=lambda t: order.get(t, 0))
-            hits = [h for t in terms for h in per_term[t]]
+            # evidence: the rarer uses first (they are the ones to look at)
+            hits = [h for t in sorted(terms, key=lambda t: len(per_term[t])) for h in per_term[t]]
             word = names[k]
             counts = {t: len(per_term[t]) for t in terms}
             flags.append(Flag(

@@ -121,7 +121,8 @@ def check_english(
             index[t.stem].append(i)
         compact2: dict[str, list[int]] = defaultdict(list)
         for i in range(len(tokens) - 1):
-            compact2[stem(tokens[i].word + tokens[i + 1].word)].append(i)
+            if len(tokens[i].word) >= 3 and len(tokens[i + 1].word) >= 3:
+                compact2[stem(tokens[i].word + tokens[i + 1].word)].append(i)
         claimed: set[int] = set()
         found = []
         for key, (term, rendering, st) in by_len:

@@ -163,7 +163,8 @@ def _match_compact(tokens: list[Token], rendering: str, key: tuple[str, ...]) ->
     if len(key) == 1:
         target = key[0]
         for i in range(len(tokens) - 1):
-            if _similar(stem(tokens[i].word + tokens[i + 1].word), target):
+            a, b = tokens[i].word, tokens[i + 1].word
+            if len(a) >= 3 and len(b) >= 3 and _similar(stem(a + b), target):
                 found.append([i, i + 1])
     elif len(key) == 2:
         target = compact_key(rendering)
@@ -229,7 +230,8 @@ class RenderingIndex:
         rank = {"preferred": 0, "accepted": 1, "discouraged": 2}
         out: dict[str, tuple[str, str]] = {}
         stems = {t.stem for t in tokens}
-        stems |= {stem(tokens[i].word + tokens[i + 1].word) for i in range(len(tokens) - 1)}
+        stems |= {stem(tokens[i].word + tokens[i + 1].word) for i in range(len(tokens) - 1)
+                  if len(tokens[i].word) >= 3 and len(tokens[i + 1].word) >= 3}
         for s in stems:
             for r, term, st in self.by_stem.get(s, ()):
                 if r not in out or rank[st] < rank[out[r][1]]:
