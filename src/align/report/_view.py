@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from markupsafe import Markup, escape
+from html import escape as _html_escape
+
+from markupsafe import Markup
+
+
+def _esc(text: str) -> str:
+    return _html_escape(text, quote=True)
 
 from ..model import Flag, MultiAlignment, Segment, TermHit
 from .summary import LOW_CONFIDENCE
@@ -50,19 +56,20 @@ def render_text(text: str, spans: Iterable[Span] = ()) -> Markup:
             continue
         chosen.append(sp)
     chosen.sort(key=lambda s: s.start)
-    parts: list[Markup] = []
+    # plain string building with html.escape: Markup.format is ~10x slower on 5,000-row pages
+    parts: list[str] = []
     pos = 0
     for sp in chosen:
-        parts.append(escape(text[pos:sp.start]))
-        attrs = Markup(' class="{}"').format(sp.cls)
+        parts.append(_esc(text[pos:sp.start]))
+        attrs = f' class="{_esc(sp.cls)}"'
         if sp.title:
-            attrs += Markup(' title="{}"').format(sp.title)
+            attrs += f' title="{_esc(sp.title)}"'
         if sp.term:
-            attrs += Markup(' data-term="{}"').format(sp.term)
-        parts.append(Markup("<mark{}>{}</mark>").format(attrs, text[sp.start:sp.end]))
+            attrs += f' data-term="{_esc(sp.term)}"'
+        parts.append(f"<mark{attrs}>{_esc(text[sp.start:sp.end])}</mark>")
         pos = sp.end
-    parts.append(escape(text[pos:]))
-    return Markup("").join(parts)
+    parts.append(_esc(text[pos:]))
+    return Markup("".join(parts))
 
 
 # ----------------------------------------------------------------- locating
@@ -361,8 +368,8 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                     terms.append(h.term)
             spans += _number_spans(seg.text, src_numbers[i], "number not matched in a translation")
             cls = "seg h" if seg.is_heading else "seg"
-            src_parts.append(Markup('<span class="{}" data-s="{}">{}</span>').format(cls, s + 1, render_text(seg.text, spans)))
-        src_html = Markup(" ").join(src_parts)
+            src_parts.append(f'<span class="{cls}" data-s="{s + 1}">{render_text(seg.text, spans)}</span>')
+        src_html = Markup(" ".join(src_parts))
 
         # --- one cell per translation
         cells: list[Cell] = []
@@ -386,7 +393,7 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             for k, seg in enumerate(segs):
                 spans = spans_by_seg[k] + _number_spans(seg.text, nums, "number not matched in the source")
                 cls = "seg h" if seg.is_heading else "seg"
-                parts.append(Markup('<span class="{}" data-t="{}">{}</span>').format(cls, tgt[k] + 1, render_text(seg.text, spans)))
+                parts.append(f'<span class="{cls}" data-t="{tgt[k] + 1}">{render_text(seg.text, spans)}</span>')
             conf = g.confidence.get(tid)
             has_content = bool(tgt) or bool(g.src)
             if not tgt and g.src:
@@ -402,7 +409,7 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                 if conf is not None:
                     confs.append(conf)
             cells.append(Cell(
-                translation=tid, html=Markup(" ").join(parts), empty=not tgt, confidence=conf_shown,
+                translation=tid, html=Markup(" ".join(parts)), empty=not tgt, confidence=conf_shown,
                 low=conf_shown is not None and conf_shown < low, segments=_seg_range(tgt),
                 flags=cell_flags[i][tid],
             ))
