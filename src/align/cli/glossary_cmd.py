@@ -72,6 +72,10 @@ def _highlight(text: str, start: int | None, end: int | None, width: int = 90) -
 
 def _print_evidence(ev: dict, tid: str | None = None, limit_chars: int = 90) -> None:
     out = _common.out
+    if "context" in ev:  # English-only evidence
+        text = _highlight(ev["context"], *ev.get("context_span", [None, None]), width=limit_chars)
+        out.print(f"      {ev.get('document')} @{ev.get('start')}: {text}", highlight=False)
+        return
     src = _highlight(ev.get("source_text", ""), *ev.get("source_span", [None, None]), width=limit_chars // 2)
     out.print(f"      src #{ev.get('source_segment')}: {src}", highlight=False)
     if "translations" in ev:
@@ -109,21 +113,35 @@ def _print_flags(flags, *, max_evidence: int) -> None:
                 out.print(f"      … {len(evidence) - max_evidence} more (see --json)", highlight=False)
 
 
+def _short_name(path: Path, taken: dict) -> str:
+    """A short column name: the translation id of ``doc.tid.txt``, else the
+    first two parts of the file name (``anhui-2018``)."""
+    parts = path.name.removesuffix(".txt").split(".")
+    name = parts[-1] if len(parts) >= 2 else "-".join(parts[0].split("-")[:2])
+    base, n = name, 2
+    while name in taken:
+        name = f"{base}-{n}"
+        n += 1
+    return name
+
+
 def _english_only(files: list[Path], glossary, reference: Optional[str], as_json: bool, strict: bool,
                   max_evidence: int) -> None:
     from ..glossary import check_english
     from ..textio import read_text
 
     docs: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     for p in files:
-        name = p.name.removesuffix(".txt")
+        name = _short_name(p, docs)
         docs[name] = read_text(p)
+        for a in (name, str(p), p.name, p.name.removesuffix(".txt")):
+            aliases.setdefault(a, name)
     if reference is not None:
-        ref = reference.removesuffix(".txt")
-        ref = Path(ref).name
-        if ref not in docs:
-            raise UsageError(f"--reference {reference!r} is not one of the files given")
-        reference = ref
+        if reference not in aliases:
+            raise UsageError(f"--reference {reference!r} is not one of the files given "
+                             f"({', '.join(docs)})")
+        reference = aliases[reference]
     report = check_english(docs, glossary, reference=reference)
     if as_json:
         _common.print_json(report.to_json())

@@ -134,8 +134,11 @@ def check_english(
                 continue
             claimed.update(pos)
             a, b = tokens[min(pos)].start, tokens[max(pos)].end
+            left = text[max(0, a - context): a].replace("\n", " ")
+            right = text[b: b + context].replace("\n", " ")
             occ = {"document": name, "term": term, "rendering": rendering, "status": st, "start": a, "end": b,
-                   "matched": text[a:b], "context": " ".join(text[max(0, a - context): b + context].split())}
+                   "matched": text[a:b], "context": left + text[a:b].replace("\n", " ") + right,
+                   "context_span": [len(left), len(left) + b - a]}
             occurrences.append(occ)
             table[term][name][rendering] += 1
             evidence[(term, name, rendering)].append(occ)
@@ -172,7 +175,10 @@ def check_english(
             for d, counts in per_doc.items():
                 if d == reference:
                     continue
+                ranked = list(counts.values())
                 main = next(iter(counts))
+                if len(ranked) > 1 and ranked[0] == ranked[1]:
+                    continue  # no main rendering to compare
                 if main != ref_main:
                     flags.append(Flag(
                         kind="divergent", translation=d, term=term, severity="info",

@@ -274,12 +274,13 @@ def _describe(err: dict) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _check_duplicates(entries: list[Entry], path: str | None, lines: dict[str, int]) -> None:
+def _check_duplicates(entries: list[Entry], path: str | None, lines: dict[int, int]) -> None:
+    """No Chinese form may belong to two entries (``lines``: entry index -> line)."""
     seen: dict[str, str] = {}
-    for e in entries:
+    for i, e in enumerate(entries):
         for form in e.forms:
             if form in seen:
-                line = lines.get(e.term)
+                line = lines.get(i)
                 where = f"line {line}: " if line else ""
                 other = seen[form]
                 what = "term" if form == other else f"alias of {other!r}"
@@ -318,12 +319,14 @@ def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
         line = node.start_mark.line + 1 if node is not None else 1
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
         raise InputError(f"line {line}: {_describe(err)}{more}", path) from None
-    lines: dict[str, int] = {}
+    by_index: dict[int, int] = {}
     seq = _node_at(root, ("entries",))
     for i, e in enumerate(model.entries):
-        node = _node_at(seq, (i,))
-        lines.setdefault(e.term, node.start_mark.line + 1)
-    _check_duplicates(model.entries, path, lines)
+        by_index[i] = _node_at(seq, (i,)).start_mark.line + 1
+    _check_duplicates(model.entries, path, by_index)
+    lines: dict[str, int] = {}
+    for i, e in enumerate(model.entries):
+        lines.setdefault(e.term, by_index[i])
     if not model.entries:
         raise InputError("glossary has no entries", path)
     return Glossary(entries=model.entries, path=path, name=model.name, description=model.description, lines=lines)
