@@ -5,6 +5,7 @@ tool's errors into one line on stderr and a distinct exit code.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -41,22 +42,128 @@ def _root(
 from . import ingest_cmd, segment_cmd, align_cmd, glossary_cmd, check_cmd, report_cmd  # noqa: E402,F401
 
 
-def main(argv: list[str] | None = None) -> None:
-    import click
+class Terminated(BaseException):
+    """Raised in the main thread when the process gets SIGTERM or SIGHUP.
 
-    args = sys.argv[1:] if argv is None else argv
-    _common.STATE.debug = "--debug" in args
+    The default action of those signals kills the process without running
+    ``finally`` blocks, which would leave atomic-write temporary files behind
+    and an open sqlite transaction. Turning the signal into an exception lets
+    every ``with``/``finally`` clean up; ``main`` then exits 128 + signal.
+    It is a BaseException so that ``except Exception`` in library code does
+    not swallow it, and not a KeyboardInterrupt so that click passes it on.
+    """
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
+
+
+def _raise_terminated(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise Terminated(signum)
+
+
+def _install_signal_handlers() -> dict:
+    """SIGTERM/SIGHUP raise Terminated (where they still have their default
+    action); returns the previous handlers for :func:`_restore_signal_handlers`."""
+    import signal
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            old = signal.getsignal(sig)
+            if old in (signal.SIG_DFL, None):
+                signal.signal(sig, _raise_terminated)
+                previous[sig] = old
+        except (ValueError, OSError):  # not the main thread, or not allowed
+            pass
+    return previous
+
+
+def _restore_signal_handlers(previous: dict) -> None:
+    import signal
+
+    for sig, old in previous.items():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(sig, signal.SIG_DFL if old is None else old)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that the interpreter's
+    final flush does not print a second error."""
+    import os
+
     try:
-        rv = app(args=args, standalone_mode=False, prog_name="align")
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _cli_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """(usage errors, exits, aborts) of typer and of click.
+
+    typer >= 0.20 vendors its own copy of click (``typer._click``) whose
+    exceptions are not click's; commands may raise either.
+    """
+    import importlib
+
+    found: dict[str, list[type]] = {"ClickException": [], "Exit": [], "Abort": []}
+    for modname in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        for name, bucket in found.items():
+            cls = getattr(mod, name, None)
+            if isinstance(cls, type) and cls not in bucket:
+                bucket.append(cls)
+    return tuple(found["ClickException"]), tuple(found["Exit"]), tuple(found["Abort"])
+
+
+def _usage_message(exc: BaseException) -> str:
+    msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if not msg and getattr(exc, "ctx", None) is not None:  # no_args_is_help: show the help
+        with contextlib.suppress(Exception):
+            sys.stderr.write(exc.ctx.get_help() + "\n")
+        return "a command is required (see the list above)"
+    return msg
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: run the command; every error becomes one line on
+    stderr and an exit code (usage 2, input 3, internal 4, interrupted 130,
+    terminated 128 + signal)."""
+    import typer.main
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    _common.STATE.debug = "--debug" in args
+    previous = _install_signal_handlers()
+    try:
+        _run(args)
+    finally:  # main() called in-process (tests) leaves the handlers as it found them
+        _restore_signal_handlers(previous)
+
+
+def _run(args: list[str]) -> None:
+    usage_errors, exits, aborts = _cli_exceptions()
+    try:
+        # make_context/invoke directly rather than app(): click's and typer's
+        # main() turn a broken pipe into exit 1 and Ctrl-C into a silent 130.
+        command = typer.main.get_command(app)
+        with command.make_context("align", args) as ctx:
+            rv = command.invoke(ctx)
+    except exits as exc:
+        sys.exit(getattr(exc, "exit_code", 0))
+    except aborts:
         _common.error_line("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as exc:
+    except usage_errors as exc:
         if _common.STATE.debug:
             raise
-        _common.error_line(exc.format_message())
+        _common.error_line(_usage_message(exc))
         sys.exit(EXIT_USAGE)
     except AlignError as exc:
         if _common.STATE.debug:
@@ -64,13 +171,31 @@ def main(argv: list[str] | None = None) -> None:
         _common.error_line(str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        if _common.STATE.debug:
+            import traceback
+
+            traceback.print_exc()
         _common.error_line("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
+    except Terminated as exc:
+        import signal
+
+        if _common.STATE.debug:
+            import traceback
+
+            traceback.print_exc()
+        _common.error_line(f"terminated by {signal.Signals(exc.signum).name}")
+        sys.exit(128 + exc.signum)
+    except BrokenPipeError:  # `align ... | head`: the reader has all it wanted
+        _silence_stdout()
         sys.exit(0)
     except Exception as exc:  # a bug: one line unless --debug
         if _common.STATE.debug:
             raise
         _common.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(EXIT_INTERNAL)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
     sys.exit(rv if isinstance(rv, int) else 0)
