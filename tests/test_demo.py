@@ -61,6 +61,8 @@ class Rows(HTMLParser):
         self.rows: list[dict] = []
         self.cells: list[str] = []
         self.marks: list[dict] = []
+        self.target_segments: dict[str, list[int]] = {}  # translation -> data-t of its cells, in page order
+        self.source_segments: list[int] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -69,6 +71,10 @@ class Rows(HTMLParser):
             self.rows.append(a)
         if tag == "div" and a.get("data-tid"):
             self.cells.append(a["data-tid"])
+        if tag == "span" and "seg" in cls and "data-t" in a:
+            self.target_segments.setdefault(self.cells[-1], []).append(int(a["data-t"]))
+        if tag == "span" and "seg" in cls and "data-s" in a:
+            self.source_segments.append(int(a["data-s"]))
         if tag == "mark":
             self.marks.append(a)
 
@@ -98,9 +104,11 @@ def test_report_command_writes_one_page(texts):
     page = parse(out)
     assert page.rows and set(page.cells) == {"clt", "blog"}
     assert len(page.cells) == 2 * len(page.rows)
-    # the added sentence is a row without source, and the glossary terms are marked
+    # every clause is shown once, in order, whatever the aligner made of the added sentence
     html = out.read_text(encoding="utf-8")
-    assert "no source: added by the translator" in html
+    assert page.source_segments == list(range(1, 5))
+    assert page.target_segments == {"clt": list(range(1, 5)), "blog": list(range(1, 6))}
+    # and the glossary terms are marked
     assert any(m.get("data-term") == "诚信" for m in page.marks)
     assert "sincerity" in html and 'class="chip' in html
     # 2020 vs 2018 is flagged as a number disagreement

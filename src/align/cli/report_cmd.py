@@ -10,6 +10,14 @@ from . import app
 from ._common import print_json, progress
 
 
+def _short(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _summary_lines(summaries) -> list[str]:
     width = max((len(s.translation) for s in summaries), default=0)
     lines = []
@@ -76,14 +84,16 @@ def demo(
         print_json(result.as_dict())
         return
     n_src = result.summaries[0].source_segments if result.summaries else 0
-    typer.echo(f"国办发〔2016〕98号: {result.source} ({n_src} segments) with {len(result.translations)} translations, "
-               f"{result.rows} rows, {result.flag_total} flags, {result.seconds.get('total', 0):.1f}s")
+    across = result.flag_total - sum(s.flags_total for s in result.summaries)
+    typer.echo(f"国办发〔2016〕98号: {_short(result.source)} ({n_src} segments) with {len(result.translations)} "
+               f"translations, {result.rows} rows, {result.flag_total} flags"
+               + (f" ({across} across translations)" if across else "") + f", {result.seconds.get('total', 0):.1f}s")
     for line in _summary_lines(result.summaries):
         typer.echo(line)
     if result.glossary:
-        typer.echo(f"glossary: {result.glossary}")
+        typer.echo(f"glossary: {_short(result.glossary)}")
     for note in result.notes:
         typer.echo(f"note: {note}")
     if result.exports:
-        typer.echo("exports: " + ", ".join(str(p) for p in result.exports))
-    typer.echo(f"report: {result.report}")
+        typer.echo("exports: " + ", ".join(_short(p) for p in result.exports))
+    typer.echo(f"report: {_short(result.report)}")
