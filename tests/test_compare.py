@@ -115,7 +115,7 @@ def test_numbers_ignore_enumeration_markers():
 
 
 def test_length_outlier_relative_to_document_median():
-    src = [f"第{i}句话的内容在这里写。" for i in range(12)]
+    src = [f"第{i}句话的内容在这里写，这是一个比较长一点的句子。" for i in range(12)]
     tgt = [f"Sentence number {i} has content written here." for i in range(12)]
     tgt[5] = tgt[5] + " " + "And a very long addition that the translator made up on the spot. " * 4
     m = build(src, {"a": tgt}, [([i], {"a": ([i], .9)}) for i in range(12)])
@@ -124,6 +124,11 @@ def test_length_outlier_relative_to_document_median():
     assert flags[0].details["z"] > 3.5 and "long" in flags[0].message
     # too few rows for statistics: nothing
     assert check_length(m, CheckSettings(length_min_rows=20)) == []
+    # headings and short rows are left out
+    assert check_length(m, CheckSettings(length_min_source_chars=100)) == []
+    heads = [dataclasses.replace(s, is_heading=(s.index == 5)) for s in m.source]
+    m2 = MultiAlignment(heads, m.alignments, m.groups, m.signature)
+    assert check_length(m2) == []
 
 
 def test_low_confidence_between_thresholds():

@@ -44,8 +44,8 @@ class CheckSettings:
     ``untranslated_min_chars``: Chinese characters a run needs to count.
     ``length_z``: robust z-score (median / MAD of the log length ratio over the
     document's own rows) beyond which a row is a length outlier;
-    ``length_min_source_chars`` keeps very short rows (headings, markers) out
-    of it and ``length_min_rows`` is how many rows the statistics need;
+    ``length_min_source_chars`` keeps short rows (titles, document numbers,
+    signature lines; headings are always left out) out of it and ``length_min_rows`` is how many rows the statistics need;
     ``length_min_mad`` is a floor on the MAD so that a very uniform document
     does not turn small differences into outliers.
     ``checks`` names the checks to run (all of :data:`KINDS` plus ``glossary``).
@@ -55,7 +55,7 @@ class CheckSettings:
     low_confidence: float = 0.35
     untranslated_min_chars: int = 1
     length_z: float = 3.5
-    length_min_source_chars: int = 8
+    length_min_source_chars: int = 20
     length_min_rows: int = 8
     length_min_mad: float = 0.1
     checks: tuple[str, ...] = KINDS + ("glossary",)
@@ -110,8 +110,8 @@ def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
             if not tgt:
                 msg = f"source {_span(g.src)} has no translation: {_clip(_source_text(multi, g.src))}"
             elif conf < settings.omission_confidence:
-                msg = (f"source {_span(g.src)} is probably not translated "
-                       f"(confidence {conf:.2f} < {settings.omission_confidence:.2f})")
+                msg = (f"source {_span(g.src)} may not be translated "
+                       f"(confidence {conf:.2f} < {settings.omission_confidence:.2f}; or the translation reorders it)")
             else:
                 continue
             flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
@@ -226,8 +226,8 @@ def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings(
         rows = []
         for gi, g in enumerate(multi.groups):
             tgt = g.targets.get(tid, ())
-            if not g.src or not tgt:
-                continue
+            if not g.src or not tgt or all(multi.source[i].is_heading for i in g.src):
+                continue  # headings are too short and formulaic for a ratio to mean much
             s_len = _visible_len(_source_text(multi, g.src))
             t_len = _visible_len(_target_text(multi, tid, tgt))
             if s_len < settings.length_min_source_chars or t_len == 0:

@@ -29,6 +29,8 @@ from .errors import AlignError, InputError, UsageError
 __all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "SUMMARY_NAME"]
 
 SUMMARY_NAME = "summary.json"
+#: how long to wait for a Dask scheduler to answer
+DASK_CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,7 @@ def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, schedule
     except ImportError:
         raise UsageError("--scheduler needs dask.distributed: pip install 'align[dask]'") from None
     try:
-        client = Client(scheduler, timeout="20s", set_as_default=False)
+        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     try:

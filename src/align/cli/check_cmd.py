@@ -91,30 +91,35 @@ def export(
     _common.err.print(f"wrote {path} ({len(multi.groups)} rows)", highlight=False)
 
 
+_SHORT = {"omission": "omit", "addition": "add", "untranslated": "untr", "number": "num", "length": "len",
+          "low-confidence": "low"}
+
+
 def _summary_table(summary):
+    """Which file had which flags: one row per file, one column per flag kind (short headers, legend below)."""
     from rich.table import Table
 
     from ..compare import KINDS
 
-    kinds = list(KINDS) + sorted({k for r in summary.rows() for k in r["counts"]} - set(KINDS))
-    kinds = [k for k in kinds if any(r["counts"].get(k) for r in summary.rows())] or list(KINDS[:3])
-    table = Table(title="align corpus: flags per file")
-    table.add_column("document")
-    table.add_column("translation")
-    table.add_column("file", overflow="fold")
+    rows = summary.rows()
+    found = {k for r in rows for k, n in r["counts"].items() if n}
+    kinds = [k for k in KINDS if k in found] + sorted(found - set(KINDS))
+    table = Table(title="align corpus: flags per file", caption="  ".join(f"{_SHORT.get(k, k)}={k}" for k in kinds))
+    table.add_column("file", no_wrap=True)
+    table.add_column("tr.", no_wrap=True)
     for k in kinds:
-        table.add_column(k, justify="right")
-    table.add_column("total", justify="right")
+        table.add_column(_SHORT.get(k, k), justify="right")
+    table.add_column("all", justify="right")
     table.add_column("conf", justify="right")
-    for r in summary.rows():
+    for r in rows:
+        name = Path(r["file"]).name
         if r["error"]:
-            table.add_row(r["doc_id"], r["translation"], r["file"], *[""] * len(kinds), "",
-                          f"[red]error: {r['error']}[/]")
+            table.add_row(name, r["translation"], *[""] * len(kinds), "", "", end_section=False)
+            table.add_row(f"[red]  error: {r['error']}[/]", "", *[""] * len(kinds), "", "")
             continue
         conf = "" if r["mean_confidence"] is None else f"{r['mean_confidence']:.2f}"
-        tid = "(English only)" if r["english_only"] else r["translation"]
-        table.add_row(r["doc_id"], tid, r["file"], *[str(r["counts"].get(k, 0)) for k in kinds],
-                      str(r["total"]), conf)
+        tid = "-" if r["english_only"] else r["translation"]
+        table.add_row(name, tid, *[str(r["counts"].get(k, 0)) for k in kinds], str(r["total"]), conf)
     return table
 
 
