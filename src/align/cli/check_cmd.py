@@ -18,6 +18,12 @@ def _level(level: str) -> str:
     return level
 
 
+def _indices(idx, most: int = 4) -> str:
+    """``3,4,9`` or ``3,4,9,12,…+8`` (glossary flags can cite dozens of segments)."""
+    shown = ",".join(map(str, idx[:most]))
+    return shown + (f",…+{len(idx) - most}" if len(idx) > most else "")
+
+
 def _flags_table(flags, title: str | None = None):
     from rich.table import Table
 
@@ -28,7 +34,7 @@ def _flags_table(flags, title: str | None = None):
     style = {"error": "red", "warning": "yellow", "info": "cyan"}
     for i, f in enumerate(flags, 1):
         table.add_row(str(i), f"[{style.get(f.severity, '')}]{f.kind}[/]", f.translation or "",
-                      ",".join(map(str, f.src)), ",".join(map(str, f.tgt)), f.message, )
+                      _indices(f.src), _indices(f.tgt), f.message)
     return table
 
 
@@ -59,6 +65,9 @@ def check(
             summary = ", ".join(f"{k} {n}" for k, n in per.items()) or "no flags"
             _common.out.print(f"{tid}: {summary} (mean confidence {multi.alignments[tid].mean_confidence:.2f})",
                               highlight=False)
+        if counts.get(""):
+            across = ", ".join(f"{k} {n}" for k, n in counts[""].items())
+            _common.out.print(f"across translations: {across}", highlight=False)
     if strict and flags:
         raise typer.Exit(EXIT_FLAGS)
 
