@@ -178,3 +178,19 @@ def test_four_translations_fit_side_by_side(page_of, tmp_path):
     assert page.evaluate("document.getElementById('bodywrap').scrollWidth <= document.getElementById('bodywrap').clientWidth + 1")
     page.screenshot(path=str(tmp_path / "four.png"))
     assert problems == []
+
+
+def test_keyboard_starts_from_where_the_reader_is(page_of):
+    page, problems, _ = page_of()
+    page.set_viewport_size({"width": 1400, "height": 500})
+    page.evaluate("""() => {  // r4 right under the sticky toolbar
+        const r = document.getElementById('r4');
+        window.scrollBy(0, r.getBoundingClientRect().top - 200);
+        const bar = document.querySelector('.toolbar').getBoundingClientRect().bottom;
+        window.scrollBy(0, r.getBoundingClientRect().top - bar);
+    }""")
+    page.keyboard.press("j")  # nothing selected yet: the first flagged row on screen, not r1
+    assert page.evaluate("document.querySelector('.row.cur').id") == "r4"
+    page.keyboard.press("k")
+    assert page.evaluate("document.querySelector('.row.cur').id") == "r3"
+    assert problems == []
