@@ -192,7 +192,38 @@ class Association:
             p = Proposal(key, i, j, s[0], s[1], s[2])
             if best is None or (p.dice, len(p.key)) > (best.dice, len(best.key)):
                 best = p
+        if best is not None:
+            best = self._extend(best, tokens, claimed, table)
         return best
+
+    def _extend(self, p: Proposal, tokens: list[Token], claimed: set[int], table: dict) -> Proposal:
+        """Grow the proposal over neighbouring words that are about as strongly
+        associated (``keep`` + ``their`` + ``promises``), at most 4 words."""
+        i, j = p.i, p.j
+
+        def strong(k: int) -> bool:
+            if k < 0 or k >= len(tokens) or k in claimed:
+                return False
+            s = table.get((tokens[k].stem,))
+            return s is not None and s[0] >= 0.8 * p.dice and s[1] >= MIN_G2
+
+        def stop(k: int) -> bool:
+            return 0 <= k < len(tokens) and k not in claimed and tokens[k].word.lower() in STOPWORDS
+
+        while j - i < 3:
+            if strong(j + 1):
+                j += 1
+            elif stop(j + 1) and strong(j + 2) and j + 2 - i < 4:
+                j += 2
+            elif strong(i - 1):
+                i -= 1
+            elif stop(i - 1) and strong(i - 2) and j - (i - 2) < 4:
+                i -= 2
+            else:
+                break
+        if (i, j) == (p.i, p.j):
+            return p
+        return Proposal(tuple(t.stem for t in tokens[i : j + 1]), i, j, p.dice, p.g2, p.joint)
 
     def top(self, term: str, k: int = 5) -> list[tuple[tuple, float, float, int]]:
         table = self.scores(term)

@@ -30,7 +30,7 @@ from typing import Callable
 
 from ..model import Flag, Group, MultiAlignment, Segment, TermHit
 from .associate import Association
-from .render import Token, find_instances, rendering_key, tokenize
+from .render import Token, content_key, find_instances, tokenize
 from .schema import Glossary
 from .terms import SourceHit, term_finder
 
@@ -313,7 +313,7 @@ def _merge_unlisted(occurrences: list[TermHit], status: dict[str, dict[str, str]
     out = []
     for h in occurrences:
         if h.rendering is not None and status[h.term].get(h.rendering) == "unlisted":
-            k = (h.term, h.translation, rendering_key(h.rendering))
+            k = (h.term, h.translation, content_key(h.rendering))
             name = canon.setdefault(k, h.rendering)
             if name != h.rendering:
                 h = replace(h, rendering=name)

@@ -19,11 +19,11 @@ from typing import Callable
 from ..model import MultiAlignment
 from .associate import Association
 from .check import _group_occurrences, _span
-from .render import rendering_key
+from .render import content_key
 from .schema import Entry, Glossary
 from .terms import TermFinder
 
-_NOUNISH = ("n", "vn", "nz", "nt", "l")
+_CONTENT = ("n", "vn", "nz", "nt", "nr", "ns", "l", "v", "a", "an", "i")
 
 
 @dataclass
@@ -41,18 +41,25 @@ class MinedTerm:
 
 
 def candidate_terms(texts: list[str], *, min_count: int = 3, max_terms: int = 200) -> Counter:
+    """Frequent content words of the source, ranked by TF-IDF against jieba's
+    general-language frequencies (so 守信 and 失信 rank above 建立 and 加强),
+    keeping those seen at least ``min_count`` times."""
     import logging
 
     import jieba
-    import jieba.posseg as pseg
+    import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    counts: Counter = Counter()
-    for text in texts:
-        for w, flag in pseg.cut(text):
-            if len(w) >= 2 and flag.startswith(_NOUNISH) and all("\u4e00" <= c <= "\u9fff" for c in w):
-                counts[w] += 1
-    return Counter(dict(c for c in counts.most_common(max_terms) if c[1] >= min_count))
+    text = "\n".join(texts)
+    counts: Counter = Counter(w for w in jieba.cut(text) if len(w) >= 2)
+    ranked = jieba.analyse.extract_tags(text, topK=max_terms * 3, allowPOS=_CONTENT)
+    out: Counter = Counter()
+    for w in ranked:
+        if counts[w] >= min_count and all("\u4e00" <= c <= "\u9fff" for c in w):
+            out[w] = counts[w]
+        if len(out) >= max_terms:
+            break
+    return out
 
 
 def mine_glossary(
@@ -101,7 +108,7 @@ def mine_glossary(
                     continue
                 claimed |= set(range(p.i, p.j + 1))
                 surface = " ".join(span.text[span.tokens[p.i].start: span.tokens[p.j].end].lower().replace("-", " ").split())
-                name = names.setdefault((o.hit.term, rendering_key(surface)), surface)
+                name = names.setdefault((o.hit.term, content_key(surface)), surface)
                 per_term[o.hit.term][name] += 1
             if progress:
                 progress(1)
@@ -126,7 +133,7 @@ def draft_glossary(mined: list[MinedTerm], glossary: Glossary | None = None, *, 
             e = glossary.entry(m.term)
             entries.append(e.model_copy(update={"note": (e.note + " | " if e.note else "") + note}))
         elif best:
-            accepted = [r for r, n in best[1:] if n >= 2 and rendering_key(r) != rendering_key(best[0][0])]
+            accepted = [r for r, n in best[1:] if n >= 2 and content_key(r) != content_key(best[0][0])]
             entries.append(Entry(term=m.term, preferred=best[0][0], accepted=accepted[:4], note=note))
         else:
             continue

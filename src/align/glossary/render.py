@@ -91,6 +91,12 @@ def rendering_key(rendering: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
+def content_key(rendering: str) -> tuple[str, ...]:
+    """Stems without function words: ``keep their promises`` ~ ``keeping promises``."""
+    return tuple(t.stem for t in tokenize(rendering) if t.word.lower() not in STOPWORDS) or rendering_key(rendering)
+
+
+@lru_cache(maxsize=100_000)
 def compact_key(rendering: str) -> str:
     """A rendering written as one closed word (``black list`` -> stem of ``blacklist``)."""
     return stem("".join(t.word for t in tokenize(rendering)))
