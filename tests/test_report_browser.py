@@ -194,3 +194,14 @@ def test_keyboard_starts_from_where_the_reader_is(page_of):
     page.keyboard.press("k")
     assert page.evaluate("document.querySelector('.row.cur').id") == "r3"
     assert problems == []
+
+
+def test_term_table_links_filter_by_term(page_of):
+    page, problems, _ = page_of()
+    page.click('table.terms a.chip[data-term="信用"] >> nth=0')
+    assert page.locator("#f-term").input_value() == "信用"
+    assert visible_rows(page) == ["r3"]
+    assert page.evaluate("location.hash") == "#r3"
+    page.select_option("#f-term", "诚信")
+    assert visible_rows(page) == ["r1", "r3", "r4"]
+    assert problems == []
