@@ -142,6 +142,15 @@ def test_report_command_errors_are_one_line(texts, args, code, message):
     assert not out.exists()
 
 
+def test_bad_output_paths_are_one_line_errors(texts):
+    (texts / "afile").write_text("x", encoding="utf-8")
+    r = align_cmd("demo", "--out", str(texts / "afile"), "--encoder", "lexical")
+    assert r.returncode == 3 and r.stderr.strip().endswith("afile: output folder is a file")
+    r = align_cmd("report", str(texts / "doc.zh.txt"), str(texts / "doc.clt.txt"), "-o", str(texts), "--encoder", "lexical")
+    assert r.returncode == 2 and "the output is a directory" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_demo_fails_cleanly_without_data(tmp_path):
     r = align_cmd("demo", "--data", str(tmp_path / "nodata"), "--out", str(tmp_path / "out"))
     assert r.returncode == 3

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from align.errors import InputError
 from align.model import Alignment, Bead, Flag, Group, MultiAlignment, Segment, TermHit
 from align.report import build_report_html, summarize, write_report
 
@@ -382,13 +383,19 @@ def test_write_report_is_atomic(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(align.textio.os, "fsync", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="new.html: cannot write the report .No space left on device."):
         write_report(multi, flags, tmp_path / "new.html", glossary_report=gl)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError):
         write_report(multi, flags, out, glossary_report=gl)
     monkeypatch.undo()
     assert out.read_text(encoding="utf-8") == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_empty_alignment_renders():
+    multi = MultiAlignment([], {"clt": Alignment([], [], [])}, [])
+    html = build_report_html(multi, [])
+    assert rows_of(parse(html)) == [] and "0 of 0 rows" in html
 
 
 def test_template_is_package_data():

@@ -100,6 +100,8 @@ def run_demo(*, data_dir: str | os.PathLike | None = None, out_dir: str | os.Pat
     data = resolve(data_dir, "data")
     gl_path = resolve(glossary, "glossary.yaml")
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output folder is a file", out)
     source, translations = find_inputs(data)
 
     stages = Stages(progress, {"align": 80, "check": 8, "report": 6, "export": 6})
@@ -123,10 +125,14 @@ def run_demo(*, data_dir: str | os.PathLike | None = None, out_dir: str | os.Pat
         export = None
         analysis.notes.append("the exporters are not installed in this build: no TSV/TMX/JSONL written")
     if export is not None:
-        exports.append(export(multi, out / f"{DOC_ID}.tsv", "tsv"))
-        for tid in multi.translation_ids:
-            exports.append(export(multi, out / f"{DOC_ID}.{tid}.tmx", "tmx", translation=tid))
-        exports.append(export(multi, out / f"{DOC_ID}.jsonl", "jsonl", flags=flags))
+        jobs = [(out / f"{DOC_ID}.tsv", "tsv", {})]
+        jobs += [(out / f"{DOC_ID}.{tid}.tmx", "tmx", {"translation": tid}) for tid in multi.translation_ids]
+        jobs += [(out / f"{DOC_ID}.jsonl", "jsonl", {"flags": flags})]
+        for path, fmt, kw in jobs:
+            try:
+                exports.append(export(multi, path, fmt, **kw))
+            except OSError as exc:
+                raise InputError(f"cannot write the export ({exc.strerror or exc})", path) from None
     if cb:
         cb.finish()
     analysis.seconds["export"] = time.perf_counter() - t0

@@ -162,7 +162,11 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
 def write_report(multi: MultiAlignment, flags: list[Flag], path: str | os.PathLike, *,
                  glossary_report: Any = None, title: str | None = None) -> Path:
     """Render the report and write it atomically (no partial file on error)."""
+    from ..errors import InputError
     from ..textio import write_text
 
     html = build_report_html(multi, flags, glossary_report=glossary_report, title=title)
-    return write_text(path, html)
+    try:
+        return write_text(path, html)
+    except OSError as exc:
+        raise InputError(f"cannot write the report ({exc.strerror or exc})", path) from None

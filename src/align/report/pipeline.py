@@ -198,6 +198,8 @@ def make_report(source: PathLike, translations: dict[str, PathLike] | list[PathL
 
     if not isinstance(translations, dict):
         translations = translation_ids(list(translations))
+    if Path(output).is_dir():
+        raise UsageError("the output is a directory; give a file name such as report.html", output)
     stages = Stages(progress, {"align": 85, "check": 10, "report": 5})
     analysis = analyse(source, translations, glossary=glossary, level=level, encoder=encoder, stages=stages)
     t0 = time.perf_counter()
