@@ -146,6 +146,8 @@ def test_export_writes_atomically_and_infers_format(multi, tmp_path):
     assert sorted(f.name for f in tmp_path.iterdir()) == ["x.jsonl", "x.tmx", "x.tsv"]  # no temp files left
     with pytest.raises(UsageError):
         format_for_path("x.docx")
+    with pytest.raises(UsageError, match="directory"):
+        export(multi, tmp_path, "tsv")
     with pytest.raises(UsageError):
         export_string(multi, "xlsx")
 

@@ -275,12 +275,19 @@ def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers:
     # spawn: workers start clean (no inherited threads or loaded models)
     ctx = multiprocessing.get_context("spawn")
     by_index: dict[int, DocResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
         futures = {pool.submit(process_job, job, out_dir, options): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
             i = futures[fut]
             by_index[i] = fut.result()
             progress(1, description=jobs[i].doc_id)
+    except BaseException:
+        # Ctrl-C or a crashed worker: drop the jobs not started; every file is
+        # written atomically, so what is on disk is whole.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return [by_index[i] for i in range(len(jobs))]
 
 

@@ -61,6 +61,8 @@ def export(multi: MultiAlignment | Alignment, path: str | os.PathLike, fmt: str 
     ``fmt`` defaults to the one the file suffix names."""
     from ..textio import write_bytes, write_text
 
+    if Path(path).is_dir():
+        raise UsageError("is a directory; give a file name for the export", path)
     fmt = (fmt or format_for_path(path)).lower()
     if fmt == "tmx":
         return write_bytes(path, to_tmx_bytes(multi, translation=translation))
