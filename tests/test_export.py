@@ -167,3 +167,16 @@ def test_failed_export_leaves_no_file(multi, tmp_path, monkeypatch):
     assert target.read_text(encoding="utf-8") == "old content\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.tsv"]
     assert tsv  # imported module stays usable
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from align.export.tsv import escape_field  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_tsv_escape_round_trips_and_never_breaks_a_row(text):
+    cell = escape_field(text)
+    assert "\t" not in cell and len(cell.splitlines()) <= 1
+    assert unescape_field(cell) == text

@@ -128,3 +128,19 @@ def test_date_line_of_the_corpus_pair():
     assert "〔2016〕98" in set(values(extract_en(clt)))   # "SGO release No. 98 (2016)"
     assert "〔2016〕98" in set(values(extract_en(blog)))  # "GBF No. (2016)98"
     assert "2016-12-23" in set(values(extract_en(clt)))  # "Promulgation Date: 2016-12-23"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("0123456789年月日号〔〕()（）、。,. 第十百千万一二三四五六七八九〇届中全会岁个No.thstndrd") +
+                            ["December ", "June ", " of ", "2016", "percent", "six", "sixth"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=30).map("".join))
+def test_extraction_never_fails_and_offsets_hold(text):
+    for extract in (extract_zh, extract_en):
+        found = extract(text)
+        for m in found:
+            assert text[m.start:m.end] == m.text
+        assert compare_mentions(found, found) == ([], [])
