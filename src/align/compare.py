@@ -203,10 +203,12 @@ def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings
                 continue
             parts = []
             if missing:
-                parts.append("source has " + ", ".join(f"{m.describe()} ({m.text})" for m in missing))
+                parts.append("source has " + ", ".join(f"{m.describe()} ({m.text})" for m in missing)
+                             + f" that {tid} does not give")
             if extra:
-                parts.append(f"{tid} has " + ", ".join(f"{m.describe()} ({m.text})" for m in extra))
-            flags.append(Flag("number", "numbers disagree: " + "; ".join(parts) + " not found on the other side",
+                parts.append(f"{tid} has " + ", ".join(f"{m.describe()} ({m.text})" for m in extra)
+                             + " that the source does not")
+            flags.append(Flag("number", "numbers disagree: " + "; ".join(parts),
                               tid, g.src, tgt, severity="error",
                               details={"group": gi, "missing": [_mention_dict(m) for m in missing],
                                        "extra": [_mention_dict(m) for m in extra]}))
