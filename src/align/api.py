@@ -48,6 +48,50 @@ def _segments(x: Source, what: str, level: str, presegmented: bool) -> list[Segm
     return segs
 
 
+def _path_key(x) -> Path | None:
+    if isinstance(x, Document) and x.path:
+        x = x.path
+    if isinstance(x, os.PathLike) or (isinstance(x, str) and "\n" not in x and len(x) <= 4096):
+        try:
+            return Path(x).expanduser().resolve()
+        except (OSError, RuntimeError):
+            return None
+    return None
+
+
+def check_inputs(source: Source, translations: Mapping[str, Source]) -> None:
+    """Refuse the same file given twice (as source and translation, or twice
+    as a translation): a usage error naming the file."""
+    src_key = _path_key(source)
+    seen: set[Path] = set()
+    for t in translations.values():
+        key = _path_key(t)
+        if key is None:
+            continue
+        if key == src_key:
+            raise UsageError("is given as both the source and a translation", t.path if isinstance(t, Document) else t)
+        if key in seen:
+            raise UsageError("is given twice as a translation", t.path if isinstance(t, Document) else t)
+        seen.add(key)
+
+
+def check_language(doc: Document | list[Segment], role: str, what: str) -> None:
+    """The source must be Chinese and a translation English: say so (an input
+    error naming the file) when the roles look swapped."""
+    if not isinstance(doc, Document):
+        return
+    from .segment import detect_lang
+
+    lang = detect_lang(doc.text)
+    where = doc.path or what
+    if role == "source" and lang != "zh":
+        raise InputError("looks like English, not Chinese: the source must be the Chinese original "
+                         "(are the source and the translation swapped?)", where)
+    if role == "translation" and lang != "en":
+        raise InputError("looks like Chinese, not English: a translation must be in English "
+                         "(are the source and the translation swapped?)", where)
+
+
 def translation_ids(translations: Sequence[Source]) -> list[str]:
     """Ids from file names (``x.clt.txt`` -> ``clt``, else the stem), Document
     translation ids, or t1, t2, ...; duplicates fall back to t1, t2, ..."""
@@ -98,8 +142,14 @@ def align(source: Source, translations: Sequence[Source] | Mapping[str, Source] 
         if not translations:
             raise UsageError("no translation given")
         items = dict(zip(translation_ids(translations), translations))
-    src = _segments(source, "source", level, presegmented)
-    tgts = {tid: _segments(t, f"translation {tid}", level, presegmented) for tid, t in items.items()}
+    check_inputs(source, items)
+    src_doc = _document(source, "source")
+    check_language(src_doc, "source", "source")
+    tgt_docs = {tid: _document(t, f"translation {tid}") for tid, t in items.items()}
+    for tid, doc in tgt_docs.items():
+        check_language(doc, "translation", f"translation {tid}")
+    src = _segments(src_doc, "source", level, presegmented)
+    tgts = {tid: _segments(doc, f"translation {tid}", level, presegmented) for tid, doc in tgt_docs.items()}
     multi = align_multi(src, tgts, encoder=encoder, progress=progress, level=level, **params)
     multi.signature["presegmented"] = presegmented
     return multi
