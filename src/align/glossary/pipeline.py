@@ -38,12 +38,20 @@ def align_files(source: Path, translations: list[Path], *, level: str = "sentenc
     from ..segment import segment
     from ..textio import read_text
 
-    src = segment(read_text(source), "zh", level)
+    from ..api import check_inputs, check_language
+    from ..model import Document
+
+    check_inputs(source, dict(zip(tids, translations)))
+    text = read_text(source)
+    check_language(Document(text, "zh", path=str(source)), "source", "source")
+    src = segment(text, "zh", level)
     if not src:
         raise InputError("no text to align", source)
     tgts = {}
     for tid, p in zip(tids, translations):
-        segs = segment(read_text(p), "en", level)
+        text = read_text(p)
+        check_language(Document(text, "en", path=str(p)), "translation", tid)
+        segs = segment(text, "en", level)
         if not segs:
             raise InputError("no text to align", p)
         tgts[tid] = segs
