@@ -118,6 +118,10 @@ class CorpusSummary:
                             "counts": d.counts.get(tid, {}), "total": sum(d.counts.get(tid, {}).values()),
                             "mean_confidence": d.mean_confidence.get(tid), "error": d.error,
                             "english_only": d.english_only})
+            if d.counts.get(""):  # flags about how the translations differ from each other
+                out.append({"doc_id": d.doc_id, "translation": "(all)", "file": d.source or "",
+                            "counts": d.counts[""], "total": sum(d.counts[""].values()),
+                            "mean_confidence": None, "error": None, "english_only": False})
         return out
 
     def to_dict(self, *, timings: bool = False) -> dict:

@@ -101,7 +101,8 @@ def export(
 
 
 _SHORT = {"omission": "omit", "addition": "add", "untranslated": "untr", "number": "num", "length": "len",
-          "low-confidence": "low"}
+          "low-confidence": "low", "inconsistent": "incon", "collision": "coll", "off-glossary": "offg",
+          "missing": "miss", "divergent": "div"}
 
 
 def _summary_table(summary):
@@ -113,13 +114,14 @@ def _summary_table(summary):
     rows = summary.rows()
     found = {k for r in rows for k, n in r["counts"].items() if n}
     kinds = [k for k in KINDS if k in found] + sorted(found - set(KINDS))
-    table = Table(title="align corpus: flags per file", caption="  ".join(f"{_SHORT.get(k, k)}={k}" for k in kinds))
-    table.add_column("file", no_wrap=True)
+    table = Table(title="align corpus: flags per file",
+                  caption="  ".join(f"{_SHORT.get(k, k)}={k}" for k in kinds if _SHORT.get(k, k) != k))
+    table.add_column("file", overflow="fold")
     table.add_column("tr.", no_wrap=True)
     for k in kinds:
-        table.add_column(_SHORT.get(k, k), justify="right")
-    table.add_column("all", justify="right")
-    table.add_column("conf", justify="right")
+        table.add_column(_SHORT.get(k, k), justify="right", no_wrap=True)
+    table.add_column("all", justify="right", no_wrap=True)
+    table.add_column("conf", justify="right", no_wrap=True)
     for r in rows:
         name = Path(r["file"]).name
         if r["error"]:
