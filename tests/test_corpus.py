@@ -141,7 +141,10 @@ def test_a_bad_file_does_not_stop_the_corpus(tmp_path, capsys):
 def test_cli_corpus_table(tmp_path, capsys):
     code, out, err = cli(["corpus", str(DATA), "-o", str(tmp_path), "--encoder", "lexical", "--no-report"], capsys)
     assert code == 0, err
-    assert "untranslated" in out and "anhui-2018-personal-creditworthiness" in out
+    assert "untr=untranslated" in out
+    for name in ("guobanfa-2016-98.clt", "guobanfa-2016-98.blog", "anhui-2018", "hainan-pers", "ndrc-2015"):
+        assert name in out
+    assert "4 documents in" in out
     assert not list(tmp_path.glob("*.html"))
 
 
