@@ -210,3 +210,29 @@ def test_default_encoder_over_the_corpus(tmp_path):
     pair = next(d for d in summary.documents if d.doc_id == DOC)
     assert min(pair.mean_confidence.values()) > 0.3
     assert (tmp_path / f"{DOC}.tsv").exists() and (tmp_path / SUMMARY_NAME).exists()
+
+
+def test_corpus_dates_and_document_numbers_agree_and_an_altered_one_is_flagged(tmp_path):
+    """2016年12月23日 vs "December 23, 2016" (clt) and "23 December 2016" (blog), 国办发〔2016〕98号 vs
+    "SGO release No. 98 (2016)" and "GBF No. (2016)98": no number flag on those rows; change the
+    date and the document number in a copy of clt and both rows are flagged."""
+    from align.compare import check_files
+
+    multi, result = check_files(ZH, [CLT, BLOG], encoder="lexical")
+    src_date = next(i for i, s in enumerate(multi.source) if "2016年12月23日" in s.text)
+    src_docno = next(i for i, s in enumerate(multi.source) if "国办发〔2016〕98号" in s.text)
+    numbered = {i for f in result.flags if f.kind == "number" for i in f.src}
+    assert src_date not in numbered and src_docno not in numbered
+    altered = tmp_path / f"{DOC}.edited.txt"
+    text = CLT.read_text(encoding="utf-8")
+    assert "December 23, 2016" in text and "No. 98 (2016)" in text
+    altered.write_text(text.replace("December 23, 2016", "December 28, 2016").replace("No. 98 (2016)", "No. 89 (2016)"),
+                       encoding="utf-8")
+    multi, result = check_files(ZH, [altered], encoder="lexical")
+    numbers = [f for f in result.flags if f.kind == "number" and f.translation == "edited"]
+    date_flag = next(f for f in numbers if src_date in f.src)
+    docno_flag = next(f for f in numbers if src_docno in f.src)
+    assert [x["value"] for x in date_flag.details["extra"]] == ["2016-12-28"]
+    assert [x["value"] for x in date_flag.details["missing"]] == ["2016-12-23"]
+    assert [x["value"] for x in docno_flag.details["extra"]] == ["〔2016〕89"]
+    assert len(numbers) == 2
