@@ -56,6 +56,13 @@ def test_altered_numbers_disagree():
     assert values(missing) == ["2016-12-23"] and values(extra) == ["2016-12-24"]
 
 
+def test_document_number_written_out():
+    z = extract_zh("国办发〔2016〕98号")
+    assert compare_mentions(z, extract_en("State Council General Office Document No. 98 of 2016")) == ([], [])
+    missing, extra = compare_mentions(z, extract_en("Document No. 99 of 2016"))
+    assert values(missing) == ["〔2016〕98"] and values(extra) == ["99"]
+
+
 def test_party_congress_ordinals():
     zh = extract_zh("全面贯彻落实党的十八大和十八届三中、四中、五中、六中全会精神")
     assert sorted(set(values(zh, strong_only=True)), key=int) == ["3", "4", "5", "6", "18"]

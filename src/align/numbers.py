@@ -334,7 +334,9 @@ def compare_mentions(source: list[Mention], target: list[Mention]) -> tuple[list
     in the target, and strong target mentions with no counterpart in the
     source. Values are compared as sets (see ``_distinct``), in passes: equal values; then dates
     that agree on every part both sides give (``6月`` and ``June 2017``); then
-    a bare year that agrees with the year of a date or document number.
+    a bare number that is the serial of a document number; then a bare year
+    that agrees with the year of a date. A bare year left over that repeats
+    the year of a date or document number on the other side is not reported.
     """
     src = _distinct(source)
     tgt = _distinct(target)
@@ -357,8 +359,16 @@ def compare_mentions(source: list[Mention], target: list[Mention]) -> tuple[list
 
     run(lambda a, b: a.key == b.key)
     run(lambda a, b: a.kind == b.kind == "date" and _dates_compatible(a.value, b.value))
-    run(lambda a, b: (a.kind == "number" and b.kind in ("date", "docno") and a.value[0] == year_of(b))
-        or (b.kind == "number" and a.kind in ("date", "docno") and b.value[0] == year_of(a)))
-    missing = [m for m, u in zip(src, used_s) if not u and m.strong]
-    extra = [m for m, u in zip(tgt, used_t) if not u and m.strong]
+    # "Document No. 98 of 2016" against 〔2016〕98号: the serial number stands for the document number ...
+    run(lambda a, b: (a.kind == "number" and b.kind == "docno" and a.value[0] == b.value[1])
+        or (b.kind == "number" and a.kind == "docno" and b.value[0] == a.value[1]))
+    run(lambda a, b: (a.kind == "number" and b.kind == "date" and a.value[0] == year_of(b))
+        or (b.kind == "number" and a.kind == "date" and b.value[0] == year_of(a)))
+    # ... and a bare year that repeats the year of a date or document number on the other side is no news
+    years_s = {year_of(m) for m in src} - {None}
+    years_t = {year_of(m) for m in tgt} - {None}
+    missing = [m for m, u in zip(src, used_s)
+               if not u and m.strong and not (m.kind == "number" and m.value[0] in years_t)]
+    extra = [m for m, u in zip(tgt, used_t)
+             if not u and m.strong and not (m.kind == "number" and m.value[0] in years_s)]
     return missing, extra
