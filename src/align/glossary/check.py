@@ -30,7 +30,7 @@ from typing import Callable
 
 from ..model import Flag, Group, MultiAlignment, Segment, TermHit
 from .associate import Association
-from .render import Token, content_key, find_instances, tokenize
+from .render import Token, TokenIndex, content_key, find_instances, tokenize
 from .schema import Glossary
 from .terms import SourceHit, term_finder
 
@@ -106,6 +106,13 @@ class _Span:
     tokens: list[Token]
     segs: tuple[int, ...]
     offsets: list[int]  # start of each target segment in ``text``
+    _index: TokenIndex | None = None
+
+    @property
+    def index(self) -> TokenIndex:
+        if self._index is None:
+            self._index = TokenIndex(self.tokens)
+        return self._index
 
 
 def _span(segments: list[Segment], idx: tuple[int, ...], cache: dict[int, list[Token]]) -> _Span:
@@ -159,7 +166,7 @@ def _assign(occs: list[_Occ], span: _Span, glossary: Glossary) -> tuple[dict[int
     cands = []
     n = max(1, len(span.text))
     for term, tocc in by_term.items():
-        for inst in find_instances(span.tokens, glossary.entry(term).renderings()):
+        for inst in find_instances(span.index, glossary.entry(term).renderings()):
             rel_t = (inst.start + inst.end) / 2 / n
             for o in tocc:
                 cands.append((-inst.size, _STATUS_RANK[inst.status], abs(o.rel - rel_t), o.order, inst, o))
@@ -193,17 +200,18 @@ def _explain_leftovers(left, present, span, chosen, claimed, glossary, assoc, sc
         from .render import RenderingIndex
 
         rindex = glossary._rindex = RenderingIndex(glossary)
-    cands = rindex.candidates(span.tokens)
+    cands = rindex.candidates(span.index)
+    # every listed rendering present in the span, found once for all leftovers
+    found = find_instances(span.index, [(r, "unlisted") for r in cands]) if cands else []
     for o in left:
         own = {r for r, _ in glossary.entry(o.hit.term).renderings()}
-        others = [(r, "unlisted") for r, (term, _) in cands.items() if term != o.hit.term and r not in own]
         centre, reach = _window(o, span, 0.35, 16.0)
         best = None
-        for inst in find_instances(span.tokens, others):
-            if inst.tokens & claimed:
+        for inst in found:
+            owner = cands[inst.rendering][0]
+            if owner == o.hit.term or inst.rendering in own or inst.tokens & claimed:
                 continue
             dist = abs((inst.i + inst.j) / 2 - centre)
-            owner = cands[inst.rendering][0]
             if owner in present and dist > reach:
                 continue
             key = (owner in present, -inst.size, dist)

@@ -139,12 +139,44 @@ class Instance:
         return len(self.tokens)
 
 
-def _match_ordered(tokens: list[Token], key: tuple[str, ...], gap: int = 1) -> list[list[int]]:
+class TokenIndex:
+    """A span's tokens indexed once: stem -> positions, long stems by their
+    first three letters (for typo-tolerant look-ups), and closed-compound
+    stems of adjacent word pairs. Matching a rendering then starts from the
+    index, never from a scan of the span."""
+
+    def __init__(self, tokens: list[Token]):
+        from collections import defaultdict
+
+        self.tokens = tokens
+        self.by_stem: dict[str, list[int]] = defaultdict(list)
+        self.long_by_prefix: dict[str, list[int]] = defaultdict(list)
+        self.compact: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(tokens):
+            self.by_stem[t.stem].append(i)
+            if len(t.stem) >= 8:
+                self.long_by_prefix[t.stem[:3]].append(i)
+        for i in range(len(tokens) - 1):
+            a, b = tokens[i].word, tokens[i + 1].word
+            if len(a) >= 3 and len(b) >= 3:
+                self.compact[stem(a + b)].append(i)
+
+    def positions(self, s: str) -> list[int]:
+        out = list(self.by_stem.get(s, ()))
+        if len(s) >= 8:
+            out += [i for i in self.long_by_prefix.get(s[:3], ()) if self.tokens[i].stem != s
+                    and _similar(self.tokens[i].stem, s)]
+        return sorted(out)
+
+    def stems(self) -> set[str]:
+        return set(self.by_stem) | set(self.compact)
+
+
+def _match_ordered(idx: TokenIndex, key: tuple[str, ...], gap: int = 1) -> list[list[int]]:
     found = []
+    tokens = idx.tokens
     n = len(tokens)
-    for i in range(n):
-        if not _similar(tokens[i].stem, key[0]):
-            continue
+    for i in idx.positions(key[0]):
         pos = [i]
         ok = True
         for s in key[1:]:
@@ -163,38 +195,32 @@ def _match_ordered(tokens: list[Token], key: tuple[str, ...], gap: int = 1) -> l
     return found
 
 
-def _match_compact(tokens: list[Token], rendering: str, key: tuple[str, ...]) -> list[list[int]]:
+def _match_compact(idx: TokenIndex, rendering: str, key: tuple[str, ...]) -> list[list[int]]:
     """Closed compound written open (``black list``) or open written closed."""
-    found = []
     if len(key) == 1:
-        target = key[0]
-        for i in range(len(tokens) - 1):
-            a, b = tokens[i].word, tokens[i + 1].word
-            if len(a) >= 3 and len(b) >= 3 and _similar(stem(a + b), target):
-                found.append([i, i + 1])
-    elif len(key) == 2:
-        target = compact_key(rendering)
-        for i, t in enumerate(tokens):
-            if _similar(t.stem, target):
-                found.append([i])
-    return found
+        return [[i, i + 1] for i in idx.compact.get(key[0], ())]
+    if len(key) == 2:
+        return [[i] for i in idx.positions(compact_key(rendering))]
+    return []
 
 
-def find_instances(tokens: list[Token], renderings: list[tuple[str, str]]) -> list[Instance]:
+def find_instances(tokens: "list[Token] | TokenIndex", renderings: list[tuple[str, str]]) -> list[Instance]:
     """All occurrences of the given renderings in ``tokens`` (overlaps kept;
     the caller chooses)."""
+    idx = tokens if isinstance(tokens, TokenIndex) else TokenIndex(tokens)
+    tokens = idx.tokens
     out: list[Instance] = []
     for rendering, status in renderings:
         key = rendering_key(rendering)
         if not key:
             continue
-        hits = _match_ordered(tokens, key)
+        hits = _match_ordered(idx, key)
         if len(key) == 2:
-            rev = _match_ordered(tokens, (key[1], key[0]))
+            rev = _match_ordered(idx, (key[1], key[0]))
             if not reversible(rendering):  # "restoration of credit" for "credit restoration"
                 rev = [p for p in rev if p[1] == p[0] + 2 and tokens[p[0] + 1].word.lower() in ("of", "for")]
             hits += rev
-        hits += _match_compact(tokens, rendering, key)
+        hits += _match_compact(idx, rendering, key)
         seen = set()
         for pos in hits:
             t = tuple(pos)
@@ -231,14 +257,11 @@ class RenderingIndex:
                 for h in heads:
                     self.by_stem[h].append((r, e.term, st))
 
-    def candidates(self, tokens: list[Token]) -> dict[str, tuple[str, str]]:
-        """rendering -> (term, status) for renderings whose head word occurs in ``tokens``."""
+    def candidates(self, idx: TokenIndex) -> dict[str, tuple[str, str]]:
+        """rendering -> (term, status) for renderings whose head word occurs in the span."""
         rank = {"preferred": 0, "accepted": 1, "discouraged": 2}
         out: dict[str, tuple[str, str]] = {}
-        stems = {t.stem for t in tokens}
-        stems |= {stem(tokens[i].word + tokens[i + 1].word) for i in range(len(tokens) - 1)
-                  if len(tokens[i].word) >= 3 and len(tokens[i + 1].word) >= 3}
-        for s in stems:
+        for s in idx.stems():
             for r, term, st in self.by_stem.get(s, ()):
                 if r not in out or rank[st] < rank[out[r][1]]:
                     out[r] = (term, st)

@@ -24,6 +24,27 @@ class SourceHit:
     end: int
 
 
+_BASE: list = []
+
+
+def _fresh_tokenizer():
+    """A jieba tokenizer with the default dictionary, without reading the
+    dictionary again: the loaded word frequencies are copied (each glossary
+    adds its own user words to its own copy)."""
+    import jieba
+
+    if not _BASE:
+        base = jieba.Tokenizer()
+        base.initialize()
+        _BASE.append(base)
+    base = _BASE[0]
+    tok = jieba.Tokenizer()
+    tok.FREQ = dict(base.FREQ)
+    tok.total = base.total
+    tok.initialized = True
+    return tok
+
+
 class TermFinder:
     """Built once per glossary; ``find(text)`` returns non-overlapping hits."""
 
@@ -48,22 +69,21 @@ class TermFinder:
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
-            tok = jieba.Tokenizer()
-            tok.initialize()
+            tok = _fresh_tokenizer()
             for form in self._forms:
-                tok.add_word(form)
+                if not tok.FREQ.get(form):  # already a dictionary word: nothing to add
+                    tok.add_word(form)
             self._tok = tok
         return self._tok
 
-    def _crossings(self, text: str) -> tuple[set[int], set[int]]:
-        """Positions that lie strictly inside a jieba word (a term may not
-        start or end there unless the word contains the whole term)."""
+    def _words(self, text: str) -> list[tuple[int, int]]:
+        """jieba's words as (start, end) offsets."""
         words = []
         pos = 0
         for w in self._tokenizer().cut(text, HMM=False):
             words.append((pos, pos + len(w)))
             pos += len(w)
-        return words  # type: ignore[return-value]
+        return words
 
     def find(self, text: str) -> list[SourceHit]:
         if self.empty or not text:
@@ -75,7 +95,7 @@ class TermFinder:
         if not cands:
             return []
         if self._use_jieba:
-            words = self._crossings(text)
+            words = self._words(text)
             starts = {}
             for ws, we in words:
                 for p in range(ws, we):
