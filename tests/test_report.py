@@ -423,3 +423,20 @@ def test_low_confidence_threshold_matches_the_checks():
     from align.report import LOW_CONFIDENCE
 
     assert LOW_CONFIDENCE == CheckSettings().low_confidence
+
+
+def test_source_term_offsets_segment_or_document_relative_and_aliases():
+    from align.report._view import locate_source_term
+
+    text = "加强个人诚信体系建设，褒扬诚信"
+    seg = Segment(3, text, 100, 100 + len(text))
+
+    def h(start, end):
+        return TermHit("诚信", "clt", 3, start, end, text, (), "", None)
+
+    assert locate_source_term(h(13, 15), seg) == (13, 15)  # segment offsets
+    assert locate_source_term(h(113, 115), seg) == (13, 15)  # document offsets
+    assert locate_source_term(h(2, 6), seg) == (2, 6)  # the alias 个人诚信 contains the term
+    assert locate_source_term(h(102, 106), seg) == (2, 6)
+    # offsets that fit nothing: the first occurrence not already marked
+    assert locate_source_term(h(500, 502), seg, used=[(2, 6)]) == (13, 15)

@@ -74,26 +74,33 @@ def render_text(text: str, spans: Iterable[Span] = ()) -> Markup:
 
 # ----------------------------------------------------------------- locating
 
-def locate_source_term(hit: TermHit, seg: Segment) -> tuple[int, int] | None:
+def locate_source_term(hit: TermHit, seg: Segment, used: Iterable[tuple[int, int]] = ()) -> tuple[int, int] | None:
     """Offsets of ``hit`` inside ``seg.text``.
 
     The glossary checker may give offsets relative to the segment or to the
-    whole document; accept whichever reproduces the term, then fall back to
-    searching for the term.
+    whole document, and the matched text may be an alias that contains the
+    term (个人诚信 for 诚信); accept whichever reading reproduces the term,
+    then fall back to the first occurrence of the term not yet used.
     """
     s, e, text = hit.source_start, hit.source_end, seg.text
-    if 0 <= s < e <= len(text) and text[s:e] == hit.term:
-        return s, e
-    rs, re_ = s - seg.start, e - seg.start
-    if 0 <= rs < re_ <= len(text) and text[rs:re_] == hit.term:
-        return rs, re_
+    used = list(used)
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < ub and ua < b for ua, ub in used)
+
+    readings = [(s, e), (s - seg.start, e - seg.start)]
+    for test in (lambda piece: piece == hit.term, lambda piece: hit.term in piece):
+        for a, b in readings:
+            if 0 <= a < b <= len(text) and test(text[a:b]) and free(a, b):
+                return a, b
     i = text.find(hit.term)
-    if i >= 0:
-        return i, i + len(hit.term)
-    if seg.start <= s < e <= seg.end:  # a variant form, document offsets
-        return rs, re_
-    if 0 <= s < e <= len(text):
-        return s, e
+    while i >= 0:
+        if free(i, i + len(hit.term)):
+            return i, i + len(hit.term)
+        i = text.find(hit.term, i + 1)
+    for a, b in readings:  # a variant form the checker matched: trust its offsets
+        if 0 <= a < b <= len(text) and free(a, b):
+            return a, b
     return None
 
 
@@ -359,10 +366,13 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             seg = multi.source[s]
             spans, seen = [], set()
             for h in hits_by_src.get(s, []):
-                loc = locate_source_term(h, seg)
-                if loc is None or loc in seen:
+                key = (h.term, h.source_start, h.source_end)  # one hit per translation: mark it once
+                if key in seen:
                     continue
-                seen.add(loc)
+                seen.add(key)
+                loc = locate_source_term(h, seg, [(sp.start, sp.end) for sp in spans])
+                if loc is None:
+                    continue
                 spans.append(Span(loc[0], loc[1], f"term {colours.get(h.term, 't0')}", h.term, h.term, _PRIO_TERM))
                 if h.term not in terms:
                     terms.append(h.term)
