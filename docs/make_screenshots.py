@@ -23,7 +23,7 @@ PICK = """() => {
   const rows = [...document.querySelectorAll('#rows > .row')];
   const score = r => (r.dataset.k.includes('|number|') ? 4 : 0) + (r.dataset.k.includes('|untranslated|') ? 4 : 0)
     + (r.dataset.k.includes('|omission|') ? 2 : 0) + Math.min(r.querySelectorAll('mark.term').length, 6)
-    - (r.textContent.length > 2500 ? 8 : 0);
+    - (r.textContent.length > 4000 ? 8 : 0);
   let best = null, bestScore = -1;
   for (const r of rows) { if (!r.dataset.k) continue; const s = score(r); if (s > bestScore) { best = r; bestScore = s; } }
   return best ? best.id : null;
