@@ -236,3 +236,32 @@ def test_corpus_dates_and_document_numbers_agree_and_an_altered_one_is_flagged(t
     assert [x["value"] for x in date_flag.details["missing"]] == ["2016-12-23"]
     assert [x["value"] for x in docno_flag.details["extra"]] == ["〔2016〕89"]
     assert len(numbers) == 2
+
+
+def _known_issues(level, encoder):
+    """The two faults the gold alignment notes (tests/data/gold/README.md): CLT leaves out the middle of
+    sentence 39 (组织签署入职信用承诺书…), and the blog says "19th Party Congress" for 十八届."""
+    from align.compare import check_files
+
+    multi, result = check_files(ZH, [CLT, BLOG], level=level, encoder=encoder)
+    omitted = {i for i, s in enumerate(multi.source) if "组织签署入职信用承诺书" in s.text}
+    assert omitted
+    clt_hits = [f for f in result.flags if f.translation == "clt" and set(f.src) & omitted]
+    blog_19 = [f for f in result.flags if f.kind == "number" and f.translation == "blog"
+               and any(x["value"] == "19" for x in f.details["extra"])]
+    return result.flags, clt_hits, blog_19
+
+
+@pytest.mark.parametrize("level", ["sentence", "clause"])
+def test_known_faults_are_found_lexical(level):
+    flags, clt_hits, blog_19 = _known_issues(level, "lexical")
+    assert any(f.kind in ("length", "omission") for f in clt_hits)
+    assert len(blog_19) == 1
+
+
+@pytest.mark.slow
+def test_known_faults_are_found_and_little_else_with_the_default_encoder():
+    flags, clt_hits, blog_19 = _known_issues("sentence", "use")
+    assert [f.kind for f in clt_hits] == ["length"]
+    assert len(blog_19) == 1
+    assert len(flags) <= 5, [f.message for f in flags]

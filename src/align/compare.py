@@ -54,7 +54,7 @@ class CheckSettings:
     omission_confidence: float = 0.10
     low_confidence: float = 0.35
     untranslated_min_chars: int = 1
-    length_z: float = 3.5
+    length_z: float = 3.0
     length_min_source_chars: int = 20
     length_min_rows: int = 8
     length_min_mad: float = 0.1
