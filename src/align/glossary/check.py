@@ -178,6 +178,15 @@ def _assign(occs: list[_Occ], span: _Span, glossary: Glossary) -> tuple[dict[int
             continue
         chosen[o.order] = (inst.rendering, inst.status, inst.start, inst.end, 1.0)
         claimed |= inst.tokens
+    # within one term, keep the pairing in reading order on both sides (the
+    # greedy pass decides which words render the term; this decides which
+    # occurrence each one renders, so pairs never cross)
+    for tocc in by_term.values():
+        got = sorted((o.order for o in tocc if o.order in chosen))
+        if len(got) > 1:
+            insts = sorted((chosen[k] for k in got), key=lambda c: c[2])
+            for k, c in zip(got, insts):
+                chosen[k] = c
     return chosen, claimed
 
 

@@ -92,8 +92,9 @@ def rendering_key(rendering: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def content_key(rendering: str) -> tuple[str, ...]:
-    """Stems without function words: ``keep their promises`` ~ ``keeping promises``."""
-    return tuple(t.stem for t in tokenize(rendering) if t.word.lower() not in STOPWORDS) or rendering_key(rendering)
+    """Stems without function words, in any order: ``keep their promises`` ~
+    ``keeping promises`` ~ ``promise-keeping`` (used to merge unlisted phrasings)."""
+    return tuple(sorted(t.stem for t in tokenize(rendering) if t.word.lower() not in STOPWORDS)) or rendering_key(rendering)
 
 
 @lru_cache(maxsize=100_000)
