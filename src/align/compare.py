@@ -243,8 +243,8 @@ def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings(
         for gi, g, x, s_len, t_len in rows:
             z = 0.6745 * (x - med) / mad
             if abs(z) > settings.length_z:
-                word = "long" if z > 0 else "short"
-                msg = (f"{tid} is {word} for source {_span(g.src)}: {t_len} chars for {s_len} "
+                word, hint = ("long", "something may be added") if z > 0 else ("short", "something may be left out")
+                msg = (f"{tid} is {word} for source {_span(g.src)}, {hint}: {t_len} chars for {s_len} "
                        f"(ratio {math.exp(x):.2f}, document median {math.exp(med):.2f}, z {z:+.1f})")
                 flags.append(Flag("length", msg, tid, g.src, g.targets[tid], severity="info",
                                   details={"group": gi, "ratio": round(math.exp(x), 4),
