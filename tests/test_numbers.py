@@ -63,6 +63,12 @@ def test_document_number_written_out():
     assert values(missing) == ["〔2016〕98"] and values(extra) == ["99"]
 
 
+def test_five_year_plans():
+    z = extract_zh("“十三五”规划期间")
+    assert values(z, strong_only=True) == ["13"]
+    assert compare_mentions(z, extract_en("during the 13th Five-Year Plan")) == ([], [])
+
+
 def test_party_congress_ordinals():
     zh = extract_zh("全面贯彻落实党的十八大和十八届三中、四中、五中、六中全会精神")
     assert sorted(set(values(zh, strong_only=True)), key=int) == ["3", "4", "5", "6", "18"]

@@ -225,6 +225,8 @@ _ZH_RULES: list[tuple[re.Pattern, Handler]] = [
      _number(1, scale=lambda m: _CN_BIG[m.group(2)])),
     # Chinese numerals in a numeric context
     (re.compile(rf"({_NUMC}+)(?=届|中全会|中[、，,和及与]|岁|周岁)"), _number(1)),
+    # 十三五 (规划): the 13th Five-Year Plan
+    (re.compile(r"“?(十[一二三四五六七八九])五”?(?=规划|时期|期间|计划|以来|$)"), _number(1)),
     (re.compile(rf"第({_NUMC}+)(?=[条章款节])"), _number(1)),
     (re.compile(rf"({_NUMC}+)大(?=[和及与、，,精报以]|$)"), _zh_ordinal_context),
     (re.compile(rf"第({_NUMC}+)"), _number(1, strong=False)),
