@@ -118,7 +118,11 @@ def test_report_command_writes_one_page(texts):
 
 def test_report_command_four_translations_and_json(texts):
     out = texts / "four.html"
-    t = [str(texts / "doc.clt.txt"), str(texts / "doc.blog.txt")] * 2
+    (texts / "more").mkdir()  # the same two translations again, as other files with the same names
+    for name in ("doc.clt.txt", "doc.blog.txt"):
+        (texts / "more" / name).write_text((texts / name).read_text(encoding="utf-8"), encoding="utf-8")
+    t = [str(texts / "doc.clt.txt"), str(texts / "doc.blog.txt"),
+         str(texts / "more" / "doc.clt.txt"), str(texts / "more" / "doc.blog.txt")]
     r = align_cmd("report", str(texts / "doc.zh.txt"), *t, "--encoder", "lexical", "-o", str(out), "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
@@ -126,6 +130,10 @@ def test_report_command_four_translations_and_json(texts):
     assert data["report"] == str(out)
     page = parse(out)
     assert page.cells[:4] == ["clt", "blog", "clt-2", "blog-2"]
+    assert len(page.cells) == 4 * len(page.rows)
+    # the copies align exactly like the originals
+    assert page.target_segments["clt"] == page.target_segments["clt-2"]
+    assert page.target_segments["blog"] == page.target_segments["blog-2"]
 
 
 @pytest.mark.parametrize("args, code, message", [
