@@ -166,3 +166,28 @@ def test_glossary_size_does_not_change_results():
     b = check_glossary(build(ROWS), big)
     assert a.table == b.table
     assert [(f.kind, f.term, f.translation) for f in a.flags] == [(f.kind, f.term, f.translation) for f in b.flags]
+
+
+def test_unlisted_rendering_is_proposed_by_association():
+    """守信 is rendered 'keeping promises' throughout, which the glossary does not
+    list: the phrase most associated with the term is proposed, with a confidence."""
+    from align.glossary import parse_glossary
+
+    g = parse_glossary("entries:\n  - term: 守信\n    preferred: trustworthiness\n", "g.yaml")
+    rows = [
+        ("表彰守信个人。", {"en": "Commend individuals keeping promises."}),
+        ("激励守信企业。", {"en": "Encourage enterprises keeping promises."}),
+        ("宣传守信典型。", {"en": "Publicize models of keeping promises."}),
+        ("加强组织领导。", {"en": "Strengthen organizational leadership."}),
+        ("明确工作分工。", {"en": "Clarify the division of work."}),
+        ("营造良好环境。", {"en": "Create a good environment."}),
+    ]
+    rep = check_glossary(build(rows), g)
+    assert rep.table["守信"]["en"] == {"keeping promises": 3}
+    assert rep.status["守信"]["keeping promises"] == "unlisted"
+    assert all(0.6 <= h.confidence <= 1.0 for h in rep.occurrences)
+    (f,) = [f for f in rep.flags if f.kind == "off-glossary"]
+    assert "association" in f.message and f.details["status"] == "unlisted"
+    # a chance co-occurrence is not proposed: one group is no evidence
+    rep = check_glossary(build(rows[:1] + rows[3:]), g)
+    assert rep.table["守信"]["en"] == {None: 1}

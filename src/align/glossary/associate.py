@@ -27,7 +27,7 @@ MAX_N = 3
 MIN_JOINT = 2
 MIN_G2 = 3.84
 # a proposal with no dictionary support must be this strong on its own
-STRONG_DICE, STRONG_G2, STRONG_JOINT = 0.8, 10.83, 3
+STRONG_DICE, STRONG_G2, STRONG_JOINT = 0.9, 10.83, 5
 
 
 @lru_cache(maxsize=1)
@@ -166,7 +166,7 @@ class Association:
 
     def propose(
         self, term: str, tokens: list[Token], claimed: set[int], cache: dict | None = None,
-        window: tuple[float, float] | None = None,
+        window: tuple[float, float] | None = None, grow: bool = True,
     ) -> Proposal | None:
         """The best-associated n-gram of ``tokens`` not touching ``claimed``
         tokens (and, with ``window=(centre, reach)``, near token ``centre``)."""
@@ -192,7 +192,7 @@ class Association:
             p = Proposal(key, i, j, s[0], s[1], s[2])
             if best is None or (p.dice, len(p.key)) > (best.dice, len(best.key)):
                 best = p
-        if best is not None:
+        if best is not None and grow:
             best = self._extend(best, tokens, claimed, table)
         return best
 

@@ -34,7 +34,7 @@ from .render import Token, TokenIndex, content_key, find_instances, tokenize
 from .schema import Glossary
 from .terms import SourceHit, term_finder
 
-MIN_DICE = 0.3  # below this an association proposal is not trusted
+MIN_DICE = 0.6  # below this an association proposal is not trusted (one document is little evidence)
 MAX_EVIDENCE = 50
 
 _STATUS_RANK = {"preferred": 0, "accepted": 0, "discouraged": 1}
@@ -232,7 +232,7 @@ def _explain_leftovers(left, present, span, chosen, claimed, glossary, assoc, sc
             claimed |= inst.tokens
             borrowed[(o.hit.term, inst.rendering)] = cands[inst.rendering][0]
             continue
-        p = assoc.propose(o.hit.term, span.tokens, claimed, score_cache, window=_window(o, span))
+        p = assoc.propose(o.hit.term, span.tokens, claimed, score_cache, window=_window(o, span), grow=False)
         if p is None or p.dice < MIN_DICE:
             continue
         a, b = span.tokens[p.i].start, span.tokens[p.j].end
