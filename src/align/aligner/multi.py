@@ -36,15 +36,22 @@ def group_alignments(source: list[Segment], alignments: dict[str, Alignment]) ->
     additions: dict[int, list[tuple[str, tuple[int, ...], float]]] = {}  # before block bi (len = at end)
     for tid in ids:
         beads = alignments[tid].beads
+        prev_block = None  # block of the last bead with source segments
         for pos, bead in enumerate(beads):
             if bead.src:
                 bi = block_of[bead.src[0]]
                 targets[bi][tid].extend(bead.tgt)
                 confs[bi][tid].append(bead.confidence)
+                prev_block = block_of[bead.src[-1]]
             else:
                 nxt = next((b.src[0] for b in beads[pos + 1:] if b.src), None)
                 bi = block_of[nxt] if nxt is not None else len(blocks)
-                additions.setdefault(bi, []).append((tid, bead.tgt, bead.confidence))
+                if bi == prev_block:
+                    # inside a block that another translation's bead holds together:
+                    # a row of its own would put these targets out of order
+                    targets[bi][tid].extend(bead.tgt)
+                else:
+                    additions.setdefault(bi, []).append((tid, bead.tgt, bead.confidence))
     groups: list[Group] = []
     for bi in range(len(blocks) + 1):
         for tid, tgt, conf in additions.get(bi, []):
