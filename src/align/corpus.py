@@ -1,7 +1,8 @@
 """Batch over a corpus: align, check, export (and report) every document pair
 declared in the corpus manifest, in parallel over pairs.
 
-By default the pairs run in a local process pool; with
+By default the pairs run in a local process pool (one worker per pair, at
+most one per core; a corpus of one pair runs in this process); with
 ``scheduler="tcp://HOST:PORT"`` the same jobs run on a Dask distributed
 cluster (the workers must be able to import ``align`` and read ``data_dir``
 and write ``out_dir`` at the same paths: a shared file system). English-only
@@ -325,8 +326,8 @@ def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, worke
     """Align, check and export every document of the corpus in ``data_dir``
     into ``out_dir``; see the module docstring for the files written.
 
-    ``workers``: processes of the local pool (default: one per job, at most
-    the usable cores; 1 runs in this process). ``scheduler``: a Dask
+    ``workers``: processes of the local pool (default: one per document
+    pair, at most the usable cores; 1 runs in this process). ``scheduler``: a Dask
     scheduler address (``tcp://HOST:PORT``) to run the jobs on instead.
     ``progress(n, total=..., description=...)`` is called as jobs finish.
     """
@@ -354,7 +355,10 @@ def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, worke
             cores = len(os.sched_getaffinity(0))
         except (AttributeError, OSError):
             cores = os.cpu_count() or 1
-        n_workers = workers or max(1, min(len(jobs), cores))
+        # English-only jobs take milliseconds: size the pool by the pairs. One
+        # pair runs in this process (starting a worker costs more than it saves).
+        pairs = sum(1 for j in jobs if j.source is not None)
+        n_workers = workers or max(1, min(pairs, cores))
         results = _run_pool(jobs, str(out.resolve()), options, n_workers, progress)
     base = Path(data_dir)
     for r in results:

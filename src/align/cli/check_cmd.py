@@ -138,7 +138,7 @@ def _summary_table(summary):
 def corpus(
     data_dir: Path = typer.Argument(..., help="Corpus directory with MANIFEST.yaml (see `align ingest`)."),
     output: Path = typer.Option(Path("out"), "--output", "-o", help="Directory for the outputs."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Local worker processes (default: per core)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Local worker processes (default: one per document pair, at most one per core)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML for the term checks."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
