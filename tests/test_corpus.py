@@ -207,6 +207,7 @@ def test_default_encoder_over_the_corpus(tmp_path):
     """The default (`use`) encoder, default workers: the real thing."""
     summary = run_corpus(DATA, tmp_path)
     assert summary.failed == []
+    assert summary.workers == 1  # one pair: no pool to start
     pair = next(d for d in summary.documents if d.doc_id == DOC)
     assert min(pair.mean_confidence.values()) > 0.3
     assert (tmp_path / f"{DOC}.tsv").exists() and (tmp_path / SUMMARY_NAME).exists()
