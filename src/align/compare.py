@@ -43,9 +43,12 @@ class CheckSettings:
     threshold) a bead is reported as low-confidence.
     ``untranslated_min_chars``: Chinese characters a run needs to count.
     ``length_z``: robust z-score (median / MAD of the log length ratio over the
-    document's own rows) beyond which a row is a length outlier;
+    document's own rows) beyond which a row is a length outlier; 3.0 rather
+    than the textbook 3.5 because a partial omission inside a merged bead
+    (CLT's sentence 39 of 国办发〔2016〕98号, z -3.3) is what it is for.
     ``length_min_source_chars`` keeps short rows (titles, document numbers,
-    signature lines; headings are always left out) out of it and ``length_min_rows`` is how many rows the statistics need;
+    signature lines; headings are always left out) out of it;
+    ``length_min_rows`` is how many rows the statistics need;
     ``length_min_mad`` is a floor on the MAD so that a very uniform document
     does not turn small differences into outliers.
     ``checks`` names the checks to run (all of :data:`KINDS` plus ``glossary``).
