@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,41 @@ def test_glossary_flags_are_included(monkeypatch):
     flags = check_alignment(m, glossary=sentinel)
     assert seen["args"] == (m, sentinel)
     assert [f.src for f in flags] == [(0,), (1,)]
+
+
+GOLD = Path(__file__).resolve().parent / "data" / "gold"
+
+
+def gold_alignment(level: str, tid: str):
+    """The hand-checked gold beads of 国办发〔2016〕98号 as an Alignment (confidence 1 where both sides)."""
+    from align.export import as_multi
+
+    src = segs((GOLD / level / "zh.txt").read_text(encoding="utf-8").splitlines(), "zh")
+    tgt = segs((GOLD / level / f"{tid}.txt").read_text(encoding="utf-8").splitlines(), "en")
+    beads = []
+    for line in (GOLD / level / f"{tid}.beads").read_text(encoding="utf-8").splitlines():
+        left, right = line.split(":")
+        s = tuple(int(x) for x in left.strip("[]").split(",") if x)
+        t = tuple(int(x) for x in right.strip("[]").split(",") if x)
+        beads.append(Bead(s, t, 0.0, 1.0 if s and t else 0.0))
+    return as_multi(Alignment(src, tgt, beads, tid, {"encoder": "gold", "level": level}))
+
+
+@pytest.mark.parametrize("level", ["sentence", "clause"])
+def test_checks_on_the_gold_alignment(level):
+    """On the hand-made alignment the checks report the faults the gold notes record: CLT leaves out
+    组织签署入职信用承诺书…培育企业信用文化 (1:0 beads at clause level, a short 2:1 bead at sentence
+    level) and the blog writes "19th Party Congress" for 十八届; nothing is untranslated."""
+    clt = check_alignment(gold_alignment(level, "clt"))
+    blog = check_alignment(gold_alignment(level, "blog"))
+    assert not [f for f in clt + blog if f.kind in ("untranslated", "addition", "low-confidence")]
+    omitted = {i for i, s in enumerate(gold_alignment(level, "clt").source) if "组织签署入职信用承诺书" in s.text
+               or "培育企业信用文化" in s.text}
+    if level == "clause":
+        assert sorted(f.src for f in clt if f.kind == "omission") == [(82,), (83,)]
+        assert omitted == {82, 83}
+    else:
+        assert [f.kind for f in clt if set(f.src) & omitted] == ["length"]
+    assert [f.kind for f in clt if f.kind == "number"] == []
+    numbers = [f for f in blog if f.kind == "number"]
+    assert len(numbers) == 1 and [x["value"] for x in numbers[0].details["extra"]] == ["19"]

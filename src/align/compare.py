@@ -398,6 +398,7 @@ def flag_from_dict(d: dict) -> Flag:
 
 
 def check_files(source, translations, *, glossary=None, level: str = "sentence", encoder: str = "use",
+                presegmented: bool = False,
                 settings: CheckSettings = CheckSettings()) -> tuple[MultiAlignment, CheckResult]:
     """Align ``source`` with ``translations`` (paths, Documents or strings, as
     :func:`align.align` takes them) and run the checks: what ``align check`` does."""
@@ -405,5 +406,5 @@ def check_files(source, translations, *, glossary=None, level: str = "sentence",
 
     if glossary is not None:
         glossary = _resolve_glossary(glossary)
-    multi = align(source, list(translations), level=level, encoder=encoder)
+    multi = align(source, list(translations), level=level, encoder=encoder, presegmented=presegmented)
     return multi, run_checks(multi, glossary=glossary, settings=settings)

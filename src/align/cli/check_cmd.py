@@ -47,12 +47,14 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
     encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
     untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
     from ..compare import check_files, flag_counts, flag_to_dict
 
-    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder)
+    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder,
+                                presegmented=presegmented)
     flags = result.flags
     if as_json:
         _common.print_json([flag_to_dict(f) for f in flags])
@@ -82,6 +84,7 @@ def export(
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML (JSONL flags include terms)."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
     encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
     from ..compare import check_files
@@ -92,7 +95,8 @@ def export(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder)
+    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder,
+                                presegmented=presegmented)
     if output is None:
         _common.out.file.write(export_string(multi, fmt, flags=result.flags, translation=translation))
         return
