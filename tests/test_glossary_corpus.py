@@ -75,7 +75,7 @@ def test_the_known_inconsistencies_are_flagged(para_report):
     inc = {(f.term, f.translation): f.details["renderings"] for f in para_report.flags if f.kind == "inconsistent"}
     assert inc[("诚信", "clt")]["creditworthiness"] == 49 and "honesty" in inc[("诚信", "clt")]
     assert set(inc[("信用", "clt")]) == {"credit", "trust"}
-    assert set(inc[("守信", "blog")]) == {"keeping promises", "keeping trust"}
+    assert set(inc[("守信", "blog")]) == {"promise-keeping", "keeping trust"}
     off = {(f.term, f.translation, f.details["rendering"]) for f in para_report.flags if f.kind == "off-glossary"}
     assert ("诚信", "blog", "sincerity") in off
     assert ("信用", "clt", "trust") in off

@@ -60,6 +60,9 @@ def test_jieba_keeps_words_whole():
         ("breaking trust", "punish trust-breaking", "trust-breaking"),
         ("breaking trust", "grave trust-breakers", "trust-breakers"),
         ("breaking trust", "trust breaking information", "trust breaking"),
+        ("trust-breaking", "breaking trust is shameful", "breaking trust"),
+        ("promise-keeping", "keeping promises is glorious", "keeping promises"),
+        ("promise-keeping", "he kept his promise", "kept his promise"),
         ("blacklist", 'a "black list" system', "black list"),
         ("sincerity", "do not pay taxes sincerely", "sincerely"),
         ("public credit information", "public personal credit information", "public personal credit information"),
@@ -80,6 +83,7 @@ def test_inflected_and_derived_renderings_match(rendering, text, surface):
         ("trustworthiness", "untrustworthy individuals"),  # a negative prefix is another word
         ("integrity", "integration and integrating"),  # snowball gives both 'integr'
         ("Credit China", 'the "China Credit" website'),  # a name is not reversible
+        ("credit reporting", "for reporting credit"),
         ("credit", "creditworthiness"),
         ("credit", "creditability of organs"),
     ],

@@ -141,7 +141,8 @@ def _locate(span: _Span, start: int) -> tuple[int | None, int]:
 
 def _find_source_hits(multi: MultiAlignment, glossary: Glossary) -> dict[int, list[SourceHit]]:
     finder = term_finder(glossary)
-    return {seg.index if seg.index is not None else i: finder.find(seg.text) for i, seg in enumerate(multi.source)}
+    # keyed by position in ``multi.source``, which is what groups refer to
+    return {i: finder.find(seg.text) for i, seg in enumerate(multi.source)}
 
 
 def _group_occurrences(multi: MultiAlignment, hits: dict[int, list[SourceHit]]) -> list[tuple[Group, list[_Occ]]]:

@@ -106,10 +106,14 @@ def compact_key(rendering: str) -> str:
 @lru_cache(maxsize=100_000)
 def reversible(rendering: str) -> bool:
     """A verb-object gerund phrase (``keeping promises``, ``breaking trust``)
-    also matches object-verb order (``promise-keeping``, ``trust-breakers``);
-    ``Credit China`` does not match ``China Credit``."""
+    or its hyphenated compound (``promise-keeping``, ``trust-breaking``) also
+    matches the other order (``trust-breakers``, ``breaking trust``);
+    ``Credit China`` does not match ``China Credit``, nor ``credit reporting``
+    ``reporting credit``."""
     words = [t.word.lower() for t in tokenize(rendering)]
-    return len(words) == 2 and words[0].endswith("ing")
+    if len(words) != 2:
+        return False
+    return words[0].endswith("ing") or ("-" in rendering and words[1].endswith("ing"))
 
 
 def _similar(a: str, b: str) -> bool:
