@@ -115,6 +115,17 @@ def mine_glossary(
         for term, c in per_term.items():
             if term in mined:
                 mined[term].renderings[tid] = dict(c.most_common())
+    if glossary is not None:
+        # glossary terms: the checker's own matching (listed variants through
+        # inflection, then association) is better evidence than association alone
+        from .check import check_glossary
+
+        rep = check_glossary(multi, glossary)
+        for term, per in rep.table.items():
+            m = mined.setdefault(term, MinedTerm(term, 0, in_glossary=True))
+            m.in_glossary = True
+            m.count = sum(next(iter(per.values()), {}).values())
+            m.renderings = {tid: {r: n for r, n in c.items() if r is not None} for tid, c in per.items()}
     return sorted(mined.values(), key=lambda m: (-m.count, m.term))
 
 
