@@ -152,7 +152,7 @@ def find_cjk_runs(text: str, min_chars: int = 1) -> list[tuple[int, int, str]]:
 def _untranslated_flag(seg: Segment, tid: str | None, src: tuple[int, ...], runs, group: int | None) -> Flag:
     shown = "; ".join(_clip(r, 30) for _, _, r in runs[:3]) + ("; …" if len(runs) > 3 else "")
     n = sum(len(_HAN_CHAR.findall(r)) for _, _, r in runs)
-    where = f"{tid} {seg.index}" if tid else f"segment {seg.index}"
+    where = f"{tid} segment {seg.index}" if tid else f"segment {seg.index}"
     details: dict[str, Any] = {
         "runs": [{"text": r, "start": s, "end": e, "doc_start": seg.start + s, "doc_end": seg.start + e}
                  for s, e, r in runs],
