@@ -45,7 +45,8 @@ def run(feats, params: dict, names=None):
     for name, f in feats.items():
         if names is not None and name not in names:
             continue
-        res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"])
+        res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"],
+                            src_texts=f["zt"], tgt_texts=f["et"])
         pred = [(b.src, b.tgt) for b in res.beads]
         pairs.append((f["gold"], pred))
         per[name] = score_many([(f["gold"], pred)]).f1_strict

@@ -1,22 +1,24 @@
 """Dynamic programming over m:n beads inside a monotone band.
 
 Inputs are plain arrays (the model is an input, not a global): one or more
-"views" (pairs of L2-normalised source/target vector matrices with a weight,
-e.g. neural embeddings and lexical dictionary vectors), segment lengths and
-heading flags. A bead's vector is the sum of its segments' vectors; its
-cosine is computed from dot products of single segments with running sums,
-so no span is ever embedded twice and no n x m matrix is built.
+"views" (pairs of L2-normalised source/target vector matrices, e.g. neural
+embeddings and lexical dictionary vectors), segment lengths and per-segment
+flags (heading, quotation marks, sentence-final punctuation). A bead's vector
+is the sum of its segments' vectors; its cosine comes from dot products of
+single segments with running sums, so no span is embedded twice and no n x m
+matrix is built.
 
-The search runs row by row (source prefix ``i``) over a window of target
-prefixes ``[lo[i], hi[i]]``: the whole matrix for chapter-sized inputs, a band
-around a coarse path (found by the same DP on block-averaged vectors) for
-long ones, so time and memory grow linearly with the length.
+A bead's score is linear in a handful of features (see FEATURES) with
+weights from AlignParams, plus a per-shape bias. The search runs row by row
+(source prefix ``i``) over a window of target prefixes ``[lo[i], hi[i]]``:
+the whole matrix for chapter-sized inputs, a band around a coarse path for
+long ones, so time and memory grow linearly with the length. All bead shapes
+of a row are scored in a few vectorised numpy operations.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
@@ -24,48 +26,64 @@ from .params import AlignParams
 
 NEG = -1e18
 
+# per-bead features (a, b >= 1); the score is sum(weight * feature) + shape bias
+FEATURES = ("cos", "lex", "len", "nn", "cos_extra", "quote", "weak_inside", "strong_inside",
+            "head_pure", "head_mixed")
+
 
 @dataclass
 class View:
-    """Source/target vectors (rows L2-normalised) and the weight of their cosine."""
+    """Source/target vectors (rows L2-normalised)."""
 
     src: np.ndarray
     tgt: np.ndarray
-    weight: float = 1.0
+
+
+@dataclass
+class Side:
+    """Per-segment facts of one side."""
+
+    length: np.ndarray  # characters
+    head: np.ndarray  # bool: a heading
+    quote: np.ndarray  # bool: contains quotation marks
+    weak_end: np.ndarray  # bool: ends without sentence-final punctuation
+
+    @classmethod
+    def plain(cls, length) -> "Side":
+        length = np.asarray(length, dtype=np.float64)
+        z = np.zeros(len(length), dtype=bool)
+        return cls(length, z, z.copy(), z.copy())
 
 
 @dataclass
 class Inputs:
-    views: list[View]
-    src_len: np.ndarray  # characters per segment
-    tgt_len: np.ndarray
-    src_head: np.ndarray | None = None  # bool per segment
-    tgt_head: np.ndarray | None = None
+    neural: View
+    lexical: View | None
+    src: Side
+    tgt: Side
     extra: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
-        return len(self.src_len)
+        return len(self.src.length)
 
     @property
     def m(self) -> int:
-        return len(self.tgt_len)
+        return len(self.tgt.length)
 
 
 def _span_norms(x: np.ndarray, amax: int) -> np.ndarray:
-    """norm2[a, i] = |x[i-a] + ... + x[i-1]|^2 for prefix positions i (0..n)."""
+    """norm2[a, i] = |x[i-a] + ... + x[i-1]|^2 for prefix positions i (0..n); 0 where a > i."""
     n = len(x)
-    out = np.zeros((amax + 1, n + 1), dtype=np.float64)  # 0 where the span does not fit
-    out[0] = 0.0
+    out = np.zeros((amax + 1, n + 1), dtype=np.float64)
     if n == 0:
         return out
     sq = np.einsum("ij,ij->i", x, x).astype(np.float64)
-    # g[o][k] = x[k] . x[k+o]
     g = [sq] + [np.einsum("ij,ij->i", x[:-o], x[o:]).astype(np.float64) if o < n else np.zeros(0)
                 for o in range(1, amax)]
-    for a in range(1, amax + 1):
+    for a in range(1, min(amax, n) + 1):
         i = np.arange(a, n + 1)
-        start = i - a  # new segment x[start] joins the span [start+1, i)
+        start = i - a  # x[start] joins the span [start+1, i)
         cross = np.zeros(len(i))
         for o in range(1, a):
             cross += g[o][start]
@@ -73,122 +91,138 @@ def _span_norms(x: np.ndarray, amax: int) -> np.ndarray:
     return out
 
 
+def _cum(x) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(np.asarray(x, dtype=np.float64))])
+
+
 class Scorer:
     """Scores every bead shape ending at (i, j) for all j of a window at once."""
 
-    def __init__(self, inp: Inputs, params: AlignParams, shapes: Sequence[tuple[int, int]]):
+    def __init__(self, inp: Inputs, params: AlignParams):
         self.inp = inp
         self.p = params
-        self.shapes = list(shapes)
-        self.amax = max(a for a, _ in self.shapes)
-        self.bmax = max(b for _, b in self.shapes)
-        self.snorm = [_span_norms(v.src, self.amax) for v in inp.views]
-        self.tnorm = [_span_norms(v.tgt, self.bmax) for v in inp.views]
-        self.src_cum = np.concatenate([[0.0], np.cumsum(inp.src_len, dtype=np.float64)])
-        self.tgt_cum = np.concatenate([[0.0], np.cumsum(inp.tgt_len, dtype=np.float64)])
-        total_s, total_t = self.src_cum[-1], self.tgt_cum[-1]
-        self.len_mu = math.log((total_s + 1.0) / (total_t + 1.0))
-        self.len_c = max(1.0, 0.5 * (total_s / max(inp.n, 1)) * 0.1)
-        self.use_heads = (inp.src_head is not None and inp.tgt_head is not None
-                          and bool(np.any(inp.src_head)) and bool(np.any(inp.tgt_head)))
-        if self.use_heads:
-            self.sh_cum = np.concatenate([[0], np.cumsum(inp.src_head.astype(np.int64))])
-            self.th_cum = np.concatenate([[0], np.cumsum(inp.tgt_head.astype(np.int64))])
-        self.s_nn_cum = np.zeros(inp.n + 1)
-        self.t_nn_cum = np.zeros(inp.m + 1)
+        shapes = [s for s in params.bead_shapes() if s[0] >= 1 and s[1] >= 1]
+        self.shapes = shapes
+        self.A = np.array([a for a, _ in shapes])
+        self.B = np.array([b for _, b in shapes])
+        self.amax, self.bmax = int(self.A.max()), int(self.B.max())
+        self.bias = np.array([params.shape_bias(a, b) for a, b in shapes])
+        self.weights = np.array([params.feature_weight(f) for f in FEATURES])
+        self.skip, self.skip_nn = params.skip, params.skip_nn
+        self.views = [inp.neural] + ([inp.lexical] if inp.lexical is not None else [])
+        self.snorm = [_span_norms(v.src, self.amax) for v in self.views]
+        self.tnorm = [_span_norms(v.tgt, self.bmax) for v in self.views]
+        s, t = inp.src, inp.tgt
+        self.s_len, self.t_len = _cum(s.length), _cum(t.length)
+        self.len_mu = np.log((self.s_len[-1] + 1.0) / (self.t_len[-1] + 1.0))
+        # smoothing: a fraction of the mean segment length, so tiny segments do not dominate
+        self.s_c = max(1.0, 0.1 * self.s_len[-1] / max(inp.n, 1))
+        self.t_c = max(1.0, 0.1 * self.t_len[-1] / max(inp.m, 1))
+        self.use_heads = bool(np.any(s.head)) and bool(np.any(t.head))
+        self.s_head, self.t_head = _cum(s.head), _cum(t.head)
+        self.s_quote, self.t_quote = _cum(s.quote), _cum(t.quote)
+        self.s_weak, self.t_weak = _cum(s.weak_end), _cum(t.weak_end)
+        self.s_nn = np.zeros(inp.n)
+        self.t_nn = np.zeros(inp.m)
+        self.s_nn_cum, self.t_nn_cum = _cum(self.s_nn), _cum(self.t_nn)
         self.lo, self.hi = full_windows(inp.n, inp.m)
         self._dots: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
 
+    # -- band and margins ---------------------------------------------------
     def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
         self.lo, self.hi = lo, hi
         self._dots.clear()
 
+    def set_margins(self, src_nn: np.ndarray, tgt_nn: np.ndarray) -> None:
+        self.s_nn, self.t_nn = src_nn, tgt_nn
+        self.s_nn_cum, self.t_nn_cum = _cum(src_nn), _cum(tgt_nn)
+
     def _dot_row(self, vi: int, s: int) -> tuple[int, np.ndarray]:
         """Dot products of source segment s with every target segment that a
-        bead containing s may use (cached for the next max_src rows)."""
+        bead containing s may use (kept for the next max_src rows)."""
         key = (vi, s)
         got = self._dots.get(key)
         if got is None:
             n, m = self.inp.n, self.inp.m
             start = max(int(self.lo[s + 1]) - self.bmax, 0)
             end = min(int(self.hi[min(s + self.amax, n)]), m)
-            view = self.inp.views[vi]
+            view = self.views[vi]
             got = (start, (view.tgt[start:end] @ view.src[s]).astype(np.float64))
             self._dots[key] = got
-            stale = (vi, s - self.amax - 1)
-            self._dots.pop(stale, None)
+            self._dots.pop((vi, s - self.amax - 1), None)
         return got
 
-    def set_margins(self, src_nn: np.ndarray, tgt_nn: np.ndarray) -> None:
-        self.s_nn_cum = np.concatenate([[0.0], np.cumsum(src_nn, dtype=np.float64)])
-        self.t_nn_cum = np.concatenate([[0.0], np.cumsum(tgt_nn, dtype=np.float64)])
-
     def one_to_one_cos(self, i: int, lo: int, hi: int) -> np.ndarray:
-        """Neural cosine of source segment i with target segments lo..hi-1."""
         start, row = self._dot_row(0, i)
-        return row[lo - start:hi - start]
+        tn = self.tnorm[0][1][lo + 1:hi + 1]
+        sn = self.snorm[0][1][i + 1]
+        return row[lo - start:hi - start] / np.sqrt(np.maximum(tn * sn, 1e-12))
 
-    def row(self, i: int, lo: int, hi: int) -> dict[tuple[int, int], np.ndarray]:
-        """Quality q of each bead shape (a, b >= 1) ending at source prefix i
-        and target prefixes j = lo..hi (NEG where the bead does not fit)."""
-        p = self.p
-        jlo = max(lo - self.bmax, 0)
-        js = np.arange(lo, hi + 1)
-        amax = min(self.amax, i)
-        out: dict[tuple[int, int], np.ndarray] = {}
-        if amax == 0:
-            return out
-        cos_sum: dict[tuple[int, int], np.ndarray] = {}
-        for vi, view in enumerate(self.inp.views):
-            dots = np.empty((amax, hi - jlo))
-            for k in range(amax):  # rows x[i-1], x[i-2], ...
-                start, row = self._dot_row(vi, i - 1 - k)
-                dots[k] = row[jlo - start:hi - start]
-            q = np.cumsum(dots, axis=0)  # q[a-1] = span of a source segments
-            c = np.zeros((amax, hi - jlo + 1))
-            np.cumsum(q, axis=1, out=c[:, 1:])
-            for a, b in self.shapes:
-                if a < 1 or b < 1 or a > amax:
-                    continue
-                end = js - jlo
-                startj = end - b
-                ok = startj >= 0
-                dot = np.where(ok, c[a - 1][end] - c[a - 1][np.maximum(startj, 0)], 0.0)
-                tn = self.tnorm[vi][b][js]
-                sn = self.snorm[vi][a][i]
-                if sn <= 1e-9:
-                    cs = np.zeros(len(js))
-                else:
-                    cs = np.where(ok & (tn > 1e-9), dot / np.sqrt(np.maximum(tn * sn, 1e-12)), 0.0)
-                if (a, b) in cos_sum:
-                    cos_sum[(a, b)] += view.weight * cs
-                else:
-                    cos_sum[(a, b)] = view.weight * cs
-        for (a, b), cs in cos_sum.items():
-            startj = js - b
-            ok = startj >= 0
-            sj = np.maximum(startj, 0)
-            ls = self.src_cum[i] - self.src_cum[i - a]
-            lt = self.tgt_cum[js] - self.tgt_cum[sj]
-            r = np.log((ls + self.len_c) / (lt + self.len_c)) - self.len_mu
-            q = cs - p.w_len * (r * r) / (2 * p.len_sigma ** 2) - p.merge_penalty * (a + b - 2)
-            if p.margin:
-                nn = 0.5 * ((self.s_nn_cum[i] - self.s_nn_cum[i - a]) / a
-                            + (self.t_nn_cum[js] - self.t_nn_cum[sj]) / b)
-                q = q - p.margin * nn
-            if self.use_heads:
-                hs = self.sh_cum[i] - self.sh_cum[i - a]
-                ht = self.th_cum[js] - self.th_cum[sj]
-                both = (hs > 0) & (ht > 0)
-                pure = both & (hs == a) & (ht == b)
-                mixed = ((hs > 0) | (ht > 0)) & ~pure
-                q = q + p.heading_bonus * pure - p.heading_penalty * mixed
-            out[(a, b)] = np.where(ok, q, NEG)
-        return out
+    # -- features -----------------------------------------------------------
+    def features(self, i: int, js: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """Feature stack (len(FEATURES), S, W) of the beads (A[s], B[s]) ending
+        at source prefix i and target prefixes js. Beads must fit (js >= B)."""
+        S, W = len(A), len(js)
+        F = np.zeros((len(FEATURES), S, W))
+        jlo = max(int(js[0]) - int(B.max()), 0)
+        jhi = int(js[-1])
+        amax = int(A.max())
+        end = (js - jlo)[None, :]
+        start = np.maximum(end - B[:, None], 0)
+        startj = np.maximum(js[None, :] - B[:, None], 0)
+        for vi in range(len(self.views)):
+            dots = np.empty((amax, jhi - jlo))
+            for k in range(amax):  # source rows i-1, i-2, ...
+                s0, row = self._dot_row(vi, i - 1 - k)
+                dots[k] = row[jlo - s0:jhi - s0]
+            c = np.zeros((amax, jhi - jlo + 1))
+            np.cumsum(np.cumsum(dots, axis=0), axis=1, out=c[:, 1:])
+            ca = c[A - 1]  # (S, W'+1)
+            dot = np.take_along_axis(ca, np.broadcast_to(end, (S, W)), 1) - np.take_along_axis(ca, start, 1)
+            tn = self.tnorm[vi][B[:, None], js[None, :]]
+            sn = self.snorm[vi][A, i][:, None]
+            denom = np.sqrt(np.maximum(tn * sn, 1e-12))
+            cs = np.where((tn > 1e-9) & (sn > 1e-9), dot / denom, 0.0)
+            F[0 if vi == 0 else 1] = cs
+        ls = (self.s_len[i] - self.s_len[i - A])[:, None]
+        lt = self.t_len[js][None, :] - self.t_len[startj]
+        r = np.log((ls + self.s_c) / (lt + self.t_c)) - self.len_mu
+        F[2] = -(r * r) / (2 * self.p.len_sigma ** 2)
+        F[3] = -0.5 * ((self.s_nn_cum[i] - self.s_nn_cum[i - A])[:, None] / A[:, None]
+                       + (self.t_nn_cum[js][None, :] - self.t_nn_cum[startj]) / B[:, None])
+        F[4] = F[0] * (A + B - 2)[:, None]
+        qs = (self.s_quote[i] - self.s_quote[i - A])[:, None] > 0
+        qt = (self.t_quote[js][None, :] - self.t_quote[startj]) > 0
+        F[5] = -(qs != qt).astype(np.float64)
+        # boundaries inside the bead: the segment before ends weakly (a comma, a colon) or strongly
+        ws = (self.s_weak[i - 1] - self.s_weak[i - A])[:, None]
+        wt = self.t_weak[js - 1][None, :] - self.t_weak[startj]
+        weak = ws + wt
+        F[6] = weak
+        F[7] = -((A + B - 2)[:, None] - weak)
+        if self.use_heads:
+            hs = (self.s_head[i] - self.s_head[i - A])[:, None]
+            ht = self.t_head[js][None, :] - self.t_head[startj]
+            pure = (hs > 0) & (ht > 0) & (hs == A[:, None]) & (ht == B[:, None])
+            F[8] = pure
+            F[9] = -(((hs > 0) | (ht > 0)) & ~pure).astype(np.float64)
+        return F
 
+    def row(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(shape indices, scores (S, W)) of the beads ending at row i, targets js;
+        NEG where a bead does not fit."""
+        fit = self.A <= i
+        idx = np.nonzero(fit)[0]
+        A, B = self.A[idx], self.B[idx]
+        F = self.features(i, js, A, B)
+        q = np.tensordot(self.weights, F, axes=1) + self.bias[idx][:, None]
+        q = np.where(js[None, :] >= B[:, None], q, NEG)
+        return idx, q, F
 
-def bead_weight(a: int, b: int, coverage: float) -> float:
-    return ((a + b) / 2.0) ** coverage
+    def skip_scores(self, side: str, idx: np.ndarray) -> np.ndarray:
+        """Score of leaving segments idx unaligned (1:0 source side, 0:1 target side)."""
+        nn = self.s_nn[idx] if side == "src" else self.t_nn[idx]
+        return -self.skip - self.skip_nn * nn
 
 
 def full_windows(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -204,9 +238,7 @@ def fix_windows(lo: np.ndarray, hi: np.ndarray, m: int) -> tuple[np.ndarray, np.
     lo[0] = 0
     hi[-1] = m
     hi = np.maximum(hi, lo)
-    for i in range(1, len(lo)):  # consecutive rows must share a column
-        if lo[i] > hi[i - 1]:
-            lo[i] = hi[i - 1]
+    lo[1:] = np.minimum(lo[1:], hi[:-1])  # consecutive rows share a column
     return lo, hi
 
 
@@ -219,7 +251,7 @@ def margins(scorer: Scorer, lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.
         a, b = max(int(lo[i + 1]) - 1, 0), min(int(hi[i + 1]), m)  # targets a 1:1 bead may use
         if b <= a:
             continue
-        cs = scorer.one_to_one_cos(i, a, b).astype(np.float64)
+        cs = scorer.one_to_one_cos(i, a, b)
         kk = min(k, len(cs))
         src_nn[i] = np.mean(np.partition(cs, len(cs) - kk)[len(cs) - kk:])
         v = cs.copy()
@@ -240,86 +272,101 @@ class PathBead:
     b: int
     i: int  # source prefix at the end of the bead
     j: int
-    quality: float
     score: float
+    features: np.ndarray | None = None
 
 
 def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
-           progress: Callable[[int], None] | None = None) -> list[PathBead]:
+           progress: Callable[..., None] | None = None) -> list[PathBead]:
     """Best monotone path of beads from (0, 0) to (n, m) inside the band."""
     p = scorer.p
     n, m = scorer.inp.n, scorer.inp.m
-    shapes = [s for s in scorer.shapes if s[0] >= 1 and s[1] >= 1]
-    skip_score = -p.skip * bead_weight(1, 0, p.coverage)
-    allow10 = (1, 0) in scorer.shapes
-    allow01 = (0, 1) in scorer.shapes
-    dp: list[np.ndarray] = []
-    back: list[np.ndarray] = []  # index into codes
-    codes = shapes + [(1, 0), (0, 1)]
-    code_of = {s: c for c, s in enumerate(codes)}
-    c10, c01 = code_of[(1, 0)], code_of[(0, 1)]
-    quals: list[np.ndarray] = []
-    step = max(1, n // 100)
+    S = len(scorer.shapes)
+    C10, C01 = S, S + 1
+    width = (hi - lo + 1).astype(np.int64)
+    wmax = int(width.max())
+    dpbuf = np.full((n + 1, wmax), NEG)
+    back = np.full((n + 1, wmax), -1, dtype=np.int16)
+    qbuf = np.zeros((n + 1, wmax), dtype=np.float32)
+    allow10 = p.allow_skip
+    step = max(1, n // 50)
     for i in range(n + 1):
         l, h = int(lo[i]), int(hi[i])
-        width = h - l + 1
-        cand = np.full(width, NEG)
-        bp = np.full(width, -1, dtype=np.int16)
-        qrow = np.zeros(width)
+        w = h - l + 1
         js = np.arange(l, h + 1)
+        cand = np.full(w, NEG)
+        code = np.full(w, -1, dtype=np.int16)
+        qrow = np.zeros(w)
         if i == 0:
-            cand[0 - l] = 0.0 if l == 0 else NEG
+            if l == 0:
+                cand[0] = 0.0
         else:
-            rows = scorer.row(i, l, h)
-            for (a, b), q in rows.items():
-                pi = i - a
-                pl, ph = int(lo[pi]), int(hi[pi])
-                idx = js - b - pl
-                ok = (idx >= 0) & (idx <= ph - pl)
-                prev = np.where(ok, dp[pi][np.clip(idx, 0, ph - pl)], NEG)
-                val = prev + bead_weight(a, b, p.coverage) * q
-                val = np.where(ok & (q > NEG / 2), val, NEG)
-                better = val > cand
-                cand = np.where(better, val, cand)
-                bp = np.where(better, code_of[(a, b)], bp)
-                qrow = np.where(better, q, qrow)
+            idx, q, _ = scorer.row(i, js)
+            A, B = scorer.A[idx], scorer.B[idx]
+            pi = i - A
+            col = js[None, :] - B[:, None] - lo[pi][:, None]
+            ok = (col >= 0) & (col <= (hi[pi] - lo[pi])[:, None]) & (q > NEG / 2)
+            prev = dpbuf[pi[:, None], np.clip(col, 0, wmax - 1)]
+            val = np.where(ok, prev + q, NEG)
+            best = np.argmax(val, axis=0)
+            cand = val[best, np.arange(w)]
+            code = np.where(cand > NEG / 2, idx[best], -1).astype(np.int16)
+            qrow = q[best, np.arange(w)]
             if allow10:
                 pl, ph = int(lo[i - 1]), int(hi[i - 1])
-                idx = js - pl
-                ok = (idx >= 0) & (idx <= ph - pl)
-                val = np.where(ok, dp[i - 1][np.clip(idx, 0, ph - pl)], NEG) + skip_score
-                better = ok & (val > cand)
-                cand = np.where(better, val, cand)
-                bp = np.where(better, c10, bp)
-                qrow = np.where(better, 0.0, qrow)
-        if allow01 and width > 1:
-            k = np.arange(width)
-            best = np.maximum.accumulate(cand - k * skip_score)
-            row = best + k * skip_score
-            from_left = row > cand + 1e-12
-            bp = np.where(from_left, c01, bp)
-            qrow = np.where(from_left, 0.0, qrow)
-            cand = np.where(from_left, row, cand)
-        dp.append(cand)
-        back.append(bp)
-        quals.append(qrow)
+                c = js - pl
+                okc = (c >= 0) & (c <= ph - pl)
+                s10 = float(scorer.skip_scores("src", np.array([i - 1]))[0])
+                v10 = np.where(okc, dpbuf[i - 1, np.clip(c, 0, wmax - 1)] + s10, NEG)
+                better = okc & (v10 > cand)
+                cand = np.where(better, v10, cand)
+                code = np.where(better, C10, code).astype(np.int16)
+                qrow = np.where(better, s10, qrow)
+        if allow10 and w > 1:
+            # 0:1 beads within the row: dp[j] = max_k cand[k] + sum of skip scores of targets k..j-1
+            s01 = np.zeros(w)
+            s01[1:] = scorer.skip_scores("tgt", js[1:] - 1)
+            cs = np.cumsum(s01)
+            run = np.maximum.accumulate(cand - cs) + cs
+            left = run > cand + 1e-9
+            qrow = np.where(left, s01, qrow)
+            cand = np.where(left, run, cand)
+            code = np.where(left, C01, code).astype(np.int16)
+        dpbuf[i, :w] = cand
+        back[i, :w] = code
+        qbuf[i, :w] = qrow
         if progress is not None and i % step == 0:
-            progress(step)
-    # backtrace
+            progress(min(step, n + 1 - i))
     path: list[PathBead] = []
     i, j = n, m
     while i > 0 or j > 0:
         col = j - int(lo[i])
-        code = int(back[i][col])
-        if code < 0:
+        c = int(back[i, col])
+        if c < 0:
             raise RuntimeError(f"alignment search found no path at ({i}, {j})")
-        a, b = codes[code]
-        q = float(quals[i][col])
-        score = float(dp[i][col])
-        path.append(PathBead(a, b, i, j, q, score))
+        a, b = scorer.shapes[c] if c < S else ((1, 0) if c == C10 else (0, 1))
+        path.append(PathBead(a, b, i, j, float(qbuf[i, col])))
         i, j = i - a, j - b
     path.reverse()
-    prev = 0.0
-    for pb in path:  # the bead's own share of the path score
-        pb.score, prev = pb.score - prev, pb.score
     return path
+
+
+def path_features(scorer: Scorer, beads: list[tuple[int, int, int, int]]) -> dict[str, np.ndarray]:
+    """Summed features of a path given as (a, b, i, j) beads (for learning weights)."""
+    shape_idx = {s: k for k, s in enumerate(scorer.shapes)}
+    feats = np.zeros(len(FEATURES))
+    shape_counts: dict[tuple[int, int], int] = {}
+    skip = np.zeros(2)  # count, sum of nn
+    for a, b, i, j in beads:
+        if a and b:
+            A, B = np.array([a]), np.array([b])
+            if (a, b) not in shape_idx:
+                continue  # a shape the search cannot produce
+            F = scorer.features(i, np.array([j]), A, B)
+            feats += F[:, 0, 0]
+            shape_counts[(a, b)] = shape_counts.get((a, b), 0) + 1
+        else:
+            nn = scorer.s_nn[i - 1] if a else scorer.t_nn[j - 1]
+            skip += (1, nn)
+    del shape_idx
+    return {"features": feats, "shapes": shape_counts, "skip": skip}

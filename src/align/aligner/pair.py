@@ -41,6 +41,28 @@ def _block_len(x: np.ndarray, f: int) -> np.ndarray:
     return np.concatenate([x, np.zeros(k * f - len(x))]).reshape(k, f).sum(axis=1)
 
 
+_QUOTES = set("“”「」『』\"‘’'《》")
+_STRONG_END = set("。！？!?….；;")
+_CLOSERS = set("”」』\"’')）)]】")
+
+
+def side_facts(texts: Sequence[str], lengths: Sequence[float] | None = None,
+               heads: Sequence[bool] | None = None) -> dp.Side:
+    """Per-segment facts the bead features use (see dp.FEATURES)."""
+    length = np.asarray(lengths if lengths is not None else [_text_len(t) for t in texts], dtype=np.float64)
+    quote = np.array([any(c in _QUOTES for c in t) for t in texts], dtype=bool)
+
+    def weak(t: str) -> bool:
+        t = t.rstrip()
+        while t and t[-1] in _CLOSERS:
+            t = t[:-1]
+        return bool(t) and t[-1] not in _STRONG_END
+
+    weak_end = np.array([weak(t) for t in texts], dtype=bool)
+    head = np.zeros(len(texts), dtype=bool) if heads is None else np.asarray(heads, dtype=bool)
+    return dp.Side(length, head, quote, weak_end)
+
+
 def _band(inp: dp.Inputs, p: AlignParams, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
     """The search band: everything for short inputs; around a coarse path for long ones."""
     n, m = inp.n, inp.m
@@ -48,87 +70,110 @@ def _band(inp: dp.Inputs, p: AlignParams, progress: Progress | None) -> tuple[np
         return dp.full_windows(n, m)
     fs = max(1, math.ceil(n / p.coarse_size))
     ft = max(1, math.ceil(m / p.coarse_size))
-    v = inp.views[0]
-    coarse = dp.Inputs(views=[dp.View(_block_sum(v.src, fs), _block_sum(v.tgt, ft))],
-                       src_len=_block_len(inp.src_len, fs), tgt_len=_block_len(inp.tgt_len, ft))
-    cp = AlignParams(max_src=2, max_tgt=2, max_total=4, w_lex=0.0, margin=0.0, skip=p.skip,
-                     w_len=p.w_len, len_sigma=p.len_sigma, merge_penalty=p.merge_penalty,
-                     coverage=p.coverage, dense_limit=p.dense_limit, coarse_size=p.coarse_size)
-    path = _solve(coarse, cp, None)
+    v = inp.neural
+    coarse = dp.Inputs(neural=dp.View(_block_sum(v.src, fs), _block_sum(v.tgt, ft)), lexical=None,
+                       src=dp.Side.plain(_block_len(inp.src.length, fs)),
+                       tgt=dp.Side.plain(_block_len(inp.tgt.length, ft)))
+    cp = AlignParams(max_src=2, max_tgt=2, max_total=4, w_lex=0.0, w_nn=0.0, skip=p.skip,
+                     w_len=p.w_len, len_sigma=p.len_sigma, merge_penalty=0.0,
+                     dense_limit=p.dense_limit, coarse_size=p.coarse_size)
+    path, _ = _solve(coarse, cp, None)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
     for pb in path:
-        s0, s1 = (pb.i - pb.a) * fs, min(pb.i * fs, n)
-        t0, t1 = (pb.j - pb.b) * ft, min(pb.j * ft, m)
-        s0 = min(s0, n)
+        s0, s1 = min((pb.i - pb.a) * fs, n), min(pb.i * fs, n)
+        t0, t1 = min((pb.j - pb.b) * ft, m), min(pb.j * ft, m)
         lo[s0:s1 + 1] = np.minimum(lo[s0:s1 + 1], t0)
         hi[s0:s1 + 1] = np.maximum(hi[s0:s1 + 1], t1)
     w = max(p.band, 2 * ft)
     return dp.fix_windows(lo - w, hi + w, m)
 
 
-def _solve(inp: dp.Inputs, p: AlignParams, progress: Progress | None,
-           want_scorer: bool = False):
+def _solve(inp: dp.Inputs, p: AlignParams, progress: Progress | None):
     lo, hi = _band(inp, p, progress)
-    scorer = dp.Scorer(inp, p, p.bead_shapes())
+    scorer = dp.Scorer(inp, p)
     scorer.set_band(lo, hi)
     src_nn, tgt_nn = dp.margins(scorer, lo, hi, p.margin_k)
     scorer.set_margins(src_nn, tgt_nn)
-    scorer.set_band(lo, hi)
     if progress is not None:
         progress(0, total=inp.n + 1, description="aligning")
     path = dp.search(scorer, lo, hi, progress)
-    if want_scorer:
-        return path, scorer, (lo, hi), (src_nn, tgt_nn)
-    return path
+    return path, scorer
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
+def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=None, src_texts=None,
+                tgt_texts=None, src_head=None, tgt_head=None, len_weight: float = 0.0) -> dp.Inputs:
+    src_vecs = np.asarray(src_vecs, dtype=np.float32)
+    tgt_vecs = np.asarray(tgt_vecs, dtype=np.float32)
+    if len_weight:
+        # a bead's vector is the sum of its segments' vectors weighted by length**len_weight,
+        # closer to what encoding the concatenated text gives
+        src_vecs = src_vecs * (np.asarray(src_len, dtype=np.float32)[:, None] ** len_weight)
+        tgt_vecs = tgt_vecs * (np.asarray(tgt_len, dtype=np.float32)[:, None] ** len_weight)
+    lex = None
+    if src_lex is not None and tgt_lex is not None:
+        lex = dp.View(np.asarray(src_lex, np.float32), np.asarray(tgt_lex, np.float32))
+    if src_texts is not None:
+        sside = side_facts(src_texts, src_len, src_head)
+    else:
+        sside = dp.Side.plain(src_len)
+        if src_head is not None:
+            sside.head = np.asarray(src_head, dtype=bool)
+    if tgt_texts is not None:
+        tside = side_facts(tgt_texts, tgt_len, tgt_head)
+    else:
+        tside = dp.Side.plain(tgt_len)
+        if tgt_head is not None:
+            tside.head = np.asarray(tgt_head, dtype=bool)
+    return dp.Inputs(neural=dp.View(src_vecs, tgt_vecs), lexical=lex, src=sside, tgt=tside)
+
+
 def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[float], tgt_len: Sequence[float],
                   *, params: AlignParams | None = None, src_lex: np.ndarray | None = None,
-                  tgt_lex: np.ndarray | None = None, src_head: Sequence[bool] | None = None,
+                  tgt_lex: np.ndarray | None = None, src_texts: Sequence[str] | None = None,
+                  tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
                   tgt_head: Sequence[bool] | None = None, progress: Progress | None = None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
-    Returns beads covering every index of both sides exactly once, in order.
+    ``src_texts``/``tgt_texts`` (optional) give punctuation and quotation
+    features. Returns beads covering every index of both sides exactly once,
+    in order.
     """
+    from threadpoolctl import threadpool_limits
+
     p = params or AlignParams()
-    src_vecs = np.asarray(src_vecs, dtype=np.float32)
-    tgt_vecs = np.asarray(tgt_vecs, dtype=np.float32)
     n, m = len(src_vecs), len(tgt_vecs)
     if n == 0 or m == 0:
         beads = [Bead((i,), (), 0.0, 0.0) for i in range(n)] + [Bead((), (j,), 0.0, 0.0) for j in range(m)]
         return VectorResult(beads, 0.0, {"cells": 0})
-    views = [dp.View(src_vecs, tgt_vecs, 1.0)]
-    if src_lex is not None and tgt_lex is not None and p.w_lex:
-        views.append(dp.View(np.asarray(src_lex, np.float32), np.asarray(tgt_lex, np.float32), p.w_lex))
-    inp = dp.Inputs(views=views, src_len=np.asarray(src_len, dtype=np.float64),
-                    tgt_len=np.asarray(tgt_len, dtype=np.float64),
-                    src_head=None if src_head is None else np.asarray(src_head, dtype=bool),
-                    tgt_head=None if tgt_head is None else np.asarray(tgt_head, dtype=bool))
-    from threadpoolctl import threadpool_limits
-
+    inp = make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, src_lex=src_lex if p.w_lex else None,
+                      tgt_lex=tgt_lex if p.w_lex else None, src_texts=src_texts, tgt_texts=tgt_texts,
+                      src_head=src_head, tgt_head=tgt_head, len_weight=p.len_weight)
     # small matrix-vector products: BLAS threads only add overhead (and are
     # dramatically slow on a loaded machine)
     with threadpool_limits(1, user_api="blas"):
-        path, scorer, (lo, hi), (src_nn, tgt_nn) = _solve(inp, p, progress, want_scorer=True)
+        path, scorer = _solve(inp, p, progress)
     beads = []
-    for pb in path:
+    evidence = bead_evidence(scorer, path)
+    cw = np.asarray(p.conf_weights, dtype=np.float64)
+    logits = evidence @ cw[:4] + cw[4]
+    for pb, logit in zip(path, logits):
         src = tuple(range(pb.i - pb.a, pb.i))
         tgt = tuple(range(pb.j - pb.b, pb.j))
         if pb.a and pb.b:
-            conf = _sigmoid(p.conf_slope * (pb.quality - p.conf_mid))
+            conf = _sigmoid(float(logit))
         else:  # sure of an omission when the segment has no good partner nearby
-            nn = src_nn[src[0]] if src else tgt_nn[tgt[0]]
-            conf = 1.0 - _sigmoid(p.conf_slope * (nn - p.margin * nn - p.conf_mid))
-        beads.append(Bead(src, tgt, round(pb.quality, 4), round(conf, 4)))
+            nn = scorer.s_nn[src[0]] if src else scorer.t_nn[tgt[0]]
+            conf = 1.0 - _sigmoid(8.0 * (nn - 0.45))
+        beads.append(Bead(src, tgt, round(pb.score, 4), round(conf, 4)))
     scored = [b.confidence for b in beads if b.src and b.tgt]
     mean = float(np.mean(scored)) if scored else 0.0
-    cells = int(np.sum(hi - lo + 1))
+    cells = int(np.sum(scorer.hi - scorer.lo + 1))
     return VectorResult(beads, mean, {"cells": cells})
 
 
@@ -178,7 +223,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     if p.lexical and p.w_lex and enc.name != "lexical" and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
-                        params=p, src_lex=src_lex, tgt_lex=tgt_lex,
+                        params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
                         progress=progress)
     warnings = []
@@ -187,3 +232,14 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
                         f"(mean bead confidence {res.mean_confidence:.2f})")
     return Alignment(source=list(source), target=list(target), beads=res.beads, translation_id=translation_id,
                      signature=signature(enc.name, level, p), warnings=warnings)
+
+
+def bead_evidence(scorer: dp.Scorer, path: list[dp.PathBead]) -> np.ndarray:
+    """Per bead: [cos, cos - neighbour similarity, lexical cos, length term]
+    (zeros for 1:0/0:1 beads); the inputs of the confidence."""
+    out = np.zeros((len(path), 4))
+    for k, pb in enumerate(path):
+        if pb.a and pb.b:
+            F = scorer.features(pb.i, np.array([pb.j]), np.array([pb.a]), np.array([pb.b]))[:, 0, 0]
+            out[k] = (F[0], F[0] + F[3], F[1], F[2])
+    return out

@@ -13,35 +13,47 @@ class AlignParams:
     max_src: int = 5
     max_tgt: int = 5
     max_total: int = 6
-    # bead quality q = cos + w_lex*lex_cos - margin*neighbour_sim + w_len*length_term
-    #                  + heading terms - merge_penalty*(a+b-2);
-    # bead score = ((a+b)/2)**coverage * q; a 1:0/0:1 bead scores -skip.
-    w_lex: float = 0.25
-    margin: float = 0.5
-    margin_k: int = 4
+    allow_skip: bool = True
+    # bead score = sum of w_<feature> * feature (see dp.FEATURES) + shape bias;
+    # shape bias = -bead_cost - merge_penalty * (a + b - 2) unless shape_biases names it
+    len_weight: float = 0.0  # segment vectors weighted by length**len_weight in a bead's sum
+    w_cos: float = 1.0
+    w_lex: float = 0.4
     w_len: float = 0.12
     len_sigma: float = 0.45
-    merge_penalty: float = 0.04
-    coverage: float = 1.0
-    skip: float = 0.05
-    heading_bonus: float = 0.5
-    heading_penalty: float = 0.5
-    # confidence = sigmoid(conf_slope * (q - conf_mid))
-    conf_slope: float = 12.0
-    conf_mid: float = 0.25
+    w_nn: float = 0.3
+    w_cos_extra: float = 0.1
+    w_quote: float = 0.0
+    w_weak_inside: float = 0.0
+    w_strong_inside: float = 0.0
+    w_head_pure: float = 0.5
+    w_head_mixed: float = 0.5
+    merge_penalty: float = 0.1
+    bead_cost: float = 0.15  # per a:b bead: more, smaller beads are not better in themselves
+    shape_biases: tuple = ()  # ((a, b, bias), ...)
+    # a 1:0 / 0:1 bead scores -(skip + skip_nn * the segment's best 1:1 similarity)
+    skip: float = 0.42
+    skip_nn: float = 0.0
+    margin_k: int = 4
+    # confidence of an a:b bead (a, b >= 1) = sigmoid(w . [cos, cos - neighbour similarity,
+    # lexical cos, length term] + bias): logistic regression of "bead exactly right" on
+    # mac-dev beads plus beads of mismatched chapters (unrelated texts)
+    conf_weights: tuple = (12.03, -1.19, 5.93, 0.49, -4.50)
     unrelated_below: float = 0.35
     # search: full DP up to dense_limit cells, else a coarse pass and a band
     dense_limit: int = 1_500_000
     coarse_size: int = 600
     band: int = 24
-    # lexical (dictionary) evidence needs CC-CEDICT + jieba: on by default
+    # lexical (dictionary) evidence needs CC-CEDICT + jieba
     lexical: bool = True
 
     @classmethod
     def for_level(cls, level: str = "sentence", **overrides) -> "AlignParams":
         if level not in ("sentence", "clause"):
             raise UsageError(f"unknown level {level!r} (choose sentence or clause)")
-        base = cls() if level == "sentence" else cls(max_src=6, max_tgt=6, max_total=8)
+        # clauses are reordered within sentences: larger beads, and fewer, are right more often
+        base = cls() if level == "sentence" else cls(max_src=6, max_tgt=6, max_total=8, bead_cost=0.25,
+                                                      merge_penalty=0.05)
         known = {f.name for f in fields(cls)}
         bad = sorted(set(overrides) - known)
         if bad:
@@ -51,7 +63,18 @@ class AlignParams:
     def bead_shapes(self) -> list[tuple[int, int]]:
         shapes = [(a, b) for a in range(1, self.max_src + 1) for b in range(1, self.max_tgt + 1)
                   if a + b <= self.max_total]
-        return shapes + [(1, 0), (0, 1)]
+        return shapes + ([(1, 0), (0, 1)] if self.allow_skip else [])
+
+    def shape_bias(self, a: int, b: int) -> float:
+        for sa, sb, v in self.shape_biases:
+            if (sa, sb) == (a, b):
+                return float(v)
+        return -self.bead_cost - self.merge_penalty * (a + b - 2)
+
+    def feature_weight(self, feature: str) -> float:
+        return float(getattr(self, f"w_{feature}"))
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["shape_biases"] = [list(x) for x in self.shape_biases]
+        return d

