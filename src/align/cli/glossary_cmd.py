@@ -67,6 +67,8 @@ def _highlight(text: str, start: int | None, end: int | None, width: int = 90) -
     b = min(len(text), end + width // 2)
     pre = ("…" if a > 0 else "") + _esc(text[a:start])
     post = _esc(text[end:b]) + ("…" if b < len(text) else "")
+    if not _common.out.is_terminal:  # plain text (piped, README): mark the words visibly
+        return f"{pre}«{_esc(text[start:end])}»{post}"
     return f"{pre}[bold reverse]{_esc(text[start:end])}[/]{post}"
 
 

@@ -179,16 +179,24 @@ def _assign(occs: list[_Occ], span: _Span, glossary: Glossary) -> tuple[dict[int
             continue
         chosen[o.order] = (inst.rendering, inst.status, inst.start, inst.end, 1.0)
         claimed |= inst.tokens
-    # within one term, keep the pairing in reading order on both sides (the
-    # greedy pass decides which words render the term; this decides which
-    # occurrence each one renders, so pairs never cross)
-    for tocc in by_term.values():
-        got = sorted((o.order for o in tocc if o.order in chosen))
+    _in_reading_order(occs, chosen)
+    return chosen, claimed
+
+
+def _in_reading_order(occs: list[_Occ], chosen: dict[int, tuple]) -> None:
+    """Within one term, pair in reading order on both sides: the earlier
+    passes decide which words render the term, this decides which occurrence
+    each one renders, so that pairs never cross."""
+    by_term: dict[str, list[int]] = defaultdict(list)
+    for o in occs:
+        if o.order in chosen:
+            by_term[o.hit.term].append(o.order)
+    for got in by_term.values():
         if len(got) > 1:
+            got.sort()
             insts = sorted((chosen[k] for k in got), key=lambda c: c[2])
             for k, c in zip(got, insts):
                 chosen[k] = c
-    return chosen, claimed
 
 
 def _window(o: _Occ, span: _Span, share: float = 0.2, least: float = 12.0) -> tuple[float, float]:
@@ -279,6 +287,7 @@ def check_glossary(
             if left and span.tokens:
                 present = {o.hit.term for o in occs}
                 _explain_leftovers(left, present, span, chosen, claimed, glossary, assoc, score_cache, borrowed)
+                _in_reading_order(occs, chosen)
             for o in occs:
                 got = chosen.get(o.order)
                 seg = multi.source[o.seg]
