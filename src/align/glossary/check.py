@@ -129,16 +129,6 @@ def _span(segments: list[Segment], idx: tuple[int, ...], cache: dict[int, list[T
     return _Span(" ".join(parts), tokens, tuple(idx), offsets)
 
 
-def _locate(span: _Span, start: int) -> tuple[int | None, int]:
-    """(target segment index, offset inside it) of a position in the span text."""
-    seg = None
-    off = start
-    for s, o in zip(span.segs, span.offsets):
-        if o <= start:
-            seg, off = s, start - o
-    return seg, off
-
-
 def _find_source_hits(multi: MultiAlignment, glossary: Glossary) -> dict[int, list[SourceHit]]:
     finder = term_finder(glossary)
     # keyed by position in ``multi.source``, which is what groups refer to

@@ -136,7 +136,6 @@ class Instance:
     j: int
     start: int
     end: int
-    surface: str
     tokens: frozenset
 
     @property
@@ -236,7 +235,7 @@ def find_instances(tokens: "list[Token] | TokenIndex", renderings: list[tuple[st
             out.append(
                 Instance(
                     rendering=rendering, status=status, i=i, j=j, start=tokens[i].start, end=tokens[j].end,
-                    surface="", tokens=frozenset(pos),
+                    tokens=frozenset(pos),
                 )
             )
     return out
