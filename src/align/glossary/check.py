@@ -12,10 +12,18 @@ with the renderings found in that text:
    a sentence pairs with the i-th *creditworthiness*) -- and each target word
    serves one occurrence only (as a careful reader counts: three 诚信 and two
    *creditworthiness* leave one 诚信 to explain);
-2. an occurrence left over gets the phrase of its span that is most
-   associated with the term over the whole translation (``associate``), with
-   that association as its confidence, when the association is significant;
-3. otherwise it is *missing*.
+2. an occurrence left over takes a rendering the glossary lists for ANOTHER
+   term when one is present in the span and not used by that term (诚信
+   rendered *trustworthiness*, 守信's word: a collision), confidence 0.5;
+3. else the phrase of its span most associated with the term over the whole
+   translation (``associate``: Dice and log-likelihood over alignment groups,
+   with CC-CEDICT glosses as a lexical prior), confidence = Dice, when the
+   association is significant and the phrase lies near the occurrence's
+   expected position;
+4. otherwise it is *missing* (no rendering found, or the clause is omitted).
+
+Pairs of one term are finally put in reading order on both sides, so that
+evidence never crosses.
 
 Flags (``model.Flag``, one per term and translation -- or per term for
 ``divergent``, per rendering for ``collision`` -- with the evidence in

@@ -262,11 +262,16 @@ class RenderingIndex:
                     self.by_stem[h].append((r, e.term, st))
 
     def candidates(self, idx: TokenIndex) -> dict[str, tuple[str, str]]:
-        """rendering -> (term, status) for renderings whose head word occurs in the span."""
+        """rendering -> (term, status) for renderings whose words all occur in
+        the span (as words or as a closed compound); the caller then matches
+        only these."""
         rank = {"preferred": 0, "accepted": 1, "discouraged": 2}
         out: dict[str, tuple[str, str]] = {}
-        for s in idx.stems():
+        stems = idx.stems()
+        for s in stems:
             for r, term, st in self.by_stem.get(s, ()):
-                if r not in out or rank[st] < rank[out[r][1]]:
+                if r in out and rank[st] >= rank[out[r][1]]:
+                    continue
+                if compact_key(r) in stems or all(k in stems for k in rendering_key(r)):
                     out[r] = (term, st)
         return out
