@@ -191,3 +191,22 @@ def test_unlisted_rendering_is_proposed_by_association():
     # a chance co-occurrence is not proposed: one group is no evidence
     rep = check_glossary(build(rows[:1] + rows[3:]), g)
     assert rep.table["守信"]["en"] == {None: 1}
+
+
+def test_glossary_may_be_given_as_a_path(report):
+    assert check_glossary(build(ROWS), str(DATA / "small.yaml")).table == report.table
+
+
+def test_english_only_takes_paths(tmp_path):
+    from align.errors import UsageError
+    from align.glossary import check_english
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Reward trustworthiness; a black list.", encoding="utf-8")
+    b.write_text("Praise promise-keeping and sincerity; a blacklist.", encoding="utf-8")
+    rep = check_english([a, b], DATA / "small.yaml", reference="a")
+    assert rep.table["守信"] == {"a": {"trustworthiness": 1}, "b": {"keeping promises": 1}}
+    assert rep.table["黑名单"] == {"a": {"blacklist": 1}, "b": {"blacklist": 1}}
+    assert {(f.kind, f.term, f.translation) for f in rep.flags} >= {("divergent", "守信", "b")}
+    with pytest.raises(UsageError):
+        check_english([a, b], DATA / "small.yaml", reference="c")

@@ -111,3 +111,20 @@ def test_mine_finds_renderings_with_counts(tmp_path):
     p.write_text(draft.dump_yaml(), encoding="utf-8")
     assert load_glossary(p).terms == draft.terms
     assert yaml.safe_load(p.read_text("utf-8"))["entries"]
+
+
+def test_tbx_from_another_tool(tmp_path):
+    """No status notes: the first rendering of a term is preferred, the rest accepted."""
+    p = tmp_path / "other.tbx"
+    p.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<martif type="TBX" xml:lang="zh"><text><body>'
+        '<termEntry><langSet xml:lang="zh"><tig><term>诚信</term></tig></langSet>'
+        '<langSet xml:lang="en"><tig><term>integrity</term></tig></langSet></termEntry>'
+        '<termEntry><langSet xml:lang="zh"><tig><term>诚信</term></tig></langSet>'
+        '<langSet xml:lang="en"><tig><term>creditworthiness</term></tig></langSet></termEntry>'
+        '<termEntry><langSet xml:lang="zh"><tig><term>征信</term></tig></langSet>'
+        '<langSet xml:lang="en"><tig><term>credit reporting</term></tig></langSet></termEntry>'
+        '</body></text></martif>\n', encoding="utf-8")
+    g = read_termbase(p)
+    assert g.terms == ["诚信", "征信"]
+    assert (g.entry("诚信").preferred, g.entry("诚信").accepted) == ("integrity", ["creditworthiness"])

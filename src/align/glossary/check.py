@@ -32,6 +32,7 @@ divergent.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -249,13 +250,17 @@ def _explain_leftovers(left, present, span, chosen, claimed, glossary, assoc, sc
 
 def check_glossary(
     multi: MultiAlignment,
-    glossary: Glossary,
+    glossary: "Glossary | str | os.PathLike",
     *,
     progress: Callable | None = None,
 ) -> GlossaryReport:
     """Find every glossary term in the source, how each translation rendered
     it, and flag inconsistent, colliding, off-glossary, missing and divergent
-    renderings."""
+    renderings. ``glossary`` may also be a path to a glossary YAML file."""
+    if not isinstance(glossary, Glossary):
+        from .schema import load_glossary
+
+        glossary = load_glossary(glossary)
     src_hits = _find_source_hits(multi, glossary)
     grouped = _group_occurrences(multi, src_hits)
     tids = list(multi.translation_ids)

@@ -22,7 +22,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
+from ..errors import UsageError
 from ..model import Flag
+from ..textio import read_text
 from .render import compact_key, rendering_key, reversible, stem, tokenize
 from .schema import Glossary
 
@@ -100,15 +104,24 @@ def _instances(tokens, index, compact2, key, rendering):
 
 
 def check_english(
-    documents: dict[str, str], glossary: Glossary, *, reference: str | None = None, context: int = 60
+    documents: "dict[str, str | Path] | list", glossary: "Glossary | str | Path", *,
+    reference: str | None = None, context: int = 60,
 ) -> EnglishReport:
     """Count the glossary's English renderings in English-only documents.
 
-    ``documents`` maps a name to its text; ``reference`` names the document
-    the others are compared with (``divergent``).
+    ``documents`` maps a name to its text (or to a ``Path``), or is a list of
+    paths; ``reference`` names the document the others are compared with
+    (``divergent``). ``glossary`` may be a path.
     """
+    if not isinstance(glossary, Glossary):
+        from .schema import load_glossary
+
+        glossary = load_glossary(glossary)
+    if not isinstance(documents, dict):  # a list of paths: named by file name
+        documents = {Path(p).name.removesuffix(".txt"): p for p in documents}
+    documents = {name: (read_text(v) if isinstance(v, Path) else v) for name, v in documents.items()}
     if reference is not None and reference not in documents:
-        raise KeyError(reference)
+        raise UsageError(f"reference {reference!r} is not one of the documents ({', '.join(documents)})")
     attribution = _attribution(glossary)
     by_len = sorted(attribution.items(), key=lambda kv: -len(kv[0]))
     table: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
