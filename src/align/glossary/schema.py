@@ -292,9 +292,10 @@ def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
     """Parse and validate glossary YAML text; raise InputError with a line."""
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()  # nodes keep their line marks
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
@@ -302,6 +303,8 @@ def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
         raise InputError(f"{line}invalid YAML ({problem})", path) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML ({exc})", path) from None
+    finally:
+        loader.dispose()
     if data is None:
         raise InputError("glossary is empty", path)
     if isinstance(data, list):
