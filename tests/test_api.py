@@ -122,6 +122,7 @@ def test_cli_pair_beads_and_eval(tmp_path):
     r = _cli("pair", level / "zh.txt", level / "clt.txt", "--presegmented", "--encoder", "lexical",
              "--format", "beads", "-o", out)
     assert r.returncode == 0, r.stderr
+    assert "unrelated" not in r.stderr  # confidence is calibrated for the lexical encoder too
     beads = read_beads(out)
     assert beads[0] == ((0,), (0,))
     assert [i for s, _ in beads for i in s] == list(range(len((level / "zh.txt").read_text().splitlines())))

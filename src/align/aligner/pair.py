@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -220,7 +220,9 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     if tgt_vecs is None:
         tgt_vecs = _encode(enc, tgt_texts, progress, translation_id)
     src_lex = tgt_lex = None
-    if p.lexical and p.w_lex and enc.name != "lexical" and source and target:
+    if enc.name.startswith("lexical"):
+        p = replace(p, conf_weights=p.conf_weights_lexical)
+    if p.lexical and p.w_lex and not enc.name.startswith("lexical") and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,

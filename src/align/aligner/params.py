@@ -39,6 +39,8 @@ class AlignParams:
     # lexical cos, length term] + bias): logistic regression of "bead exactly right" on
     # mac-dev beads plus beads of mismatched chapters (unrelated texts)
     conf_weights: tuple = (12.03, -1.19, 5.93, 0.49, -4.50)
+    # the same fitted for the lexical encoder alone (its cosines are on another scale)
+    conf_weights_lexical: tuple = (17.48, -0.65, 0.0, 0.83, -1.95)
     unrelated_below: float = 0.35
     # search: full DP up to dense_limit cells, else a coarse pass and a band
     dense_limit: int = 1_500_000

@@ -230,7 +230,7 @@ def zh_features(text: str) -> list[tuple[tuple[str, ...], float]]:
 
     for word in zh_words(text):
         word = word.strip()
-        if not word or not any(c.isalnum() for c in word):
+        if not word or not _WORDLIKE.search(word):
             names()
             continue
         if len(word) == 1 and _CJK.match(word):
@@ -270,9 +270,13 @@ def _hash(feature: str, dim: int) -> int:
     return zlib.crc32(feature.encode("utf-8")) % dim
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_WORDLIKE = re.compile(r"\w")
+
+
 def _is_chinese(text: str) -> bool:
     cjk = len(_CJK.findall(text))
-    return cjk > 0 and cjk >= 0.2 * sum(1 for c in text if c.isalpha())
+    return cjk > 0 and cjk >= 0.2 * (cjk + len(_LATIN.findall(text)))
 
 
 class LexicalEncoder:
@@ -288,14 +292,19 @@ class LexicalEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        dim = self.dim
         for row, text in enumerate(texts):
             feats = zh_features(text) if _is_chinese(text) else en_features(text)
-            vec = out[row]
+            idx: list[int] = []
+            wts: list[float] = []
             for names, weight in feats:
-                w = weight / np.sqrt(len(names))
+                w = weight / len(names) ** 0.5
                 for f in names:
-                    vec[_hash(f, self.dim)] += w
-            n = float(np.linalg.norm(vec))
-            if n > 0:
-                vec /= n
+                    idx.append(_hash(f, dim))
+                    wts.append(w)
+            if idx:
+                vec = np.bincount(idx, weights=wts, minlength=dim)
+                n = float(np.sqrt(vec @ vec))
+                if n > 0:
+                    out[row] = vec / n
         return out
