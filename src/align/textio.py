@@ -34,7 +34,7 @@ import unicodedata
 from pathlib import Path
 from typing import IO, Iterator
 
-from .errors import InputError
+from .errors import InputError, UsageError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -252,6 +252,8 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     if mode not in ("w", "wt", "wb", "x", "xt", "xb"):
         raise ValueError(f"atomic_open supports write modes only, not {mode!r}")
     p = Path(path)
+    if p.is_dir():
+        raise UsageError("is a directory; give the output a file name", p)
     if "x" in mode and p.exists():
         raise FileExistsError(str(p))
     p.parent.mkdir(parents=True, exist_ok=True)
