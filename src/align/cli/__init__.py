@@ -6,12 +6,13 @@ tool's errors into one line on stderr and a distinct exit code.
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 
 import typer
 
 from .. import __version__
-from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError
+from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError
 from . import _common
 
 app = typer.Typer(
@@ -102,6 +103,10 @@ def _silence_stdout() -> None:
         pass
 
 
+_USER_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EEXIST, errno.ENOTDIR, errno.EISDIR,
+                errno.ENOENT, errno.EDQUOT, errno.ENAMETOOLONG, errno.ELOOP}
+
+
 def _cli_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
     """(usage errors, exits, aborts) of typer and of click.
 
@@ -189,6 +194,18 @@ def _run(args: list[str]) -> None:
     except BrokenPipeError:  # `align ... | head`: the reader has all it wanted
         _silence_stdout()
         sys.exit(0)
+    except OSError as exc:
+        # a file-system refusal on a path the user gave (permission, disk full,
+        # read-only, a file where a folder should be) is not a bug in the tool
+        if _common.STATE.debug or exc.errno not in _USER_ERRNOS:
+            if _common.STATE.debug:
+                raise
+            _common.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            sys.exit(EXIT_INTERNAL)
+        where = exc.filename2 or exc.filename
+        prefix = f"{where}: " if where else ""
+        _common.error_line(f"{prefix}{exc.strerror or exc}")
+        sys.exit(EXIT_INPUT)
     except Exception as exc:  # a bug: one line unless --debug
         if _common.STATE.debug:
             raise
