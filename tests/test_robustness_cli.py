@@ -513,3 +513,30 @@ def test_broken_pipe_is_quiet(tmp_path, env):
     rc = proc.wait(timeout=120)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert rc == 0, (rc, err)
+
+
+# ----------------------------------------------------------------- outputs
+
+@pytest.mark.parametrize("command", ["pair", "report", "export"])
+def test_output_that_is_a_directory(tmp_path, env, small, command):
+    zh, en = small
+    out = tmp_path / "out.d"
+    out.mkdir()
+    (out / "keep.txt").write_text("x", encoding="utf-8")
+    extra = ["--format", "tsv"] if command == "export" else []
+    res = run([command, zh, en, *ENCODER, "-o", out, *extra], env)
+    assert_error(res, EXIT_USAGE, out, r"directory")
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+
+
+@pytest.mark.parametrize("command", ["pair", "report", "export"])
+def test_output_below_a_file(tmp_path, env, small, command):
+    """-o a/b.tsv where a is a file: one line naming it, input/output class, nothing written."""
+    zh, en = small
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x", encoding="utf-8")
+    res = run([command, zh, en, *ENCODER, "-o", blocker / "out.tsv"], env)
+    assert res.returncode in (EXIT_USAGE, EXIT_INPUT), res.stderr
+    assert_error(res, res.returncode, blocker, r"exists|not a directory|cannot")
+    assert blocker.read_text(encoding="utf-8") == "x"
