@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> None:
     import typer.main
 
     args = list(sys.argv[1:] if argv is None else argv)
-    _common.STATE.debug = "--debug" in args
+    head = args[:args.index("--")] if "--" in args else args
+    if "--debug" in head:  # accepted anywhere before `--`: `align pair a b --debug` works too
+        args = ["--debug"] + [a for a in head if a != "--debug"] + args[len(head):]
+    _common.STATE.debug = "--debug" in head
     previous = _install_signal_handlers()
     try:
         _run(args)
