@@ -499,6 +499,8 @@ def test_debug_shows_the_traceback(tmp_path, env):
     assert "InputError" in res.stderr and "missing.txt" in res.stderr
     plain = run(["segment", missing], env)
     assert_error(plain, EXIT_INPUT, missing, r"no such file")
+    late = run(["segment", missing, "--debug"], env)  # after the command works too
+    assert late.returncode != 0 and "Traceback" in late.stderr and "InputError" in late.stderr
 
 
 def test_broken_pipe_is_quiet(tmp_path, env):
