@@ -71,7 +71,11 @@ class EmbeddingCache:
             conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # a signal (Ctrl-C, SIGTERM) can land just after COMMIT returned:
+            # then there is nothing to roll back, and trying would replace the
+            # interrupt with an sqlite error
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def __len__(self) -> int:
