@@ -74,9 +74,12 @@ def _band(inp: dp.Inputs, p: AlignParams, progress: Progress | None) -> tuple[np
     coarse = dp.Inputs(neural=dp.View(_block_sum(v.src, fs), _block_sum(v.tgt, ft)), lexical=None,
                        src=dp.Side.plain(_block_len(inp.src.length, fs)),
                        tgt=dp.Side.plain(_block_len(inp.tgt.length, ft)))
+    # the coarse pass is always searched in full: a dense_limit below its own
+    # grid would send it down this path again, without end
     cp = AlignParams(max_src=2, max_tgt=2, max_total=4, w_lex=0.0, w_nn=0.0, skip=p.skip,
                      w_len=p.w_len, len_sigma=p.len_sigma, merge_penalty=0.0,
-                     dense_limit=p.dense_limit, coarse_size=p.coarse_size)
+                     dense_limit=max(p.dense_limit, (math.ceil(n / fs) + 1) * (math.ceil(m / ft) + 1)),
+                     coarse_size=p.coarse_size)
     path, _ = _solve(coarse, cp, None)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
