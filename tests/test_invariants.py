@@ -177,14 +177,14 @@ def test_vector_alignment_covers_everything_once_in_order(pair, p):
 
 
 @settings(max_examples=40, deadline=None)
-@given(pair=vector_pairs(max_len=80), band=st.integers(1, 6), coarse=st.integers(2, 12))
-def test_banded_search_covers_everything_once_in_order(pair, band, coarse):
-    """Force the long-document path (coarse pass, then a narrow band) on small inputs.
-
-    dense_limit must leave room for the coarse grid itself: with a smaller one
-    the coarse pass recurses without end (RecursionError; reported)."""
+@given(pair=vector_pairs(max_len=80), band=st.integers(1, 6), coarse=st.integers(2, 12),
+       dense=st.integers(1, 200))
+def test_banded_search_covers_everything_once_in_order(pair, band, coarse, dense):
+    """Force the long-document path (coarse pass, then a narrow band) on small
+    inputs, with any dense_limit (one below the coarse grid once made the
+    coarse pass recurse without end)."""
     src, tgt, src_len, tgt_len = pair
-    p = AlignParams(dense_limit=(coarse + 1) ** 2, band=band, coarse_size=coarse)
+    p = AlignParams(dense_limit=dense, band=band, coarse_size=coarse)
     res = align_vectors(src, tgt, src_len, tgt_len, params=p)
     assert_covers(res.beads, len(src), len(tgt))
     assert_shapes(res.beads, p)
