@@ -234,3 +234,31 @@ def test_interrupt_while_writing_the_output(tmp_path, sig):
     assert "Traceback" not in err, err
     assert _leftovers(out_dir) == ["pair.tsv"]
     assert out.read_text(encoding="utf-8") == "previous result\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_interrupt_corpus_run_leaves_no_workers_and_no_partial_files(tmp_path, sig):
+    """`align corpus` runs pairs in worker processes: an interrupt stops them
+    all, writes no partial file and keeps the shared cache intact."""
+    import psutil
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*_align_cmd(), "corpus", str(REPO / "data"), "-o", str(out), "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
+    try:
+        _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), (proc.returncode, err)
+    assert "Traceback" not in err, err
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"worker processes left running: {alive}"
+    leftovers = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert not [p for p in leftovers if p.name.endswith(".tmp")]
+    assert not (out / "summary.json").exists()  # the run did not finish: no summary claims it did
+    assert_cache_intact(tmp_path / "cache")
