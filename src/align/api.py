@@ -85,6 +85,8 @@ def check_language(doc: Document | list[Segment], role: str, what: str) -> None:
     lang = detect_lang(doc.text)
     where = doc.path or what
     if role == "source" and lang != "zh":
+        if not any(c.isalpha() for c in doc.text):
+            raise InputError("has no Chinese text to align (only digits, punctuation or symbols)", where)
         raise InputError("looks like English, not Chinese: the source must be the Chinese original "
                          "(are the source and the translation swapped?)", where)
     if role == "translation" and lang != "en":
