@@ -542,3 +542,12 @@ def test_output_below_a_file(tmp_path, env, small, command):
     assert res.returncode in (EXIT_USAGE, EXIT_INPUT), res.stderr
     assert_error(res, res.returncode, blocker, r"exists|not a directory|cannot")
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_source_without_any_letters(tmp_path, env, small):
+    """Punctuation and digits only: not called English, called empty of Chinese."""
+    _, en = small
+    src = tmp_path / "punct.zh.txt"
+    src.write_text("。。。\n1 2 3\n——\n", encoding="utf-8")
+    res = run(["pair", src, en, *ENCODER], env)
+    assert_error(res, EXIT_INPUT, src, r"no Chinese text")
