@@ -46,7 +46,9 @@ class SentenceTransformerEncoder:
             raise InputError(
                 f"cannot load sentence-transformers model offline ({type(exc).__name__}); "
                 "give the path of a model directory", self.model_ref) from None
-        self._dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self._dim = int(get_dim())
         return self._model
 
     @property
