@@ -46,7 +46,7 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the flags as a JSON list."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
@@ -83,7 +83,7 @@ def export(
     translation: Optional[str] = typer.Option(None, "--translation", help="TMX: only this translation."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML (JSONL flags include terms)."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
@@ -146,7 +146,7 @@ def corpus(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML for the term checks."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the HTML reports."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:

@@ -179,7 +179,7 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print occurrences and flags as JSON."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
     level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
     english_only: bool = typer.Option(False, "--english-only",
                                       help="The files are English texts with no original: count the glossary's "
                                            "renderings in each and compare them."),
@@ -217,7 +217,7 @@ def mine(
                                                  help="Start from this glossary (its terms are mined too)."),
     min_count: int = typer.Option(3, "--min-count", help="Least occurrences of a candidate source word."),
     level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
 ) -> None:
     """Bootstrap a glossary: frequent source terms and their renderings in each translation,

@@ -39,7 +39,7 @@ def report(
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="A glossary.yaml to check terms against."),
     level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses: sentence|clause."),
-    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:PATH."),
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -69,7 +69,7 @@ def demo(
     out: Path = typer.Option(Path("out"), "--out", help="Where to write report.html and the exports."),
     data: Optional[Path] = typer.Option(None, "--data", help="The corpus directory [default: ./data]."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="The glossary [default: ./glossary.yaml]."),
-    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:<name-or-path>."),
+    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:PATH."),
     level: str = typer.Option("sentence", "--level", help="sentence|clause."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
