@@ -100,25 +100,29 @@ def _clip(text: str, n: int = 60) -> str:
 
 # --------------------------------------------------------------------------- the checks
 
+def _source_cells(multi: MultiAlignment):
+    """(group index, group, translation id, target ids, confidence) for every
+    row with a source and every translation."""
+    for gi, g in enumerate(multi.groups):
+        if g.src:
+            for tid in multi.alignments:
+                yield gi, g, tid, g.targets.get(tid, ()), g.confidence.get(tid, 0.0)
+
+
 def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
     """Source rows with no target in a translation, or with a confidence so low
     that the aligned target is probably something else."""
     flags = []
-    for gi, g in enumerate(multi.groups):
-        if not g.src:
+    for gi, g, tid, tgt, conf in _source_cells(multi):
+        if not tgt:
+            msg = f"source {_span(g.src)} has no translation: {_clip(_source_text(multi, g.src))}"
+        elif conf < settings.omission_confidence:
+            msg = (f"source {_span(g.src)} may not be translated "
+                   f"(confidence {conf:.2f} < {settings.omission_confidence:.2f}; or the translation reorders it)")
+        else:
             continue
-        for tid in multi.alignments:
-            tgt = g.targets.get(tid, ())
-            conf = g.confidence.get(tid, 0.0)
-            if not tgt:
-                msg = f"source {_span(g.src)} has no translation: {_clip(_source_text(multi, g.src))}"
-            elif conf < settings.omission_confidence:
-                msg = (f"source {_span(g.src)} may not be translated "
-                       f"(confidence {conf:.2f} < {settings.omission_confidence:.2f}; or the translation reorders it)")
-            else:
-                continue
-            flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
-                              details={"group": gi, "confidence": round(conf, 4)}))
+        flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
+                          details={"group": gi, "confidence": round(conf, 4)}))
     return flags
 
 
@@ -259,17 +263,12 @@ def check_low_confidence(multi: MultiAlignment, settings: CheckSettings = CheckS
     """Aligned rows the aligner is unsure about (between the omission and the
     low-confidence thresholds)."""
     flags = []
-    for gi, g in enumerate(multi.groups):
-        if not g.src:
-            continue
-        for tid in multi.alignments:
-            tgt = g.targets.get(tid, ())
-            conf = g.confidence.get(tid, 0.0)
-            if tgt and settings.omission_confidence <= conf < settings.low_confidence:
-                flags.append(Flag("low-confidence", f"{tid} {_span(tgt)} for source {_span(g.src)}: "
-                                  f"confidence {conf:.2f} < {settings.low_confidence:.2f}",
-                                  tid, g.src, tgt, severity="info",
-                                  details={"group": gi, "confidence": round(conf, 4)}))
+    for gi, g, tid, tgt, conf in _source_cells(multi):
+        if tgt and settings.omission_confidence <= conf < settings.low_confidence:
+            flags.append(Flag("low-confidence", f"{tid} {_span(tgt)} for source {_span(g.src)}: "
+                              f"confidence {conf:.2f} < {settings.low_confidence:.2f}",
+                              tid, g.src, tgt, severity="info",
+                              details={"group": gi, "confidence": round(conf, 4)}))
     return flags
 
 
