@@ -13,14 +13,9 @@ from align.compare import (
     flag_to_dict, flags_by_group,
 )
 from align.model import Alignment, Bead, Group, MultiAlignment, Segment
+from builders import segments as segs
 
 
-def segs(texts, lang):
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Segment(index=i, text=t, start=pos, end=pos + len(t), lang=lang))
-        pos += len(t) + 1
-    return out
 
 
 def build(src_texts, translations, rows):

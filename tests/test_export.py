@@ -14,12 +14,6 @@ from align.model import Alignment, Bead, Flag, Group, MultiAlignment, Segment
 NASTY = "tab\there, line\nbreak, cr\rreturn, crlf\r\n, backslash \\t not a tab, \u2028sep, \x0bvt, 引号“”, <xml & 'stuff'>"
 
 
-def segs(texts, lang):
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Segment(index=i, text=t, start=pos, end=pos + len(t), lang=lang))
-        pos += len(t) + 1
-    return out
 
 
 @pytest.fixture
@@ -172,6 +166,7 @@ def test_failed_export_leaves_no_file(multi, tmp_path, monkeypatch):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from align.export.tsv import escape_field  # noqa: E402
+from builders import segments as segs
 
 
 @settings(max_examples=300, deadline=None)

@@ -5,16 +5,11 @@ import pytest
 
 from align.glossary import check_glossary, load_glossary
 from align.model import Alignment, Bead, Group, MultiAlignment, Segment
+from builders import segments as _segs
 
 DATA = Path(__file__).resolve().parent / "data" / "glossary"
 
 
-def _segs(texts, lang):
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Segment(i, t, pos, pos + len(t), lang=lang))
-        pos += len(t) + 1
-    return out
 
 
 def build(rows):
