@@ -35,6 +35,23 @@ def features(mac_dev: Path, encoder: str, cache: Path | None):
     return out
 
 
+_ENCODER = {"name": "use"}
+
+
+def span_encoder(zt: list[str], et: list[str]):
+    """Encodes concatenated spans for the aligner's second pass (through the embedding cache)."""
+    from align.embed import get_encoder
+
+    enc = _ENCODER.get("enc") or _ENCODER.setdefault("enc", get_encoder(_ENCODER["name"]))
+
+    def encode_spans(src_spans, tgt_spans):
+        texts = ["".join(zt[a:b]) for a, b in src_spans] + [" ".join(et[a:b]) for a, b in tgt_spans]
+        v = enc.encode(texts) if texts else np.zeros((0, 512), np.float32)
+        return v[:len(src_spans)], v[len(src_spans):]
+
+    return encode_spans
+
+
 def run(feats, params: dict, names=None, collect=None):
     from align.aligner import AlignParams, align_vectors
     from align.evaluate import score_many
@@ -46,7 +63,8 @@ def run(feats, params: dict, names=None, collect=None):
         if names is not None and name not in names:
             continue
         res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"],
-                            src_texts=f["zt"], tgt_texts=f["et"])
+                            src_texts=f["zt"], tgt_texts=f["et"],
+                            encode_spans=None if _ENCODER["name"].startswith("lexical") else span_encoder(f["zt"], f["et"]))
         pred = [(b.src, b.tgt) for b in res.beads]
         pairs.append((f["gold"], pred))
         if collect is not None:
@@ -63,6 +81,7 @@ def main():
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--feats", type=Path, default=Path("/tmp/align-tune-feats.pkl"))
     args = ap.parse_args()
+    _ENCODER["name"] = args.encoder
     if args.feats.exists():
         feats = pickle.loads(args.feats.read_bytes())
     else:

@@ -127,6 +127,9 @@ class Scorer:
         self.s_nn_cum, self.t_nn_cum = _cum(self.s_nn), _cum(self.t_nn)
         self.lo, self.hi = full_windows(inp.n, inp.m)
         self._dots: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
+        # neural cosines that replace the summed-vector ones for some beads
+        # (from encoding the concatenated text): row i -> {(a, b, j): cosine}
+        self.cos_override: dict[int, dict[tuple[int, int, int], float]] = {}
 
     # -- band and margins ---------------------------------------------------
     def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
@@ -184,6 +187,14 @@ class Scorer:
             denom = np.sqrt(np.maximum(tn * sn, 1e-12))
             cs = np.where((tn > 1e-9) & (sn > 1e-9), dot / denom, 0.0)
             F[0 if vi == 0 else 1] = cs
+        over = self.cos_override.get(i)
+        if over:
+            pos = {(a, b): k for k, (a, b) in enumerate(zip(A.tolist(), B.tolist()))}
+            j0, W = int(js[0]), len(js)
+            for (a, b, j), c in over.items():
+                k, w = pos.get((a, b)), j - j0
+                if k is not None and 0 <= w < W and js[w] == j:
+                    F[0, k, w] = c
         ls = (self.s_len[i] - self.s_len[i - A])[:, None]
         lt = self.t_len[js][None, :] - self.t_len[startj]
         r = np.log((ls + self.s_c) / (lt + self.t_c)) - self.len_mu

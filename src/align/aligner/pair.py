@@ -104,6 +104,130 @@ def _solve(inp: dp.Inputs, p: AlignParams, progress: Progress | None):
     return path, scorer
 
 
+SpanEncoder = Callable[[list, list], tuple[np.ndarray, np.ndarray]]
+
+
+def _rect_beads(scorer: dp.Scorer, i0: int, j0: int, i2: int, j2: int) -> dict:
+    """Score of every bead (a:b, 1:0, 0:1) inside the rectangle (i0, j0)-(i2, j2):
+    {(start, end): (score, a, b)} with start/end (i, j) corners."""
+    out = {}
+    lo, hi = scorer.lo, scorer.hi
+    skip = scorer.p.allow_skip
+    for i in range(i0, i2 + 1):
+        jl, jh = max(j0, int(lo[i])), min(j2, int(hi[i]))
+        if jh < jl:
+            continue
+        if i > i0:
+            js = np.arange(max(jl, j0 + 1), jh + 1)
+            sel = np.nonzero((scorer.A <= i - i0) & (scorer.B <= j2 - j0))[0]
+            if len(js) and len(sel):
+                A, B = scorer.A[sel], scorer.B[sel]
+                F = scorer.features(i, js, A, B)
+                q = np.tensordot(scorer.weights, F, axes=1) + scorer.bias[sel][:, None]
+                for k, (a, b) in enumerate(zip(A.tolist(), B.tolist())):
+                    for w, j in enumerate(js.tolist()):
+                        if j - b >= j0 and lo[i - a] <= j - b <= hi[i - a]:
+                            out[((i - a, j - b), (i, j))] = (float(q[k, w]), a, b)
+            if skip:
+                s10 = float(scorer.skip_scores("src", np.array([i - 1]))[0])
+                for j in range(jl, jh + 1):
+                    if lo[i - 1] <= j <= hi[i - 1]:
+                        out[((i - 1, j), (i, j))] = (s10, 1, 0)
+        if skip:
+            for j in range(max(jl + 1, j0 + 1), jh + 1):
+                out[((i, j - 1), (i, j))] = (float(scorer.skip_scores("tgt", np.array([j - 1]))[0]), 0, 1)
+    return out
+
+
+def _best_in_rect(beads: dict, start: tuple[int, int], end: tuple[int, int]) -> list[dp.PathBead]:
+    """Best monotone bead path from start to end over the given beads."""
+    into: dict = {}
+    for (u, v), (q, a, b) in beads.items():
+        into.setdefault(v, []).append((u, q, a, b))
+    best = {start: (0.0, None)}
+    for v in sorted(into):
+        cands = [(best[u][0] + q, (u, q, a, b)) for u, q, a, b in into[v] if u in best]
+        if cands:
+            best[v] = max(cands, key=lambda c: c[0])
+    out = []
+    v = end
+    while v != start:
+        u, q, a, b = best[v][1]
+        out.append(dp.PathBead(a, b, v[0], v[1], q))
+        v = u
+    return out[::-1]
+
+
+def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_spans: SpanEncoder,
+            inp: dp.Inputs) -> list[dp.PathBead]:
+    """Where two neighbouring beads of the path were a close call, re-score the
+    multi-segment beads inside their union with the cosine of their
+    concatenated text and choose again there (the rest of the path stays)."""
+    verts = [(0, 0)] + [(pb.i, pb.j) for pb in path]
+    cands: set[tuple[int, int, int, int]] = set()
+    close = []
+    for k in range(len(path) - 1):
+        (i0, j0), (i1, j1), (i2, j2) = verts[k], verts[k + 1], verts[k + 2]
+        if not 3 <= (i2 - i0) + (j2 - j0) <= p.refine_max:
+            continue
+        beads = _rect_beads(scorer, i0, j0, i2, j2)
+        out: dict = {}
+        for (u, v), (q, _, _) in beads.items():
+            out.setdefault(u, []).append((v, q))
+        best = {(i2, j2): 0.0}
+        for u in sorted(out, reverse=True):  # later corners first
+            vals = [q + best[v] for v, q in out[u] if v in best]
+            if vals:
+                best[u] = max(vals)
+        if (i0, j0) not in best or (i1, j1) not in best:
+            continue
+        cur = path[k].score + path[k + 1].score
+        alt1 = max([q + best[v] for v, q in out.get((i0, j0), []) if v != (i1, j1) and v in best], default=dp.NEG)
+        alt2 = max([q + best[v] for v, q in out.get((i1, j1), []) if v != (i2, j2) and v in best], default=dp.NEG)
+        if cur - max(alt1, path[k].score + alt2) < p.refine_margin:
+            close.append(k)
+            for ((si, sj), (ei, ej)), (_, a, b) in beads.items():
+                if a and b and a + b >= 3:
+                    cands.add((si, ei, sj, ej))
+    if not cands:
+        return path
+    src_spans = sorted({(s0, s1) for s0, s1, _, _ in cands if s1 - s0 > 1})
+    tgt_spans = sorted({(t0, t1) for _, _, t0, t1 in cands if t1 - t0 > 1})
+    try:
+        sv, tv = encode_spans(src_spans, tgt_spans)
+    except Exception:  # an encoder limited to known texts (a lookup table): keep the first path
+        return path
+    svec = {s: sv[k] for k, s in enumerate(src_spans)}
+    tvec = {t: tv[k] for k, t in enumerate(tgt_spans)}
+    nsrc, ntgt = inp.neural.src, inp.neural.tgt
+    for s0, s1, t0, t1 in cands:
+        x = svec[(s0, s1)] if s1 - s0 > 1 else nsrc[s0]
+        y = tvec[(t0, t1)] if t1 - t0 > 1 else ntgt[t0]
+        c = float(np.dot(x, y))
+        if p.refine_mix != 1.0:
+            xs, ys = nsrc[s0:s1].sum(axis=0), ntgt[t0:t1].sum(axis=0)
+            summed = float(np.dot(xs, ys) / max(np.linalg.norm(xs) * np.linalg.norm(ys), 1e-12))
+            c = summed + p.refine_mix * (c - summed)
+        c -= p.refine_shift  # a concatenation's cosine runs higher than a sum's, right or wrong
+        scorer.cos_override.setdefault(s1, {})[(s1 - s0, t1 - t0, t1)] = c
+    # choose again inside each run of overlapping close pairs (path beads k .. k'+1)
+    runs: list[list[int]] = []
+    for k in close:
+        if runs and k <= runs[-1][1] + 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    new: list[dp.PathBead] = []
+    done = 0
+    for k0, k1 in runs:
+        new.extend(path[done:k0])
+        (i0, j0), (i2, j2) = verts[k0], verts[k1 + 2]
+        new.extend(_best_in_rect(_rect_beads(scorer, i0, j0, i2, j2), (i0, j0), (i2, j2)))
+        done = k1 + 2
+    new.extend(path[done:])
+    return new
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
@@ -139,13 +263,15 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                   *, params: AlignParams | None = None, src_lex: np.ndarray | None = None,
                   tgt_lex: np.ndarray | None = None, src_texts: Sequence[str] | None = None,
                   tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
-                  tgt_head: Sequence[bool] | None = None, progress: Progress | None = None) -> VectorResult:
+                  tgt_head: Sequence[bool] | None = None, progress: Progress | None = None,
+                  encode_spans: SpanEncoder | None = None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
     ``src_texts``/``tgt_texts`` (optional) give punctuation and quotation
-    features. Returns beads covering every index of both sides exactly once,
-    in order.
+    features. ``encode_spans(src_spans, tgt_spans)`` (optional) encodes the
+    concatenated text of (start, end) spans for the second pass (``refine``).
+    Returns beads covering every index of both sides exactly once, in order.
     """
     from threadpoolctl import threadpool_limits
 
@@ -161,6 +287,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     # dramatically slow on a loaded machine)
     with threadpool_limits(1, user_api="blas"):
         path, scorer = _solve(inp, p, progress)
+        if p.refine and encode_spans is not None:
+            path = _refine(scorer, path, p, encode_spans, inp)
     beads = []
     evidence = bead_evidence(scorer, path)
     cw = np.asarray(p.conf_weights, dtype=np.float64)
@@ -227,10 +355,21 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
         p = replace(p, conf_weights=p.conf_weights_lexical)
     if p.lexical and p.w_lex and not enc.name.startswith("lexical") and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
+
+    def joiner(segs):
+        return "" if segs and segs[0].lang == "zh" else " "
+
+    def encode_spans(src_spans, tgt_spans):
+        sj, tj = joiner(source), joiner(target)
+        st = [sj.join(src_texts[a:b]) for a, b in src_spans]
+        tt = [tj.join(tgt_texts[a:b]) for a, b in tgt_spans]
+        both = enc.encode(st + tt) if st or tt else np.zeros((0, src_vecs.shape[1]), np.float32)
+        return both[:len(st)], both[len(st):]
+
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
-                        progress=progress)
+                        progress=progress, encode_spans=None if enc.name.startswith("lexical") else encode_spans)
     warnings = []
     if source and target and res.mean_confidence < p.unrelated_below:
         warnings.append(f"{translation_id}: the translation looks unrelated to the source "
