@@ -152,3 +152,52 @@ def test_align_pair_takes_an_encoder_and_warns_on_unrelated_text():
     enc2 = DictEncoder({**dict(zip(src_texts, s)), **{k: v / np.linalg.norm(v) for k, v in noise.items()}})
     bad = align_pair(_segs(src_texts, "zh"), _segs(tgt_texts, "en"), encoder=enc2, lexical=False)
     assert bad.warnings and "unrelated" in bad.warnings[0]
+
+
+class BagEncoder:
+    """Vector of a text = normalised sum of fixed random word vectors, so a
+    concatenation encodes like the whole bead (what refine relies on)."""
+
+    name = "bag"
+    dim = DIM
+
+    def __init__(self):
+        self.words: dict[str, np.ndarray] = {}
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        out = []
+        for t in texts:
+            v = np.zeros(DIM)
+            for w in t.split():
+                if w not in self.words:
+                    self.words[w] = np.random.default_rng(len(self.words) + 7).normal(size=DIM)
+                v += self.words[w]
+            out.append(v / np.linalg.norm(v))
+        return np.array(out, dtype=np.float32)
+
+
+def _bag_document(shapes):
+    """Source and target texts whose true beads are ``shapes``; words are shared
+    within a bead and shared out differently on the two sides."""
+    src, tgt, gold, w = [], [], [], 0
+    for a, b in shapes:
+        words = [f"w{w + i}" for i in range(4 * max(a, b))]
+        w += len(words)
+        gold.append((tuple(range(len(src), len(src) + a)), tuple(range(len(tgt), len(tgt) + b))))
+        src += [" ".join(p) for p in np.array_split(words, a)]
+        tgt += [" ".join(p) for p in np.array_split(words[::-1], b)]
+    return src, tgt, gold
+
+
+def test_refine_pass_encodes_joined_beads_and_keeps_the_alignment():
+    shapes = [(1, 1), (2, 2), (1, 1), (1, 2), (1, 1), (3, 1), (1, 1)]
+    src, tgt, gold = _bag_document(shapes)
+    plain = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=BagEncoder(), lexical=False)
+    enc = BagEncoder()
+    refined = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=enc, lexical=False,
+                         refine=True, refine_margin=10.0)  # every bead pair is a close call
+    assert [(b.src, b.tgt) for b in refined.beads] == gold == [(b.src, b.tgt) for b in plain.beads]
+    singles = set(src) | set(tgt)
+    assert any(t not in singles for t in enc.seen), "refine encoded no joined text"
