@@ -139,14 +139,17 @@ def test_cli_pair_tsv_jsonl_two_translations(tmp_path):
     r = _cli("pair", level / "zh.txt", level / "clt.txt", level / "blog.txt", "--presegmented",
              "--encoder", "lexical", "--format", "jsonl")
     assert r.returncode == 0, r.stderr
-    rows = [json.loads(line) for line in r.stdout.splitlines()]
-    assert set(rows[0]["targets"]) == {"clt", "blog"}
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert records[0]["record"] == "header" and records[0]["signature"]["encoder"] == "lexical"
+    rows = [rec for rec in records if rec["record"] == "group"]
+    assert set(rows[0]["translations"]) == {"clt", "blog"}
     assert [i for row in rows for i in row["src"]] == list(range(len((level / "zh.txt").read_text().splitlines())))
     r = _cli("pair", level / "zh.txt", level / "clt.txt", level / "blog.txt", "--presegmented",
              "--encoder", "lexical", "--format", "tsv", "-o", tmp_path / "x.tsv")
     assert r.returncode == 0, r.stderr
     lines = (tmp_path / "x.tsv").read_text().splitlines()
-    assert lines[0].split("\t")[:2] == ["src_ids", "source"] and len(lines) == len(rows) + 1
+    assert lines[0].startswith("# align ")  # the signature line
+    assert lines[1].split("\t")[:3] == ["group", "src_idx", "src_text"] and len(lines) == len(rows) + 2
     r = _cli("pair", level / "zh.txt", level / "clt.txt", level / "blog.txt", "--presegmented",
              "--encoder", "lexical", "--format", "beads")
     assert r.returncode == 2 and "exactly one translation" in r.stderr

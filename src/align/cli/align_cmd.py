@@ -1,7 +1,6 @@
 """CLI commands: pair (align a source with translations) and eval (score bead files)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -14,7 +13,8 @@ _FORMATS = ("beads", "tsv", "jsonl", "table")
 
 
 def render_alignment(multi, fmt: str) -> str:
-    """Plain-text renderings of an N-way alignment (beads, tsv, jsonl)."""
+    """Plain-text renderings of an N-way alignment: Vecalign beads for one
+    translation, else the same TSV/JSONL as ``align export``."""
     ids = multi.translation_ids
     if fmt == "beads":
         if len(ids) != 1:
@@ -22,34 +22,11 @@ def render_alignment(multi, fmt: str) -> str:
         from ..evaluate import format_beads
 
         return format_beads(multi.alignments[ids[0]].beads)
-    src = multi.source
-    tgt = {tid: multi.alignments[tid].target for tid in ids}
+    if fmt in ("tsv", "jsonl"):
+        from ..export import export_string
 
-    def text(segs, idx):
-        return " ".join(segs[i].text for i in idx)
-
-    lines = []
-    if fmt == "tsv":
-        def clean(s: str) -> str:
-            return s.replace("\t", " ").replace("\n", " ")
-
-        header = ["src_ids", "source"] + [c for tid in ids for c in (f"{tid}_ids", tid, f"{tid}_confidence")]
-        lines.append("\t".join(header))
-        for g in multi.groups:
-            row = [",".join(map(str, g.src)), clean(text(src, g.src))]
-            for tid in ids:
-                t = g.targets[tid]
-                row += [",".join(map(str, t)), clean(text(tgt[tid], t)), f"{g.confidence[tid]:.3f}"]
-            lines.append("\t".join(row))
-    elif fmt == "jsonl":
-        for g in multi.groups:
-            rec = {"src": list(g.src), "source": text(src, g.src),
-                   "targets": {tid: {"ids": list(g.targets[tid]), "text": text(tgt[tid], g.targets[tid]),
-                                     "confidence": round(g.confidence[tid], 4)} for tid in ids}}
-            lines.append(json.dumps(rec, ensure_ascii=False))
-    else:
-        raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
-    return "\n".join(lines) + "\n"
+        return export_string(multi, fmt)
+    raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
 
 
 def _table(multi):
