@@ -244,19 +244,19 @@ def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=N
     lex = None
     if src_lex is not None and tgt_lex is not None:
         lex = dp.View(np.asarray(src_lex, np.float32), np.asarray(tgt_lex, np.float32))
-    if src_texts is not None:
-        sside = side_facts(src_texts, src_len, src_head)
-    else:
-        sside = dp.Side.plain(src_len)
-        if src_head is not None:
-            sside.head = np.asarray(src_head, dtype=bool)
-    if tgt_texts is not None:
-        tside = side_facts(tgt_texts, tgt_len, tgt_head)
-    else:
-        tside = dp.Side.plain(tgt_len)
-        if tgt_head is not None:
-            tside.head = np.asarray(tgt_head, dtype=bool)
-    return dp.Inputs(neural=dp.View(src_vecs, tgt_vecs), lexical=lex, src=sside, tgt=tside)
+    return dp.Inputs(neural=dp.View(src_vecs, tgt_vecs), lexical=lex,
+                     src=_side(src_texts, src_len, src_head), tgt=_side(tgt_texts, tgt_len, tgt_head))
+
+
+def _side(texts, lengths, heads) -> dp.Side:
+    """Per-segment facts of one side: from the texts when there are any, else
+    lengths (and heading marks) alone."""
+    if texts is not None:
+        return side_facts(texts, lengths, heads)
+    side = dp.Side.plain(lengths)
+    if heads is not None:
+        side.head = np.asarray(heads, dtype=bool)
+    return side
 
 
 def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[float], tgt_len: Sequence[float],
