@@ -19,6 +19,7 @@ neither the temporary file nor the output exists.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -121,6 +122,22 @@ CASES = [
 ]
 
 
+@contextlib.contextmanager
+def _reaped(proc: subprocess.Popen):
+    """Whatever happens in the block, leave no child process running."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _exit_code(sig: int) -> int:
+    """What align exits with after ``sig``: 130 for Ctrl-C, 128 + n otherwise."""
+    return 130 if sig == signal.SIGINT else 128 + sig
+
+
 @pytest.mark.parametrize("command,sig", CASES, ids=[f"{c}-{s.name}" for c, s in CASES])
 def test_interrupt_during_encoding(tmp_path, command, sig):
     zh, en = _long_pair(tmp_path)
@@ -132,15 +149,11 @@ def test_interrupt_during_encoding(tmp_path, command, sig):
         args += ["--format", "tsv"]
     proc = subprocess.Popen([*_align_cmd(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=_env(tmp_path), cwd=tmp_path)
-    try:
+    with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), (proc.returncode, err)
+    assert proc.returncode == _exit_code(sig), (proc.returncode, err)
     assert "Traceback" not in err, err
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and re.match(r"align: error: (interrupted|terminated)", lines[0]), err
@@ -158,14 +171,10 @@ def test_kill_9_leaves_no_output_and_an_intact_cache(tmp_path):
     out = tmp_path / "out" / "pair.tsv"
     proc = subprocess.Popen([*_align_cmd(), "pair", str(zh), str(en), "-o", str(out), "--format", "tsv"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
-    try:
+    with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert not out.exists()
     n = assert_cache_intact(tmp_path / "cache")
@@ -219,18 +228,14 @@ def test_interrupt_while_writing_the_output(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, "pair", str(zh), str(en), "--encoder", "lexical",
                              "--format", "tsv", "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
-    try:
+    with _reaped(proc):
         line = proc.stdout.readline()
         assert line.strip() == "HALF", (line, proc.stderr.read() if proc.poll() is not None else "")
         tmp_files = [p for p in out_dir.iterdir() if p.name != "pair.tsv"]
         assert len(tmp_files) == 1 and tmp_files[0].stat().st_size > 0  # the half-written temporary file
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), (proc.returncode, err)
+    assert proc.returncode == _exit_code(sig), (proc.returncode, err)
     assert "Traceback" not in err, err
     assert _leftovers(out_dir) == ["pair.tsv"]
     assert out.read_text(encoding="utf-8") == "previous result\n"
@@ -245,16 +250,12 @@ def test_interrupt_corpus_run_leaves_no_workers_and_no_partial_files(tmp_path, s
     out = tmp_path / "out"
     proc = subprocess.Popen([*_align_cmd(), "corpus", str(REPO / "data"), "-o", str(out), "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
-    try:
+    with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         children = psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), (proc.returncode, err)
+    assert proc.returncode == _exit_code(sig), (proc.returncode, err)
     assert "Traceback" not in err, err
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"worker processes left running: {alive}"
