@@ -62,3 +62,18 @@ def progress(description: str, total: int | None = None, *, enabled: bool | None
             bar.advance(task, n)
 
         yield advance
+
+
+def level_option():
+    """The ``--level`` option every aligning command takes."""
+    import typer
+
+    return typer.Option("sentence", "--level", help="Segment into sentences or clauses: sentence or clause.")
+
+
+def encoder_option():
+    """The ``--encoder`` option every aligning command takes."""
+    import typer
+
+    return typer.Option("use", "--encoder",
+                        help="use (default, offline), lexical, or st:PATH (a sentence-transformers model on disk).")

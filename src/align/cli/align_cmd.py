@@ -56,8 +56,8 @@ def _table(multi):
 def pair_cmd(
     source: Path = typer.Argument(..., help="The Chinese original."),
     translations: List[Path] = typer.Argument(..., help="One or more English translations."),
-    level: str = typer.Option("sentence", "--level", help="sentence or clause."),
-    encoder: str = typer.Option("use", "--encoder", help="use (default, offline), lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     presegmented: bool = typer.Option(False, "--presegmented", help="One segment per line; nothing is re-split."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="beads, tsv, jsonl or table "
                                       "(default: table on a terminal, beads for one translation, else tsv)."),

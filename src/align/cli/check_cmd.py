@@ -45,8 +45,8 @@ def check(
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: also check term renderings."),
     as_json: bool = typer.Option(False, "--json", help="Print the flags as a JSON list."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
-    level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
@@ -82,8 +82,8 @@ def export(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file (default: standard output)."),
     translation: Optional[str] = typer.Option(None, "--translation", help="TMX: only this translation."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML (JSONL flags include terms)."),
-    level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
@@ -145,8 +145,8 @@ def corpus(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Local worker processes (default: one per document pair, at most one per core)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML for the term checks."),
-    level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the HTML reports."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:

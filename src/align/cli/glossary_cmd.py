@@ -178,8 +178,8 @@ def check(
     glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
     as_json: bool = typer.Option(False, "--json", help="Print occurrences and flags as JSON."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
-    level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     english_only: bool = typer.Option(False, "--english-only",
                                       help="The files are English texts with no original: count the glossary's "
                                            "renderings in each and compare them."),
@@ -216,8 +216,8 @@ def mine(
     glossary_path: Optional[Path] = typer.Option(None, "--glossary", "-g",
                                                  help="Start from this glossary (its terms are mined too)."),
     min_count: int = typer.Option(3, "--min-count", help="Least occurrences of a candidate source word."),
-    level: str = typer.Option("sentence", "--level", help="Align sentences or clauses."),
-    encoder: str = typer.Option("use", "--encoder", help="use, lexical, or st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
 ) -> None:
     """Bootstrap a glossary: frequent source terms and their renderings in each translation,

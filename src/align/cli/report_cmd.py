@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from . import app
+from . import _common, app
 from ._common import print_json, progress
 
 
@@ -38,8 +38,8 @@ def report(
     translations: list[Path] = typer.Argument(..., help="One or more English translations."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="A glossary.yaml to check terms against."),
-    level: str = typer.Option("sentence", "--level", help="Segment into sentences or clauses: sentence|clause."),
-    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:PATH."),
+    level: str = _common.level_option(),
+    encoder: str = _common.encoder_option(),
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -69,8 +69,8 @@ def demo(
     out: Path = typer.Option(Path("out"), "--out", help="Where to write report.html and the exports."),
     data: Optional[Path] = typer.Option(None, "--data", help="The corpus directory [default: ./data]."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="The glossary [default: ./glossary.yaml]."),
-    encoder: str = typer.Option("use", "--encoder", help="Sentence encoder: use, lexical, st:PATH."),
-    level: str = typer.Option("sentence", "--level", help="sentence|clause."),
+    encoder: str = _common.encoder_option(),
+    level: str = _common.level_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """The main job: align 国办发〔2016〕98号 with both translations, check them,
