@@ -45,9 +45,10 @@ def span_encoder(zt: list[str], et: list[str]):
     enc = _ENCODER.get("enc") or _ENCODER.setdefault("enc", get_encoder(_ENCODER["name"]))
 
     def encode_spans(src_spans, tgt_spans):
-        texts = ["".join(zt[a:b]) for a, b in src_spans] + [" ".join(et[a:b]) for a, b in tgt_spans]
-        v = enc.encode(texts) if texts else np.zeros((0, 512), np.float32)
-        return v[:len(src_spans)], v[len(src_spans):]
+        from align.embed import encode_joined
+
+        return (encode_joined(enc, [zt[a:b] for a, b in src_spans], ""),
+                encode_joined(enc, [et[a:b] for a, b in tgt_spans], " "))
 
     return encode_spans
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.aligner import AlignParams, align_pair, align_vectors
+from align.aligner.pair import quote_balance
 from align.model import Segment
 
 DIM = 96
@@ -201,3 +202,78 @@ def test_refine_pass_encodes_joined_beads_and_keeps_the_alignment():
     assert [(b.src, b.tgt) for b in refined.beads] == gold == [(b.src, b.tgt) for b in plain.beads]
     singles = set(src) | set(tgt)
     assert any(t not in singles for t in enc.seen), "refine encoded no joined text"
+
+
+@pytest.mark.parametrize("text, balance", [
+    ("那男孩哈哈大笑，说道：“服了么？”", 0),
+    ("那部书，你没有忘记？”", -1),
+    ("小玄子道：“很好！", 1),
+    ("'Well?", 1),
+    ("Give in?'", -1),
+    ("'I can see you've never done any wrestling,' laughed Misty.", 0),
+    ("Now, about the book— I hope you haven't forgotten.'", -1),
+    ("the boys' house was empty", 0),  # a plural possessive is not a closing quotation
+    ('"Hello," he said.', 0),
+    ("‘Never!’", 0),
+])
+def test_quote_balance_counts_opened_minus_closed_quotations(text, balance):
+    assert quote_balance(text) == balance
+
+
+def test_quotation_balance_decides_where_a_short_line_belongs():
+    # the second English line leans towards the second Chinese sentence by its
+    # vector; the quotation it closes says that it ends the first one
+    zh = ["韦小宝道：“你来了！”", "他又道：“我等你很久了。”", "他走了。"]
+    en = ["'So you've come!", "Good!' said Trinket.", "'I waited for ages,' he added.", "And he left."]
+    v = np.eye(3, DIM, dtype=np.float32)
+    t = np.stack([v[0], 0.35 * v[0] + np.sqrt(1 - 0.35 ** 2) * v[1], v[1], v[2]]).astype(np.float32)
+
+    def beads(**params):
+        res = align_vectors(v, t, [10.0] * 3, [15.0, 15.0, 30.0, 30.0], src_texts=zh, tgt_texts=en,
+                            params=AlignParams(**params))
+        return [(b.src, b.tgt) for b in res.beads]
+
+    assert beads() == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]
+    assert beads(w_qbal=0.0)[0] == ((0,), (0,))  # the vectors alone get it wrong
+
+
+def test_short_beads_pay_less_for_an_odd_length_ratio():
+    from align.aligner import dp
+    from align.aligner.pair import make_inputs
+
+    v = np.eye(4, DIM, dtype=np.float32)
+    # English three times as long as Chinese, except in the last two 1:1 beads
+    # (as long as the Chinese): one short, one long
+    inp = make_inputs(v, v, [10.0, 100.0, 10.0, 100.0], [30.0, 300.0, 10.0, 100.0])
+
+    def length_terms(len_short):
+        sc = dp.Scorer(inp, AlignParams(len_short=len_short))
+        short = sc.features(3, np.array([3]), np.array([1]), np.array([1]))[2, 0, 0]
+        long_ = sc.features(4, np.array([4]), np.array([1]), np.array([1]))[2, 0, 0]
+        return short, long_
+
+    (short0, long0), (short1, long1) = length_terms(0.0), length_terms(1.0)
+    assert short0 < 0 and long0 < 0
+    # the allowance for short beads lightens the short bead's penalty far more
+    assert short1 / short0 < 0.5 * (long1 / long0)
+
+
+def test_refine_looks_only_where_the_search_had_a_close_call():
+    calls = []
+
+    def encode_spans(src_spans, tgt_spans):
+        calls.append((src_spans, tgt_spans))
+        return (np.zeros((len(src_spans), DIM), np.float32), np.zeros((len(tgt_spans), DIM), np.float32))
+
+    s, t, sl, tl, gold = build([(1, 1)] * 8, noise=0.01)
+    res = align_vectors(s, t, sl, tl, params=AlignParams(refine=True), encode_spans=encode_spans)
+    assert [(b.src, b.tgt) for b in res.beads] == gold
+    assert calls == []  # a clear alignment: nothing to look at again
+    # the third English line sits exactly between the second and third Chinese sentences
+    v = np.eye(4, DIM, dtype=np.float32)
+    t2 = np.stack([v[0], v[1], (v[1] + v[2]) / np.sqrt(2), v[2], v[3]]).astype(np.float32)
+    align_vectors(v, t2, [10.0] * 4, [30.0, 15.0, 15.0, 15.0, 30.0], params=AlignParams(refine=True),
+                  encode_spans=encode_spans)
+    assert len(calls) == 1
+    src_spans, tgt_spans = calls[0]
+    assert (1, 3) in tgt_spans and all(a >= 1 and b <= 3 for a, b in src_spans)

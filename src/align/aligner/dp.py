@@ -28,7 +28,17 @@ NEG = -1e18
 
 # per-bead features (a, b >= 1); the score is sum(weight * feature) + shape bias
 FEATURES = ("cos", "lex", "len", "nn", "cos_extra", "quote", "weak_inside", "strong_inside",
-            "head_pure", "head_mixed")
+            "head_pure", "head_mixed", "qbal")
+
+
+# what a bead's confidence is computed from: cosine, cosine minus the
+# neighbour similarity, dictionary cosine, length term
+EVIDENCE = ("cos", "cos_minus_nn", "lex", "len")
+
+
+def evidence(F: np.ndarray) -> np.ndarray:
+    """EVIDENCE rows from a feature stack (len(FEATURES), ...)."""
+    return np.stack([F[0], F[0] + F[3], F[1], F[2]])
 
 
 @dataclass
@@ -47,6 +57,7 @@ class Side:
     head: np.ndarray  # bool: a heading
     quote: np.ndarray  # bool: contains quotation marks
     weak_end: np.ndarray  # bool: ends without sentence-final punctuation
+    qbal: np.ndarray | None = None  # opening minus closing quotation marks
 
     @classmethod
     def plain(cls, length) -> "Side":
@@ -118,10 +129,14 @@ class Scorer:
         # smoothing: a fraction of the mean segment length, so tiny segments do not dominate
         self.s_c = max(1.0, 0.1 * self.s_len[-1] / max(inp.n, 1))
         self.t_c = max(1.0, 0.1 * self.t_len[-1] / max(inp.m, 1))
+        self.s_mean = max(1.0, self.s_len[-1] / max(inp.n, 1))
+        self.t_mean = max(1.0, self.t_len[-1] / max(inp.m, 1))
         self.use_heads = bool(np.any(s.head)) and bool(np.any(t.head))
         self.s_head, self.t_head = _cum(s.head), _cum(t.head)
         self.s_quote, self.t_quote = _cum(s.quote), _cum(t.quote)
         self.s_weak, self.t_weak = _cum(s.weak_end), _cum(t.weak_end)
+        self.s_qb = _cum(s.qbal) if s.qbal is not None and t.qbal is not None else None
+        self.t_qb = _cum(t.qbal) if self.s_qb is not None else None
         self.s_nn = np.zeros(inp.n)
         self.t_nn = np.zeros(inp.m)
         self.s_nn_cum, self.t_nn_cum = _cum(self.s_nn), _cum(self.t_nn)
@@ -198,7 +213,13 @@ class Scorer:
         ls = (self.s_len[i] - self.s_len[i - A])[:, None]
         lt = self.t_len[js][None, :] - self.t_len[startj]
         r = np.log((ls + self.s_c) / (lt + self.t_c)) - self.len_mu
-        F[2] = -(r * r) / (2 * self.p.len_sigma ** 2)
+        var = self.p.len_sigma ** 2
+        if self.p.len_short:
+            # the length ratio of short beads varies more (as in Gale-Church, where the
+            # variance grows as the length shrinks); size is in mean segments of the document
+            size = 0.5 * (ls / self.s_mean + lt / self.t_mean)
+            var = var * (1.0 + self.p.len_short / np.maximum(size, 0.05))
+        F[2] = -(r * r) / (2 * var)
         F[3] = -0.5 * ((self.s_nn_cum[i] - self.s_nn_cum[i - A])[:, None] / A[:, None]
                        + (self.t_nn_cum[js][None, :] - self.t_nn_cum[startj]) / B[:, None])
         F[4] = F[0] * (A + B - 2)[:, None]
@@ -217,6 +238,11 @@ class Scorer:
             pure = (hs > 0) & (ht > 0) & (hs == A[:, None]) & (ht == B[:, None])
             F[8] = pure
             F[9] = -(((hs > 0) | (ht > 0)) & ~pure).astype(np.float64)
+        if self.s_qb is not None:
+            # a bead opens and closes as many quotations on each side
+            bs = (self.s_qb[i] - self.s_qb[i - A])[:, None]
+            bt = self.t_qb[js][None, :] - self.t_qb[startj]
+            F[10] = -np.abs(bs - bt)
         return F
 
     def row(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -284,7 +310,9 @@ class PathBead:
     i: int  # source prefix at the end of the bead
     j: int
     score: float
-    features: np.ndarray | None = None
+    evidence: np.ndarray | None = None  # see EVIDENCE (a, b >= 1)
+    # how much better the best way into (i, j) was than the best other last bead
+    margin: float = float("inf")
 
 
 def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
@@ -299,6 +327,8 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
     dpbuf = np.full((n + 1, wmax), NEG)
     back = np.full((n + 1, wmax), -1, dtype=np.int16)
     qbuf = np.zeros((n + 1, wmax), dtype=np.float32)
+    mbuf = np.full((n + 1, wmax), np.inf, dtype=np.float32)
+    ebuf = np.zeros((n + 1, wmax, len(EVIDENCE)), dtype=np.float32)
     allow10 = p.allow_skip
     step = max(1, n // 50)
     for i in range(n + 1):
@@ -306,13 +336,14 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
         w = h - l + 1
         js = np.arange(l, h + 1)
         cand = np.full(w, NEG)
+        second = np.full(w, NEG)  # the best candidate with another last bead
         code = np.full(w, -1, dtype=np.int16)
         qrow = np.zeros(w)
         if i == 0:
             if l == 0:
                 cand[0] = 0.0
         else:
-            idx, q, _ = scorer.row(i, js)
+            idx, q, F = scorer.row(i, js)
             A, B = scorer.A[idx], scorer.B[idx]
             pi = i - A
             col = js[None, :] - B[:, None] - lo[pi][:, None]
@@ -321,8 +352,11 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
             val = np.where(ok, prev + q, NEG)
             best = np.argmax(val, axis=0)
             cand = val[best, np.arange(w)]
+            if len(val) > 1:
+                second = np.partition(val, len(val) - 2, axis=0)[len(val) - 2]
             code = np.where(cand > NEG / 2, idx[best], -1).astype(np.int16)
             qrow = q[best, np.arange(w)]
+            ebuf[i, :w] = evidence(F[:, best, np.arange(w)]).T
             if allow10:
                 pl, ph = int(lo[i - 1]), int(hi[i - 1])
                 c = js - pl
@@ -330,6 +364,7 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
                 s10 = float(scorer.skip_scores("src", np.array([i - 1]))[0])
                 v10 = np.where(okc, dpbuf[i - 1, np.clip(c, 0, wmax - 1)] + s10, NEG)
                 better = okc & (v10 > cand)
+                second = np.maximum(second, np.where(better, cand, v10))
                 cand = np.where(better, v10, cand)
                 code = np.where(better, C10, code).astype(np.int16)
                 qrow = np.where(better, s10, qrow)
@@ -338,14 +373,17 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
             s01 = np.zeros(w)
             s01[1:] = scorer.skip_scores("tgt", js[1:] - 1)
             cs = np.cumsum(s01)
-            run = np.maximum.accumulate(cand - cs) + cs
+            run = np.full(w, NEG)  # ending with a 0:1 bead that starts in this row
+            run[1:] = np.maximum.accumulate(cand - cs)[:-1] + cs[1:]
             left = run > cand + 1e-9
+            second = np.where(left, cand, np.maximum(second, run))
             qrow = np.where(left, s01, qrow)
             cand = np.where(left, run, cand)
             code = np.where(left, C01, code).astype(np.int16)
         dpbuf[i, :w] = cand
         back[i, :w] = code
         qbuf[i, :w] = qrow
+        mbuf[i, :w] = np.where(second > NEG / 2, cand - second, np.inf)
         if progress is not None and i % step == 0:
             progress(min(step, n + 1 - i))
     path: list[PathBead] = []
@@ -356,7 +394,8 @@ def search(scorer: Scorer, lo: np.ndarray, hi: np.ndarray,
         if c < 0:
             raise RuntimeError(f"alignment search found no path at ({i}, {j})")
         a, b = scorer.shapes[c] if c < S else ((1, 0) if c == C10 else (0, 1))
-        path.append(PathBead(a, b, i, j, float(qbuf[i, col])))
+        ev = ebuf[i, col].astype(np.float64) if a and b else np.zeros(len(EVIDENCE))
+        path.append(PathBead(a, b, i, j, float(qbuf[i, col]), margin=float(mbuf[i, col]), evidence=ev))
         i, j = i - a, j - b
     path.reverse()
     return path

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -60,7 +61,20 @@ def side_facts(texts: Sequence[str], lengths: Sequence[float] | None = None,
 
     weak_end = np.array([weak(t) for t in texts], dtype=bool)
     head = np.zeros(len(texts), dtype=bool) if heads is None else np.asarray(heads, dtype=bool)
-    return dp.Side(length, head, quote, weak_end)
+    return dp.Side(length, head, quote, weak_end, np.array([quote_balance(t) for t in texts], dtype=np.float64))
+
+
+_OPEN_Q = re.compile(r"[“「『‘]|(?:(?<=^)|(?<=[\s(\[—–-]))['\"](?=[\w“‘\"'.…])")
+_CLOSE_Q = re.compile(r"[”」』’]|(?<=[.,!?…—–-])'(?=$|[\s)\]—–-])|(?<=[\w.,!?…—–-])\"(?=$|[\s)\]—–-])")
+
+
+def quote_balance(text: str) -> int:
+    """Opening minus closing quotation marks (straight quotes judged by their neighbours;
+    an apostrophe inside a word counts as neither)."""
+    t = text.strip()
+    opens = len(_OPEN_Q.findall(t))
+    closes = len(_CLOSE_Q.findall(t))
+    return opens - closes
 
 
 def _band(inp: dp.Inputs, p: AlignParams, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
@@ -160,35 +174,27 @@ def _best_in_rect(beads: dict, start: tuple[int, int], end: tuple[int, int]) -> 
 
 def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_spans: SpanEncoder,
             inp: dp.Inputs) -> list[dp.PathBead]:
-    """Where two neighbouring beads of the path were a close call, re-score the
-    multi-segment beads inside their union with the cosine of their
-    concatenated text and choose again there (the rest of the path stays)."""
+    """Where two neighbouring beads of the path were a close call (the search's
+    best other last bead into their end came within refine_margin), re-score
+    the multi-segment beads inside their union with the cosine of their joined
+    text and choose again there (the rest of the path stays)."""
     verts = [(0, 0)] + [(pb.i, pb.j) for pb in path]
+    shapes = {(a, b) for a, b in p.bead_shapes() if a and b and a + b >= 3}
+    lo, hi = scorer.lo, scorer.hi
     cands: set[tuple[int, int, int, int]] = set()
     close = []
     for k in range(len(path) - 1):
-        (i0, j0), (i1, j1), (i2, j2) = verts[k], verts[k + 1], verts[k + 2]
-        if not 3 <= (i2 - i0) + (j2 - j0) <= p.refine_max:
+        (i0, j0), (i2, j2) = verts[k], verts[k + 2]
+        # the search's best other last bead into the end of the pair was close
+        if not 3 <= (i2 - i0) + (j2 - j0) <= p.refine_max or path[k + 1].margin >= p.refine_margin:
             continue
-        beads = _rect_beads(scorer, i0, j0, i2, j2)
-        out: dict = {}
-        for (u, v), (q, _, _) in beads.items():
-            out.setdefault(u, []).append((v, q))
-        best = {(i2, j2): 0.0}
-        for u in sorted(out, reverse=True):  # later corners first
-            vals = [q + best[v] for v, q in out[u] if v in best]
-            if vals:
-                best[u] = max(vals)
-        if (i0, j0) not in best or (i1, j1) not in best:
-            continue
-        cur = path[k].score + path[k + 1].score
-        alt1 = max([q + best[v] for v, q in out.get((i0, j0), []) if v != (i1, j1) and v in best], default=dp.NEG)
-        alt2 = max([q + best[v] for v, q in out.get((i1, j1), []) if v != (i2, j2) and v in best], default=dp.NEG)
-        if cur - max(alt1, path[k].score + alt2) < p.refine_margin:
-            close.append(k)
-            for ((si, sj), (ei, ej)), (_, a, b) in beads.items():
-                if a and b and a + b >= 3:
-                    cands.add((si, ei, sj, ej))
+        close.append(k)
+        for si in range(i0, i2):
+            for ei in range(si + 1, i2 + 1):
+                for sj in range(max(j0, int(lo[si])), min(j2, int(hi[si])) + 1):
+                    for ej in range(max(sj + 1, int(lo[ei])), min(j2, int(hi[ei])) + 1):
+                        if (ei - si, ej - sj) in shapes:
+                            cands.add((si, ei, sj, ej))
     if not cands:
         return path
     src_spans = sorted({(s0, s1) for s0, s1, _, _ in cands if s1 - s0 > 1})
@@ -339,7 +345,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
     Other keyword arguments override AlignParams fields.
     """
-    from ..embed import get_encoder
+    from ..embed import encode_joined, get_encoder
 
     level = level or (source[0].level if source else "sentence")
     p = AlignParams.for_level(level, **params)
@@ -360,11 +366,8 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
         return "" if segs and segs[0].lang == "zh" else " "
 
     def encode_spans(src_spans, tgt_spans):
-        sj, tj = joiner(source), joiner(target)
-        st = [sj.join(src_texts[a:b]) for a, b in src_spans]
-        tt = [tj.join(tgt_texts[a:b]) for a, b in tgt_spans]
-        both = enc.encode(st + tt) if st or tt else np.zeros((0, src_vecs.shape[1]), np.float32)
-        return both[:len(st)], both[len(st):]
+        return (encode_joined(enc, [src_texts[a:b] for a, b in src_spans], joiner(source)),
+                encode_joined(enc, [tgt_texts[a:b] for a, b in tgt_spans], joiner(target)))
 
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
@@ -379,11 +382,14 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
 
 
 def bead_evidence(scorer: dp.Scorer, path: list[dp.PathBead]) -> np.ndarray:
-    """Per bead: [cos, cos - neighbour similarity, lexical cos, length term]
-    (zeros for 1:0/0:1 beads); the inputs of the confidence."""
-    out = np.zeros((len(path), 4))
+    """Per bead: dp.EVIDENCE (zeros for 1:0/0:1 beads), the inputs of the
+    confidence; the search keeps it for its own beads."""
+    out = np.zeros((len(path), len(dp.EVIDENCE)))
     for k, pb in enumerate(path):
         if pb.a and pb.b:
-            F = scorer.features(pb.i, np.array([pb.j]), np.array([pb.a]), np.array([pb.b]))[:, 0, 0]
-            out[k] = (F[0], F[0] + F[3], F[1], F[2])
+            if pb.evidence is not None:
+                out[k] = pb.evidence
+            else:
+                F = scorer.features(pb.i, np.array([pb.j]), np.array([pb.a]), np.array([pb.b]))
+                out[k] = dp.evidence(F[:, 0, 0])
     return out

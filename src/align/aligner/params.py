@@ -19,8 +19,9 @@ class AlignParams:
     len_weight: float = 0.0  # segment vectors weighted by length**len_weight in a bead's sum
     w_cos: float = 1.0
     w_lex: float = 0.4
-    w_len: float = 0.12
+    w_len: float = 0.2
     len_sigma: float = 0.45
+    len_short: float = 1.0  # length-ratio variance len_sigma^2 * (1 + len_short / bead size in mean segments)
     w_nn: float = 0.3
     w_cos_extra: float = 0.1
     w_quote: float = 0.0
@@ -28,6 +29,7 @@ class AlignParams:
     w_strong_inside: float = 0.0
     w_head_pure: float = 0.5
     w_head_mixed: float = 0.5
+    w_qbal: float = 0.05  # minus |quotations opened - closed, source vs target| in the bead
     merge_penalty: float = 0.1
     bead_cost: float = 0.15  # per a:b bead: more, smaller beads are not better in themselves
     shape_biases: tuple = ()  # ((a, b, bias), ...)
@@ -46,12 +48,14 @@ class AlignParams:
     dense_limit: int = 1_500_000
     coarse_size: int = 600
     band: int = 24
-    # second pass: where the first path's choice inside two neighbouring beads
-    # was close (best other split of their union within refine_margin), encode
-    # the concatenated text of every multi-segment bead there, move its cosine
-    # towards the concatenation's, and choose again there. Off by default: on
-    # mac-dev +0.6 point strict F1 for +30% cold time (bench/README.md)
-    refine: bool = False
+    # second pass: where the search's best other last bead into the end of two
+    # neighbouring beads came within refine_margin of the one it took, move the
+    # cosine of every multi-segment bead inside their union towards the cosine
+    # of its joined text, and choose again there. USE builds joined vectors from
+    # each segment's cached pooled row (embed.use_pool), so this costs no new
+    # encoding; other encoders encode the joined texts. +0.8 point strict F1 on
+    # mac-dev (bench/README.md)
+    refine: bool = True
     refine_margin: float = 0.1
     refine_max: int = 7  # largest union (a + b) of two neighbouring beads looked at
     refine_mix: float = 0.5  # cosine used = summed + refine_mix * (concatenated - summed) - refine_shift
