@@ -66,7 +66,7 @@ def book(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         enc = get_encoder("use", cache=Path(tmp))
         t0 = time.perf_counter()
-        al = align_pair(zh, en, encoder=enc)
+        al = align_pair(zh, en, encoder=enc, **args.params)
         s = score(gold, [(b.src, b.tgt) for b in al.beads])
         report(f"book {len(zh)} zh / {len(en)} en, cold cache, every line distinct", t0, enc,
                f"strict F1 {s.f1_strict:.4f} lax {s.f1_lax:.4f}")
@@ -80,7 +80,7 @@ def big(args) -> None:
     zh, en, gold = _book(args.copies, unique=False)
     enc = get_encoder("use")
     t0 = time.perf_counter()
-    al = align_pair(zh, en, encoder=enc)
+    al = align_pair(zh, en, encoder=enc, **args.params)
     s = score(gold, [(b.src, b.tgt) for b in al.beads])
     report(f"big {len(zh)} zh / {len(en)} en (repeated chapters: each distinct text encoded once)", t0, enc,
            f"strict F1 {s.f1_strict:.4f} lax {s.f1_lax:.4f}")
@@ -91,7 +91,10 @@ if __name__ == "__main__":
     ap.add_argument("what", choices=["doc", "book", "big"])
     ap.add_argument("--mac-dev", type=Path, default=DEFAULT_MAC_DEV)
     ap.add_argument("--copies", type=int, default=None)
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="aligner parameters (book, big)")
     args = ap.parse_args()
+    args.params = {k: (v.lower() == "true" if v.lower() in ("true", "false") else float(v))
+                   for k, v in (x.split("=", 1) for x in args.set)}
     args_mac_dev = args.mac_dev
     if args.copies is None:
         args.copies = {"doc": 1, "book": 4, "big": 14}[args.what]

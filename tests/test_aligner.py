@@ -277,3 +277,24 @@ def test_refine_looks_only_where_the_search_had_a_close_call():
     assert len(calls) == 1
     src_spans, tgt_spans = calls[0]
     assert (1, 3) in tgt_spans and all(a >= 1 and b <= 3 for a, b in src_spans)
+
+
+def test_clause_edges_decide_where_an_english_sentence_belongs():
+    # by its whole vector the middle English sentence leans towards the second
+    # Chinese one; its last clause matches the first Chinese sentence's last clause
+    v = np.eye(4, DIM, dtype=np.float32)
+    s = v[[0, 1]]
+    t = np.stack([v[0], 0.35 * v[0] + np.sqrt(1 - 0.35 ** 2) * v[1], v[1]]).astype(np.float32)
+    src_edges = (s, np.stack([v[2], v[1]]))  # (first clauses, last clauses)
+    tgt_edges = (t, np.stack([v[0], v[2], v[1]]))
+
+    def beads(**params):
+        res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0], src_edges=src_edges, tgt_edges=tgt_edges,
+                            params=AlignParams(**params))
+        return [(b.src, b.tgt) for b in res.beads]
+
+    assert beads() == [((0,), (0, 1)), ((1,), (2,))]
+    assert beads(w_edge_tail=0.0) == [((0,), (0,)), ((1,), (1, 2))]
+    # without edge vectors the edge features are left out, not guessed
+    res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0])
+    assert [(b.src, b.tgt) for b in res.beads] == [((0,), (0,)), ((1,), (1, 2))]

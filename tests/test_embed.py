@@ -215,3 +215,40 @@ def test_joined_vectors_fall_back_to_encoding_the_joined_text(tmp_path, monkeypa
     counting = CachedEncoder(Counting(), EmbeddingCache(tmp_path / "k"))
     encode_joined(counting, [["a", "bb"], ["c"]], "+")
     assert counting.inner.seen == ["a+bb", "c"]
+
+
+@pytest.mark.parametrize("text, head, tail", [
+    ("韦小宝道：“今儿我赌了钱回来，遇到一个小太监，拦住了路。", "韦小宝道", "拦住了路。"),
+    ("'Well, after today's game, I met this little eunuch; who stood in my way.", "Well", "who stood in my way."),
+    ("No clause break here.", "No clause break here.", "No clause break here."),
+    ("A, b, c", "A, b, c", "A, b, c"),  # clauses shorter than two characters do not count
+])
+def test_edge_clauses(text, head, tail):
+    from align.embed import edge_clauses
+
+    assert edge_clauses(text) == (head, tail)
+
+
+def test_edges_of_other_encoders_encode_the_clauses():
+    from align.embed import encode_edges
+
+    inner = Counting()
+    heads, tails = encode_edges(inner, ["one, two, three", "single"])
+    assert inner.seen == ["one", "single", "three", "single"]
+    assert heads.shape == tails.shape == (2, 3)
+
+
+@pytest.mark.slow
+def test_use_edges_come_with_the_encoding_and_mark_first_and_last_clause(tmp_path, monkeypatch):
+    from align.embed import encode_edges
+
+    text = "他在扬州看了许多戏，不过戏台上的太监服色全然不同，唱的戏文没一句好听。"
+    first, last = "他在扬州看了许多戏", "唱的戏文没一句好听。"
+    enc = get_encoder("use", cache=tmp_path / "c")
+    whole = enc.encode([text, "单句没有分句"])
+    monkeypatch.setattr(enc.inner, "encode_all", lambda texts: pytest.fail("encoded again"))
+    heads, tails = encode_edges(enc, [text, "单句没有分句"])  # from the cache
+    ref_first, ref_last = enc.inner.encode([first, last])
+    assert heads[0] @ ref_first > heads[0] @ ref_last + 0.1
+    assert tails[0] @ ref_last > tails[0] @ ref_first + 0.1
+    assert heads[1] @ whole[1] > 0.9999 and tails[1] @ whole[1] > 0.9999  # one clause: the whole text

@@ -28,7 +28,7 @@ NEG = -1e18
 
 # per-bead features (a, b >= 1); the score is sum(weight * feature) + shape bias
 FEATURES = ("cos", "lex", "len", "nn", "cos_extra", "quote", "weak_inside", "strong_inside",
-            "head_pure", "head_mixed", "qbal")
+            "head_pure", "head_mixed", "qbal", "edge_tail", "edge_head")
 
 
 # what a bead's confidence is computed from: cosine, cosine minus the
@@ -73,6 +73,9 @@ class Inputs:
     src: Side
     tgt: Side
     extra: dict = field(default_factory=dict)
+    # first- and last-clause vectors of each segment (embed.encode_edges)
+    heads: View | None = None
+    tails: View | None = None
 
     @property
     def n(self) -> int:
@@ -120,9 +123,15 @@ class Scorer:
         self.bias = np.array([params.shape_bias(a, b) for a, b in shapes])
         self.weights = np.array([params.feature_weight(f) for f in FEATURES])
         self.skip, self.skip_nn = params.skip, params.skip_nn
-        self.views = [inp.neural] + ([inp.lexical] if inp.lexical is not None else [])
-        self.snorm = [_span_norms(v.src, self.amax) for v in self.views]
-        self.tnorm = [_span_norms(v.tgt, self.bmax) for v in self.views]
+        # views whose bead vectors are sums of segment vectors, then the edge views
+        self.sum_views = [inp.neural] + ([inp.lexical] if inp.lexical is not None else [])
+        self.views = list(self.sum_views)
+        self.edge_views: tuple[int, int] | None = None
+        if inp.heads is not None and inp.tails is not None:
+            self.edge_views = (len(self.views), len(self.views) + 1)
+            self.views += [inp.heads, inp.tails]
+        self.snorm = [_span_norms(v.src, self.amax) for v in self.sum_views]
+        self.tnorm = [_span_norms(v.tgt, self.bmax) for v in self.sum_views]
         s, t = inp.src, inp.tgt
         self.s_len, self.t_len = _cum(s.length), _cum(t.length)
         self.len_mu = np.log((self.s_len[-1] + 1.0) / (self.t_len[-1] + 1.0))
@@ -188,7 +197,7 @@ class Scorer:
         end = (js - jlo)[None, :]
         start = np.maximum(end - B[:, None], 0)
         startj = np.maximum(js[None, :] - B[:, None], 0)
-        for vi in range(len(self.views)):
+        for vi in range(len(self.sum_views)):
             dots = np.empty((amax, jhi - jlo))
             for k in range(amax):  # source rows i-1, i-2, ...
                 s0, row = self._dot_row(vi, i - 1 - k)
@@ -238,6 +247,15 @@ class Scorer:
             pure = (hs > 0) & (ht > 0) & (hs == A[:, None]) & (ht == B[:, None])
             F[8] = pure
             F[9] = -(((hs > 0) | (ht > 0)) & ~pure).astype(np.float64)
+        if self.edge_views:
+            # the bead's first segments start alike, its last segments end alike
+            hv, tv = self.edge_views
+            s0, row = self._dot_row(tv, i - 1)
+            F[11] = row[js - 1 - s0][None, :]
+            for a in np.unique(A).tolist():
+                s0, row = self._dot_row(hv, i - a)
+                k = np.nonzero(A == a)[0]
+                F[12, k] = row[np.maximum(js[None, :] - B[k][:, None] - s0, 0)]
         if self.s_qb is not None:
             # a bead opens and closes as many quotations on each side
             bs = (self.s_qb[i] - self.s_qb[i - A])[:, None]

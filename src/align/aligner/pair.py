@@ -239,7 +239,8 @@ def _sigmoid(x: float) -> float:
 
 
 def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=None, src_texts=None,
-                tgt_texts=None, src_head=None, tgt_head=None, len_weight: float = 0.0) -> dp.Inputs:
+                tgt_texts=None, src_head=None, tgt_head=None, len_weight: float = 0.0,
+                src_edges=None, tgt_edges=None) -> dp.Inputs:
     src_vecs = np.asarray(src_vecs, dtype=np.float32)
     tgt_vecs = np.asarray(tgt_vecs, dtype=np.float32)
     if len_weight:
@@ -250,8 +251,13 @@ def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=N
     lex = None
     if src_lex is not None and tgt_lex is not None:
         lex = dp.View(np.asarray(src_lex, np.float32), np.asarray(tgt_lex, np.float32))
+    heads = tails = None
+    if src_edges is not None and tgt_edges is not None:  # (first-clause, last-clause) vectors per side
+        heads = dp.View(np.asarray(src_edges[0], np.float32), np.asarray(tgt_edges[0], np.float32))
+        tails = dp.View(np.asarray(src_edges[1], np.float32), np.asarray(tgt_edges[1], np.float32))
     return dp.Inputs(neural=dp.View(src_vecs, tgt_vecs), lexical=lex,
-                     src=_side(src_texts, src_len, src_head), tgt=_side(tgt_texts, tgt_len, tgt_head))
+                     src=_side(src_texts, src_len, src_head), tgt=_side(tgt_texts, tgt_len, tgt_head),
+                     heads=heads, tails=tails)
 
 
 def _side(texts, lengths, heads) -> dp.Side:
@@ -270,7 +276,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                   tgt_lex: np.ndarray | None = None, src_texts: Sequence[str] | None = None,
                   tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
                   tgt_head: Sequence[bool] | None = None, progress: Progress | None = None,
-                  encode_spans: SpanEncoder | None = None) -> VectorResult:
+                  encode_spans: SpanEncoder | None = None, src_edges=None, tgt_edges=None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
@@ -288,7 +294,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
         return VectorResult(beads, 0.0, {"cells": 0})
     inp = make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, src_lex=src_lex if p.w_lex else None,
                       tgt_lex=tgt_lex if p.w_lex else None, src_texts=src_texts, tgt_texts=tgt_texts,
-                      src_head=src_head, tgt_head=tgt_head, len_weight=p.len_weight)
+                      src_head=src_head, tgt_head=tgt_head, len_weight=p.len_weight,
+                      src_edges=src_edges if p.w_edge_head or p.w_edge_tail else None, tgt_edges=tgt_edges)
     # small matrix-vector products: BLAS threads only add overhead (and are
     # dramatically slow on a loaded machine)
     with threadpool_limits(1, user_api="blas"):
@@ -345,7 +352,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
     Other keyword arguments override AlignParams fields.
     """
-    from ..embed import encode_joined, get_encoder
+    from ..embed import encode_edges, encode_joined, get_encoder
 
     level = level or (source[0].level if source else "sentence")
     p = AlignParams.for_level(level, **params)
@@ -362,6 +369,13 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     if p.lexical and p.w_lex and not enc.name.startswith("lexical") and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
 
+    src_edges = tgt_edges = None
+    if (p.w_edge_head or p.w_edge_tail) and not enc.name.startswith("lexical") and source and target:
+        try:
+            src_edges, tgt_edges = encode_edges(enc, src_texts), encode_edges(enc, tgt_texts)
+        except Exception:  # an encoder limited to known texts (a lookup table): no edge features
+            src_edges = tgt_edges = None
+
     def joiner(segs):
         return "" if segs and segs[0].lang == "zh" else " "
 
@@ -372,6 +386,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
+                        src_edges=src_edges, tgt_edges=tgt_edges,
                         progress=progress, encode_spans=None if enc.name.startswith("lexical") else encode_spans)
     warnings = []
     if source and target and res.mean_confidence < p.unrelated_below:

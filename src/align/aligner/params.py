@@ -29,6 +29,10 @@ class AlignParams:
     w_strong_inside: float = 0.0
     w_head_pure: float = 0.5
     w_head_mixed: float = 0.5
+    # cosine of the first clauses of a bead's first segments and of the last
+    # clauses of its last segments (embed.encode_edges): where content starts and ends
+    w_edge_tail: float = 0.2
+    w_edge_head: float = 0.1
     w_qbal: float = 0.05  # minus |quotations opened - closed, source vs target| in the bead
     merge_penalty: float = 0.1
     bead_cost: float = 0.15  # per a:b bead: more, smaller beads are not better in themselves
@@ -67,9 +71,10 @@ class AlignParams:
     def for_level(cls, level: str = "sentence", **overrides) -> "AlignParams":
         if level not in ("sentence", "clause"):
             raise UsageError(f"unknown level {level!r} (choose sentence or clause)")
-        # clauses are reordered within sentences: larger beads, and fewer, are right more often
+        # clauses are reordered within sentences: larger beads, and fewer, are right more
+        # often, and where a bead's content starts and ends says little (no edge features)
         base = cls() if level == "sentence" else cls(max_src=6, max_tgt=6, max_total=8, bead_cost=0.25,
-                                                      merge_penalty=0.05)
+                                                      merge_penalty=0.05, w_edge_tail=0.0, w_edge_head=0.0)
         known = {f.name for f in fields(cls)}
         bad = sorted(set(overrides) - known)
         if bad:

@@ -10,6 +10,7 @@ imported only when a text is first encoded.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -17,7 +18,8 @@ import numpy as np
 
 from ..errors import UsageError
 
-__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "encode_joined", "ENCODER_NAMES"]
+__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "encode_joined", "encode_edges",
+           "ENCODER_NAMES"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
 
@@ -46,6 +48,39 @@ def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.nda
         texts = [sep.join(g) for g in groups]
         out = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     return out
+
+
+_CLAUSE_BREAK = re.compile(r"[，,；;：:—]")
+
+
+def edge_clauses(text: str) -> tuple[str, str]:
+    """The first and the last clause of a text (the whole text where it has one)."""
+    parts = [p.strip(" “”\"'‘’「」") for p in _CLAUSE_BREAK.split(text)]
+    parts = [p for p in parts if len(p) >= 2]
+    if len(parts) < 2:
+        return text, text
+    return parts[0], parts[-1]
+
+
+def encode_edges(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of each text's first and last clause: (heads, tails).
+
+    They tell where a sentence's content starts and ends, which decides
+    where a bead boundary goes when an English sentence could belong to
+    either of two Chinese ones. USE reads them off the forward pass that
+    encodes the whole text (``encode_edges`` on the encoder); other encoders
+    encode the clauses' text.
+    """
+    own = getattr(encoder, "encode_edges", None)
+    got = own(texts) if own is not None else None
+    if got is not None:
+        return got[:, 0], got[:, 1]
+    if not texts:
+        z = np.zeros((0, encoder.dim), dtype=np.float32)
+        return z, z
+    heads, tails = zip(*(edge_clauses(t) for t in texts))
+    vecs = encoder.encode(list(heads) + list(tails))
+    return vecs[:len(texts)], vecs[len(texts):]
 
 
 def usable_cores(cap: int = 8) -> int:

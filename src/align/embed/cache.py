@@ -41,6 +41,9 @@ class EmbeddingCache:
             conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
+                # with WAL, NORMAL still never corrupts the file; a power cut may
+                # lose the last batches, which are re-encoded on the next run
+                conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.DatabaseError:  # pragma: no cover - e.g. network file systems
                 pass
             conn.execute(_SCHEMA)
@@ -112,25 +115,57 @@ class CachedEncoder:
         found = self.cache.get(self.name, unique)
         self.hits += len(found)
         missing = [t for t in unique if t not in found]
-        pooled = getattr(self.inner, "pooled", None)
         for start in range(0, len(missing), self.batch):
             chunk = missing[start:start + self.batch]
-            rows = pooled(chunk) if pooled is not None else None
-            if rows is None:
-                vecs = self.inner.encode(chunk)
-            else:  # keep what joined runs of these texts will need (see encode_joined)
-                vecs = self.inner.finish(rows)
-                self.cache.put(self._pooled_name, chunk, rows)
-            self.cache.put(self.name, chunk, vecs)
-            self.encoded += len(chunk)
-            found.update(zip(chunk, vecs))
+            found.update(zip(chunk, self._encode_new(chunk)[0]))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
+    def _encode_new(self, chunk: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Encode texts the cache lacks: (vectors, flat edge vectors or None).
+        With USE, also keep what joined runs and clause edges of these texts
+        will need (see encode_joined, encode_edges)."""
+        encode_all = getattr(self.inner, "encode_all", None)
+        got = encode_all(chunk) if encode_all is not None else None
+        edges = None
+        if got is None:
+            vecs = self.inner.encode(chunk)
+        else:
+            vecs, rows, edges = got
+            edges = edges.reshape(len(chunk), -1)
+            self.cache.put(self._pooled_name, chunk, rows)
+            self.cache.put(self._edges_name, chunk, edges)
+        self.cache.put(self.name, chunk, vecs)
+        self.encoded += len(chunk)
+        return vecs, edges
+
     @property
     def _pooled_name(self) -> str:
         return self.name + "/pooled"
+
+    @property
+    def _edges_name(self) -> str:
+        return self.name + "/edges"
+
+    def encode_edges(self, texts: list[str]) -> np.ndarray | None:
+        """(n, 2, dim): each text's first- and last-clause vectors, from the
+        cache; None when the encoder has no such vectors (then the caller
+        encodes the clauses' text)."""
+        if getattr(self.inner, "encode_all", None) is None:
+            return None
+        unique = list(dict.fromkeys(texts))
+        found = self.cache.get(self._edges_name, unique)
+        missing = [t for t in unique if t not in found]
+        for start in range(0, len(missing), self.batch):
+            chunk = missing[start:start + self.batch]
+            edges = self._encode_new(chunk)[1]
+            if edges is None:
+                return None
+            found.update(zip(chunk, edges))
+        if not texts:
+            return np.zeros((0, 2, self.dim), dtype=np.float32)
+        return np.stack([found[t] for t in texts]).reshape(len(texts), 2, self.dim)
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'

