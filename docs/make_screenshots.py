@@ -57,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
             print("no flagged row in the report", file=sys.stderr)
             return 1
         page.select_option("#f-kind", "*")  # show the "any flag" filter in use
+        settle = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        page.evaluate(settle)  # the filter re-lays out the rows: scroll after that
         page.evaluate(f"document.getElementById({row!r}).scrollIntoView({{block: 'start'}})")
         page.evaluate(f"document.getElementById({row!r}).classList.add('cur')")
+        page.evaluate(settle)
         flagged = a.out / "report-flagged.png"
         page.screenshot(path=str(flagged))
         browser.close()
