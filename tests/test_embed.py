@@ -252,3 +252,22 @@ def test_use_edges_come_with_the_encoding_and_mark_first_and_last_clause(tmp_pat
     assert heads[0] @ ref_first > heads[0] @ ref_last + 0.1
     assert tails[0] @ ref_last > tails[0] @ ref_first + 0.1
     assert heads[1] @ whole[1] > 0.9999 and tails[1] @ whole[1] > 0.9999  # one clause: the whole text
+
+
+@pytest.mark.slow
+def test_sentence_transformers_model_aligns_with_edges_and_refine_from_encoded_text(tmp_path):
+    from align.aligner import align_pair
+    from align.model import Segment
+
+    def segs(texts, lang):
+        return [Segment(index=i, text=t, start=0, end=len(t), lang=lang) for i, t in enumerate(texts)]
+
+    src = ["The cat sat on the mat, and it purred.", "Stock markets fell sharply on Monday.",
+           "The weather will be sunny tomorrow."]
+    tgt = ["A cat was sitting on a mat.", "It was purring.", "On Monday share prices dropped steeply.",
+           "Tomorrow it will be sunny."]
+    enc = get_encoder(f"st:{_minilm_dir()}", cache=tmp_path / "c")
+    al = align_pair(segs(src, "en"), segs(tgt, "en"), encoder=enc, lexical=False)
+    assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]
+    # besides the 7 segments, the first and last clauses of "The cat sat on the mat, and it purred."
+    assert enc.encoded > len(src) + len(tgt)
