@@ -28,7 +28,7 @@ def build(feats: dict, params):
     out = {}
     for name, f in feats.items():
         inp = make_inputs(f["zv"], f["ev"], f["zlen"], f["elen"], src_lex=f["zl"], tgt_lex=f["el"],
-                          src_texts=f["zt"], tgt_texts=f["et"])
+                          src_texts=f["zt"], tgt_texts=f["et"], src_edges=f.get("ze"), tgt_edges=f.get("ee"))
         sc = dp.Scorer(inp, params)
         lo, hi = dp.full_windows(inp.n, inp.m)
         sc.set_band(lo, hi)
