@@ -53,6 +53,9 @@ def test_duplicate_term_is_an_error_with_line():
     "text, line, words",
     [
         ("entries:\n  - term: 诚信\n    preferred: integrity\n    colour: red\n", 4, "unknown field"),
+        # a misspelt key is named, with the field it was probably meant to be
+        ("entries:\n  - term: 诚信\n    prefered: integrity\n", 3, "prefered: unknown field (did you mean 'preferred'?)"),
+        ("entries:\n  - trem: 诚信\n    preferred: integrity\n", 2, "trem: unknown field (did you mean 'term'?)"),
         ("entries:\n  - term: honesty\n    preferred: integrity\n", 2, "no Chinese"),
         ("entries:\n  - term: 诚信\n    preferred: integrity\n    accepted: [x, '']\n", 4, "empty"),
         ("entries:\n  - term: 诚信\n    preferred: integrity\n    discouraged: [integrity]\n", 2, "both"),

@@ -271,6 +271,14 @@ def _describe(err: dict) -> str:
         msg = "required field is missing"
     elif err.get("type") == "extra_forbidden":
         msg = "unknown field"
+        key = loc[-1] if loc else None
+        if isinstance(key, str):
+            import difflib
+
+            known = set(Entry.model_fields) | set(Discouraged.model_fields) | set(GlossaryFile.model_fields)
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            if close:
+                msg += f" (did you mean {close[0]!r}?)"
     return f"{where}: {msg}" if where else msg
 
 
@@ -317,7 +325,8 @@ def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
     try:
         model = GlossaryFile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # an unknown key first: a misspelt field also makes the real one "missing"
+        err = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")[0]
         node = _node_at(root, tuple(err.get("loc", ())))
         line = node.start_mark.line + 1 if node is not None else 1
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
