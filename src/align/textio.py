@@ -256,6 +256,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         raise UsageError("is a directory; give the output a file name", p)
     if "x" in mode and p.exists():
         raise FileExistsError(str(p))
+    for parent in reversed(p.parents):  # mkdir would only say "File exists"
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"{parent} is a file, not a directory; give the output another path", p)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     binary = "b" in mode
