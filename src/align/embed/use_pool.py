@@ -25,14 +25,22 @@ import numpy as np
 POOLED_DIM = 513  # projected token sum (512) + token count
 
 
-_CLAUSE_END = {",", ";", ":", "—"}  # pieces after the tokenizer's normalisation (，→ ,)
+def _clause_end() -> set[str]:
+    """The clause breaks of embed.CLAUSE_BREAKS as the tokenizer's pieces spell
+    them (it normalises ，to , and so on)."""
+    import unicodedata
+
+    from . import CLAUSE_BREAKS
+
+    return {unicodedata.normalize("NFKC", c) for c in CLAUSE_BREAKS}
 
 
 def _clause_breaks(sp) -> np.ndarray:
     """Per vocabulary id: does this piece end a clause."""
     got = getattr(sp, "_align_clause_breaks", None)
     if got is None:
-        got = np.array([p.lstrip("\u2581") in _CLAUSE_END for p in sp._pieces], dtype=bool)
+        ends = _clause_end()
+        got = np.array([p.lstrip("\u2581") in ends for p in sp._pieces], dtype=bool)
         sp._align_clause_breaks = got
     return got
 
@@ -140,7 +148,7 @@ def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, rang
     s += counts[:, None].astype(np.float32) * be.cnn_b
     k = len(group)
     for dest, part in ((out, slice(0, k)), (heads, slice(k, 2 * k)), (tails, slice(2 * k, 3 * k))):
-        if dest is not None and part.start < len(s):
+        if dest is not None:
             dest[:, :-1] = s[part]
             dest[:, -1] = counts[part]
 
