@@ -229,12 +229,53 @@ def test_quotation_balance_decides_where_a_short_line_belongs():
     t = np.stack([v[0], 0.35 * v[0] + np.sqrt(1 - 0.35 ** 2) * v[1], v[1], v[2]]).astype(np.float32)
 
     def beads(**params):
+        # a loose length model, which leans only a little towards the right answer
         res = align_vectors(v, t, [10.0] * 3, [15.0, 15.0, 30.0, 30.0], src_texts=zh, tgt_texts=en,
-                            params=AlignParams(**params))
+                            params=AlignParams(len_sigma=0.45, **params))
         return [(b.src, b.tgt) for b in res.beads]
 
     assert beads() == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]
-    assert beads(w_qbal=0.0)[0] == ((0,), (0,))  # the vectors alone get it wrong
+    assert beads(w_qbal=0.0)[0] == ((0,), (0,))  # without it the vectors win, wrongly
+
+
+def test_a_bead_ends_where_a_quotation_ends_on_both_sides():
+    # by its vector the short English line sits between the two Chinese
+    # sentences; the first Chinese sentence ends its quotation, and so does the line
+    zh = ["他说：“走吧，现在就走。”", "她笑了。"]
+    en = ["'Let us go,' he said.", "'Now.'", "She laughed."]
+    v = np.eye(2, DIM, dtype=np.float32)
+    t = np.stack([v[0], 0.7 * v[0] + np.sqrt(1 - 0.7 ** 2) * v[1], v[1]]).astype(np.float32)
+
+    def beads(**params):
+        res = align_vectors(v, t, [10.0] * 2, [12.0, 6.0, 12.0], src_texts=zh, tgt_texts=en,
+                            params=AlignParams(**params))
+        return [(b.src, b.tgt) for b in res.beads]
+
+    assert beads() == [((0,), (0, 1)), ((1,), (2,))]
+    assert beads(w_qend=0.0) == [((0,), (0,)), ((1,), (1, 2))]
+
+
+def test_the_length_model_loosens_for_a_free_translation_and_tightens_for_a_close_one():
+    rng = np.random.default_rng(3)
+    n = 40
+    v = rng.normal(size=(n, DIM))
+    v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    src_len = rng.uniform(10, 60, size=n)
+
+    def sigma(spread):
+        tgt_len = 3 * src_len * np.exp(spread * rng.normal(size=n))
+        res = align_vectors(v, v, src_len, tgt_len)
+        assert [(b.src, b.tgt) for b in res.beads] == [((k,), (k,)) for k in range(n)]
+        return res.stats["len_sigma"]
+
+    p = AlignParams()
+    close, free = sigma(0.02), sigma(0.6)
+    assert close == pytest.approx(p.len_sigma_min)  # near-exact lengths: as tight as allowed
+    assert p.len_sigma < free <= p.len_sigma_max
+    # too few beads to judge the spread: the default stays
+    short = align_vectors(v[:5], v[:5], src_len[:5], 3 * src_len[:5])
+    assert short.stats["len_sigma"] == p.len_sigma
+    assert align_vectors(v, v, src_len, 3 * src_len, params=AlignParams(len_adapt=0.0)).stats["len_sigma"] == p.len_sigma
 
 
 def test_short_beads_pay_less_for_an_odd_length_ratio():
@@ -289,12 +330,13 @@ def test_clause_edges_decide_where_an_english_sentence_belongs():
     tgt_edges = (t, np.stack([v[0], v[2], v[1]]))
 
     def beads(**params):
+        # a loose length model, which leans only a little towards the right answer
         res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0], src_edges=src_edges, tgt_edges=tgt_edges,
-                            params=AlignParams(**params))
+                            params=AlignParams(len_sigma=0.45, **params))
         return [(b.src, b.tgt) for b in res.beads]
 
     assert beads() == [((0,), (0, 1)), ((1,), (2,))]
     assert beads(w_edge_tail=0.0) == [((0,), (0,)), ((1,), (1, 2))]
     # without edge vectors the edge features are left out, not guessed
-    res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0])
+    res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0], params=AlignParams(len_sigma=0.45))
     assert [(b.src, b.tgt) for b in res.beads] == [((0,), (0,)), ((1,), (1, 2))]

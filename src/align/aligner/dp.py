@@ -28,7 +28,7 @@ NEG = -1e18
 
 # per-bead features (a, b >= 1); the score is sum(weight * feature) + shape bias
 FEATURES = ("cos", "lex", "len", "nn", "cos_extra", "quote", "weak_inside", "strong_inside",
-            "head_pure", "head_mixed", "qbal", "edge_tail", "edge_head")
+            "head_pure", "head_mixed", "qbal", "edge_tail", "edge_head", "qend")
 
 
 # what a bead's confidence is computed from: cosine, cosine minus the
@@ -58,6 +58,7 @@ class Side:
     quote: np.ndarray  # bool: contains quotation marks
     weak_end: np.ndarray  # bool: ends without sentence-final punctuation
     qbal: np.ndarray | None = None  # opening minus closing quotation marks
+    q_end: np.ndarray | None = None  # bool: ends with a closing quotation mark
 
     @classmethod
     def plain(cls, length) -> "Side":
@@ -261,6 +262,9 @@ class Scorer:
             bs = (self.s_qb[i] - self.s_qb[i - A])[:, None]
             bt = self.t_qb[js][None, :] - self.t_qb[startj]
             F[10] = -np.abs(bs - bt)
+        if self.inp.src.q_end is not None and self.inp.tgt.q_end is not None:
+            # a bead ends at the end of a quotation on both sides or on neither
+            F[13] = -(self.inp.src.q_end[i - 1] != self.inp.tgt.q_end[js - 1]).astype(np.float64)[None, :]
         return F
 
     def row(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -319,6 +323,26 @@ def margins(scorer: Scorer, lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.
     cnt = np.maximum(valid.sum(axis=0), 1)
     tgt_nn = np.where(valid, top, 0.0).sum(axis=0) / cnt
     return src_nn, tgt_nn
+
+
+def mutual_best(scorer: Scorer, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) of segments that are each other's most similar within the band."""
+    n, m = scorer.inp.n, scorer.inp.m
+    sbest = np.full(n, -1)
+    scos = np.full(n, -1.0)
+    tval = np.full(m, -2.0)
+    tbest = np.full(m, -1)
+    for i in range(n):
+        a, b = max(int(lo[i + 1]) - 1, 0), min(int(hi[i + 1]), m)
+        if b <= a:
+            continue
+        cs = scorer.one_to_one_cos(i, a, b)
+        k = int(np.argmax(cs))
+        sbest[i], scos[i] = a + k, cs[k]
+        upd = cs > tval[a:b]
+        tval[a:b] = np.where(upd, cs, tval[a:b])
+        tbest[a:b] = np.where(upd, i, tbest[a:b])
+    return [(i, int(sbest[i]), float(scos[i])) for i in range(n) if sbest[i] >= 0 and tbest[sbest[i]] == i]
 
 
 @dataclass

@@ -45,6 +45,7 @@ def _block_len(x: np.ndarray, f: int) -> np.ndarray:
 _QUOTES = set("“”「」『』\"‘’'《》")
 _STRONG_END = set("。！？!?….；;")
 _CLOSERS = set("”」』\"’')）)]】")
+_CLOSE_QUOTES = set("”」』’'\"")
 
 
 def side_facts(texts: Sequence[str], lengths: Sequence[float] | None = None,
@@ -61,7 +62,9 @@ def side_facts(texts: Sequence[str], lengths: Sequence[float] | None = None,
 
     weak_end = np.array([weak(t) for t in texts], dtype=bool)
     head = np.zeros(len(texts), dtype=bool) if heads is None else np.asarray(heads, dtype=bool)
-    return dp.Side(length, head, quote, weak_end, np.array([quote_balance(t) for t in texts], dtype=np.float64))
+    q_end = np.array([t.rstrip()[-1:] in _CLOSE_QUOTES for t in texts], dtype=bool)
+    return dp.Side(length, head, quote, weak_end, np.array([quote_balance(t) for t in texts], dtype=np.float64),
+                   q_end)
 
 
 _OPEN_Q = re.compile(r"[“「『‘]|(?:(?<=^)|(?<=[\s(\[—–-]))['\"](?=[\w“‘\"'.…])")
@@ -91,7 +94,7 @@ def _band(inp: dp.Inputs, p: AlignParams, progress: Progress | None) -> tuple[np
     # the coarse pass is always searched in full: a dense_limit below its own
     # grid would send it down this path again, without end
     cp = AlignParams(max_src=2, max_tgt=2, max_total=4, w_lex=0.0, w_nn=0.0, skip=p.skip,
-                     w_len=p.w_len, len_sigma=p.len_sigma, merge_penalty=0.0,
+                     w_len=p.w_len, len_sigma=p.len_sigma, len_adapt=0.0, merge_penalty=0.0,
                      dense_limit=max(p.dense_limit, (math.ceil(n / fs) + 1) * (math.ceil(m / ft) + 1)),
                      coarse_size=p.coarse_size)
     path, _ = _solve(coarse, cp, None)
@@ -112,6 +115,8 @@ def _solve(inp: dp.Inputs, p: AlignParams, progress: Progress | None):
     scorer.set_band(lo, hi)
     src_nn, tgt_nn = dp.margins(scorer, lo, hi, p.margin_k)
     scorer.set_margins(src_nn, tgt_nn)
+    if p.len_adapt:
+        scorer.p = replace(p, len_sigma=_adapted_sigma(scorer, dp.mutual_best(scorer, lo, hi)))
     if progress is not None:
         progress(0, total=inp.n + 1, description="aligning")
     path = dp.search(scorer, lo, hi, progress)
@@ -234,6 +239,27 @@ def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_s
     return new
 
 
+def _adapted_sigma(scorer: dp.Scorer, pairs: list[tuple[int, int, float]]) -> float:
+    """The length model's spread for this document: a free translation's
+    lengths vary more than a close one's. Measured on segments that are each
+    other's most similar (cosine >= len_spread_cos), as the median absolute
+    deviation of their length-ratio residuals (each scaled by its short-bead
+    allowance); len_sigma * (that / len_spread_ref) ** len_adapt, within
+    [len_sigma_min, len_sigma_max]. The default where too few pairs are sure."""
+    p = scorer.p
+    z = []
+    for i, j, c in pairs:
+        if c >= p.len_spread_cos:
+            ls, lt = scorer.inp.src.length[i], scorer.inp.tgt.length[j]
+            r = np.log((ls + scorer.s_c) / (lt + scorer.t_c)) - scorer.len_mu
+            size = 0.5 * (ls / scorer.s_mean + lt / scorer.t_mean)
+            z.append(abs(r) / math.sqrt(1.0 + p.len_short / max(size, 0.05)))
+    if len(z) < 20:
+        return p.len_sigma
+    spread = 1.4826 * float(np.median(z))
+    return float(np.clip(p.len_sigma * (spread / p.len_spread_ref) ** p.len_adapt, p.len_sigma_min, p.len_sigma_max))
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
@@ -318,7 +344,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     scored = [b.confidence for b in beads if b.src and b.tgt]
     mean = float(np.mean(scored)) if scored else 0.0
     cells = int(np.sum(scorer.hi - scorer.lo + 1))
-    return VectorResult(beads, mean, {"cells": cells})
+    return VectorResult(beads, mean, {"cells": cells, "len_sigma": scorer.p.len_sigma})
 
 
 def _encode(encoder, texts: list[str], progress: Progress | None, what: str) -> np.ndarray:

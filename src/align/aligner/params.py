@@ -20,8 +20,18 @@ class AlignParams:
     w_cos: float = 1.0
     w_lex: float = 0.4
     w_len: float = 0.2
-    len_sigma: float = 0.45
+    len_sigma: float = 0.38
     len_short: float = 1.0  # length-ratio variance len_sigma^2 * (1 + len_short / bead size in mean segments)
+    # a free translation's lengths vary more than a close one's: len_sigma is
+    # scaled by (this document's spread / len_spread_ref) ** len_adapt, where the
+    # spread is measured on segments that are each other's most similar with a
+    # cosine >= len_spread_cos (pair._adapted_sigma); +1.0 point strict F1 on
+    # mac-dev, leave-one-chapter-out (bench/README.md)
+    len_adapt: float = 1.0
+    len_spread_ref: float = 0.23
+    len_spread_cos: float = 0.5
+    len_sigma_min: float = 0.3
+    len_sigma_max: float = 0.8
     w_nn: float = 0.3
     w_cos_extra: float = 0.1
     w_quote: float = 0.0
@@ -33,6 +43,7 @@ class AlignParams:
     # clauses of its last segments (embed.encode_edges): where content starts and ends
     w_edge_tail: float = 0.2
     w_edge_head: float = 0.1
+    w_qend: float = 0.05  # minus 1 where one side's last segment ends a quotation and the other's does not
     w_qbal: float = 0.05  # minus |quotations opened - closed, source vs target| in the bead
     merge_penalty: float = 0.1
     bead_cost: float = 0.15  # per a:b bead: more, smaller beads are not better in themselves
@@ -74,7 +85,8 @@ class AlignParams:
         # clauses are reordered within sentences: larger beads, and fewer, are right more
         # often, and where a bead's content starts and ends says little (no edge features)
         base = cls() if level == "sentence" else cls(max_src=6, max_tgt=6, max_total=8, bead_cost=0.25,
-                                                      merge_penalty=0.05, w_edge_tail=0.0, w_edge_head=0.0)
+                                                      merge_penalty=0.05, w_edge_tail=0.0, w_edge_head=0.0,
+                                                      len_sigma=0.45, len_adapt=0.0)
         known = {f.name for f in fields(cls)}
         bad = sorted(set(overrides) - known)
         if bad:
