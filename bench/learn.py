@@ -24,11 +24,12 @@ from macdev import DEFAULT_MAC_DEV  # noqa: E402
 def build(feats: dict, params):
     from align.aligner import dp
     from align.aligner.pair import make_inputs
+    from align.embed import edges_of
 
     out = {}
     for name, f in feats.items():
         inp = make_inputs(f["zv"], f["ev"], f["zlen"], f["elen"], src_lex=f["zl"], tgt_lex=f["el"],
-                          src_texts=f["zt"], tgt_texts=f["et"], src_edges=f.get("ze"), tgt_edges=f.get("ee"))
+                          src_texts=f["zt"], tgt_texts=f["et"], src_edges=edges_of(f["zc"], f["zv"].shape[1]), tgt_edges=edges_of(f["ec"], f["ev"].shape[1]))
         sc = dp.Scorer(inp, params)
         lo, hi = dp.full_windows(inp.n, inp.m)
         sc.set_band(lo, hi)

@@ -23,7 +23,7 @@ from macdev import DEFAULT_MAC_DEV, load_chapters  # noqa: E402
 
 def features(mac_dev: Path, encoder: str, cache: Path | None):
     from align.aligner.pair import _text_len, lexical_vectors
-    from align.embed import encode_edges, get_encoder
+    from align.embed import encode_clauses, get_encoder
 
     enc = get_encoder(encoder)
     out = {}
@@ -31,7 +31,7 @@ def features(mac_dev: Path, encoder: str, cache: Path | None):
         zt, et = [s.text for s in zh], [s.text for s in en]
         out[name] = dict(zv=enc.encode(zt), ev=enc.encode(et), zl=lexical_vectors(zt), el=lexical_vectors(et),
                          zlen=[_text_len(t) for t in zt], elen=[_text_len(t) for t in et], gold=gold,
-                         zt=zt, et=et, ze=encode_edges(enc, zt), ee=encode_edges(enc, et))
+                         zt=zt, et=et, zc=encode_clauses(enc, zt), ec=encode_clauses(enc, et))
     return out
 
 
@@ -64,7 +64,7 @@ def run(feats, params: dict, names=None, collect=None):
         if names is not None and name not in names:
             continue
         res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"],
-                            src_texts=f["zt"], tgt_texts=f["et"], src_edges=f["ze"], tgt_edges=f["ee"],
+                            src_texts=f["zt"], tgt_texts=f["et"], src_clauses=f["zc"], tgt_clauses=f["ec"],
                             encode_spans=None if _ENCODER["name"].startswith("lexical") else span_encoder(f["zt"], f["et"]))
         pred = [(b.src, b.tgt) for b in res.beads]
         pairs.append((f["gold"], pred))

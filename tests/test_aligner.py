@@ -320,6 +320,32 @@ def test_refine_looks_only_where_the_search_had_a_close_call():
     assert (1, 3) in tgt_spans and all(a >= 1 and b <= 3 for a, b in src_spans)
 
 
+def test_a_clause_moved_across_a_sentence_boundary_joins_the_two_sentences():
+    # Chinese [a, b] [c], English [a] [b, c]: the translation moved clause b into
+    # its second sentence, so the right bead is 2:2. Sentence by sentence, both
+    # 1:1 pairs look as good; where the clauses are best placed tells them apart
+    e = np.eye(DIM, dtype=np.float32)
+    a, b, c, d = e[0], e[1], e[2], e[3]
+
+    def unit(x):
+        return (x / np.linalg.norm(x)).astype(np.float32)
+
+    src, tgt = np.stack([unit(a + b), c, d]), np.stack([a, unit(b + c), d])
+    src_clauses, tgt_clauses = [np.stack([a, b]), c[None], d[None]], [a[None], np.stack([b, c]), d[None]]
+
+    def joined(src_spans, tgt_spans):
+        return (np.stack([unit(src[x:y].sum(axis=0)) for x, y in src_spans]).reshape(-1, DIM),
+                np.stack([unit(tgt[x:y].sum(axis=0)) for x, y in tgt_spans]).reshape(-1, DIM))
+
+    def beads(**params):
+        res = align_vectors(src, tgt, [10.0] * 3, [10.0] * 3, src_clauses=src_clauses, tgt_clauses=tgt_clauses,
+                            encode_spans=joined, params=AlignParams(**params))
+        return [(x.src, x.tgt) for x in res.beads]
+
+    assert beads() == [((0, 1), (0, 1)), ((2,), (2,))]
+    assert beads(w_clause=0.0) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+
+
 def test_clause_edges_decide_where_an_english_sentence_belongs():
     # by its whole vector the middle English sentence leans towards the second
     # Chinese one; its last clause matches the first Chinese sentence's last clause

@@ -229,29 +229,36 @@ def test_edge_clauses(text, head, tail):
     assert edge_clauses(text) == (head, tail)
 
 
-def test_edges_of_other_encoders_encode_the_clauses():
-    from align.embed import encode_edges
+def test_clauses_of_other_encoders_encode_the_clause_texts():
+    from align.embed import encode_clauses, encode_edges
 
     inner = Counting()
+    clauses = encode_clauses(inner, ["one, two, three", "single"])
+    assert inner.seen == ["one", "two", "three", "single"]
+    assert [c.shape for c in clauses] == [(3, 3), (1, 3)]
     heads, tails = encode_edges(inner, ["one, two, three", "single"])
-    assert inner.seen == ["one", "single", "three", "single"]
-    assert heads.shape == tails.shape == (2, 3)
+    assert np.array_equal(heads, np.stack([clauses[0][0], clauses[1][0]]))
+    assert np.array_equal(tails, np.stack([clauses[0][2], clauses[1][0]]))
+    assert encode_clauses(inner, []) == []
 
 
 @pytest.mark.slow
-def test_use_edges_come_with_the_encoding_and_mark_first_and_last_clause(tmp_path, monkeypatch):
-    from align.embed import encode_edges
+def test_use_clauses_come_with_the_encoding_each_read_in_its_sentence(tmp_path, monkeypatch):
+    from align.embed import encode_clauses, encode_edges
 
     text = "他在扬州看了许多戏，不过戏台上的太监服色全然不同，唱的戏文没一句好听。"
-    first, last = "他在扬州看了许多戏", "唱的戏文没一句好听。"
+    parts = ["他在扬州看了许多戏", "不过戏台上的太监服色全然不同", "唱的戏文没一句好听。"]
     enc = get_encoder("use", cache=tmp_path / "c")
     whole = enc.encode([text, "单句没有分句"])
     monkeypatch.setattr(enc.inner, "encode_all", lambda texts: pytest.fail("encoded again"))
-    heads, tails = encode_edges(enc, [text, "单句没有分句"])  # from the cache
-    ref_first, ref_last = enc.inner.encode([first, last])
-    assert heads[0] @ ref_first > heads[0] @ ref_last + 0.1
-    assert tails[0] @ ref_last > tails[0] @ ref_first + 0.1
-    assert heads[1] @ whole[1] > 0.9999 and tails[1] @ whole[1] > 0.9999  # one clause: the whole text
+    clauses = encode_clauses(enc, [text, "单句没有分句"])  # from the cache
+    assert [c.shape for c in clauses] == [(3, 512), (1, 512)]
+    ref = enc.inner.encode(parts)
+    sims = clauses[0] @ ref.T
+    assert np.all(np.diag(sims) > sims.max(axis=1, initial=-1, where=~np.eye(3, dtype=bool)) + 0.05)
+    assert clauses[1][0] @ whole[1] > 0.9999  # one clause: the whole text
+    heads, tails = encode_edges(enc, [text, "单句没有分句"])
+    assert np.array_equal(heads[0], clauses[0][0]) and np.array_equal(tails[0], clauses[0][-1])
 
 
 @pytest.mark.slow

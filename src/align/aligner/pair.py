@@ -128,7 +128,8 @@ SpanEncoder = Callable[[list, list], tuple[np.ndarray, np.ndarray]]
 
 def _rect_beads(scorer: dp.Scorer, i0: int, j0: int, i2: int, j2: int) -> dict:
     """Score of every bead (a:b, 1:0, 0:1) inside the rectangle (i0, j0)-(i2, j2):
-    {(start, end): (score, a, b)} with start/end (i, j) corners."""
+    {(start, end): (score, a, b, evidence)} with start/end (i, j) corners
+    (evidence: see dp.EVIDENCE; None for 1:0/0:1)."""
     out = {}
     lo, hi = scorer.lo, scorer.hi
     skip = scorer.p.allow_skip
@@ -143,42 +144,96 @@ def _rect_beads(scorer: dp.Scorer, i0: int, j0: int, i2: int, j2: int) -> dict:
                 A, B = scorer.A[sel], scorer.B[sel]
                 F = scorer.features(i, js, A, B)
                 q = np.tensordot(scorer.weights, F, axes=1) + scorer.bias[sel][:, None]
-                for k, (a, b) in enumerate(zip(A.tolist(), B.tolist())):
-                    for w, j in enumerate(js.tolist()):
-                        if j - b >= j0 and lo[i - a] <= j - b <= hi[i - a]:
-                            out[((i - a, j - b), (i, j))] = (float(q[k, w]), a, b)
+                ev = dp.evidence(F)
+                start = js[None, :] - B[:, None]  # where each bead starts on the target side
+                fits = (start >= j0) & (start >= lo[i - A][:, None]) & (start <= hi[i - A][:, None])
+                for k, w in zip(*np.nonzero(fits)):
+                    a, b, j = int(A[k]), int(B[k]), int(js[w])
+                    out[((i - a, j - b), (i, j))] = (float(q[k, w]), a, b, ev[:, k, w])
             if skip:
                 s10 = float(scorer.skip_scores("src", np.array([i - 1]))[0])
                 for j in range(jl, jh + 1):
                     if lo[i - 1] <= j <= hi[i - 1]:
-                        out[((i - 1, j), (i, j))] = (s10, 1, 0)
+                        out[((i - 1, j), (i, j))] = (s10, 1, 0, None)
         if skip:
             for j in range(max(jl + 1, j0 + 1), jh + 1):
-                out[((i, j - 1), (i, j))] = (float(scorer.skip_scores("tgt", np.array([j - 1]))[0]), 0, 1)
+                out[((i, j - 1), (i, j))] = (float(scorer.skip_scores("tgt", np.array([j - 1]))[0]), 0, 1, None)
     return out
+
+
+def _range_max(S: np.ndarray) -> np.ndarray:
+    """R[r, a, b] = max(S[r, a:b]) for a < b, -inf where a >= b."""
+    n = S.shape[1]
+    R = np.full((S.shape[0], n + 1, n + 1), -np.inf)
+    for a in range(n):
+        R[:, a, a + 1:] = np.maximum.accumulate(S[:, a:], axis=1)
+    return R
+
+
+def _placement(S: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """P[k, a, b]: for the first k rows of S (clauses of one side), the summed
+    weight x (best similarity among columns a:b - best among the other
+    columns), each term 0 where its columns are none."""
+    R = _range_max(S)
+    n = S.shape[1]
+    inside = np.where(np.isfinite(R), R, 0.0)
+    outside = np.maximum(R[:, 0, :][:, :, None], R[:, :, n][:, None, :])  # before a, from b on
+    outside = np.where(np.isfinite(outside), outside, 0.0)
+    P = np.zeros((S.shape[0] + 1, n + 1, n + 1))
+    np.cumsum(weight[:, None, None] * (inside - outside), axis=0, out=P[1:])
+    return P
+
+
+def _clause_placement(beads: dict, i0: int, j0: int, i2: int, j2: int, clauses, lengths, w: float) -> None:
+    """Add to each bead inside the rectangle how well its clauses are placed:
+    for every clause of its segments, its best similarity to a clause of the
+    bead's other side minus its best to a clause of the other side's segments
+    outside the bead (within the rectangle), weighted by the clause's share of
+    its side's length. Where a translation moved a clause across a sentence
+    boundary, only the bead that holds both sentences places it well."""
+    src_cl, tgt_cl = clauses
+    zc, ec = src_cl[i0:i2], tgt_cl[j0:j2]
+    if not zc or not ec:
+        return
+    Z, E = np.concatenate(zc), np.concatenate(ec)
+    zw = np.concatenate([np.full(len(c), lengths[0][i0 + k] / len(c)) for k, c in enumerate(zc)])
+    ew = np.concatenate([np.full(len(c), lengths[1][j0 + k] / len(c)) for k, c in enumerate(ec)])
+    zstart = np.concatenate([[0], np.cumsum([len(c) for c in zc])])  # first clause of each segment
+    estart = np.concatenate([[0], np.cumsum([len(c) for c in ec])])
+    S = (Z @ E.T).astype(np.float64)
+    P = _placement(S, zw / zw.sum())
+    Q = _placement(S.T, ew / ew.sum())
+    keys = list(beads)
+    corners = np.array([(si, sj, ei, ej) for (si, sj), (ei, ej) in keys], dtype=np.int64).reshape(-1, 4)
+    za, zb = zstart[corners[:, 0] - i0], zstart[corners[:, 2] - i0]
+    ca, cb = estart[corners[:, 1] - j0], estart[corners[:, 3] - j0]
+    place = 0.5 * w * ((P[zb, ca, cb] - P[za, ca, cb]) + (Q[cb, za, zb] - Q[ca, za, zb]))
+    for key, extra in zip(keys, place.tolist()):
+        q, a, b, ev = beads[key]
+        beads[key] = (q + extra, a, b, ev)
 
 
 def _best_in_rect(beads: dict, start: tuple[int, int], end: tuple[int, int]) -> list[dp.PathBead]:
     """Best monotone bead path from start to end over the given beads."""
     into: dict = {}
-    for (u, v), (q, a, b) in beads.items():
-        into.setdefault(v, []).append((u, q, a, b))
+    for (u, v), (q, a, b, ev) in beads.items():
+        into.setdefault(v, []).append((u, q, a, b, ev))
     best = {start: (0.0, None)}
     for v in sorted(into):
-        cands = [(best[u][0] + q, (u, q, a, b)) for u, q, a, b in into[v] if u in best]
+        cands = [(best[u][0] + q, (u, q, a, b, ev)) for u, q, a, b, ev in into[v] if u in best]
         if cands:
             best[v] = max(cands, key=lambda c: c[0])
     out = []
     v = end
     while v != start:
-        u, q, a, b = best[v][1]
-        out.append(dp.PathBead(a, b, v[0], v[1], q))
+        u, q, a, b, ev = best[v][1]
+        out.append(dp.PathBead(a, b, v[0], v[1], q, evidence=ev))
         v = u
     return out[::-1]
 
 
 def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_spans: SpanEncoder,
-            inp: dp.Inputs) -> list[dp.PathBead]:
+            inp: dp.Inputs, clauses=None) -> list[dp.PathBead]:
     """Where two neighbouring beads of the path were a close call (the search's
     best other last bead into their end came within refine_margin), re-score
     the multi-segment beads inside their union with the cosine of their joined
@@ -233,7 +288,10 @@ def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_s
     for k0, k1 in runs:
         new.extend(path[done:k0])
         (i0, j0), (i2, j2) = verts[k0], verts[k1 + 2]
-        new.extend(_best_in_rect(_rect_beads(scorer, i0, j0, i2, j2), (i0, j0), (i2, j2)))
+        rb = _rect_beads(scorer, i0, j0, i2, j2)
+        if p.w_clause and clauses is not None:
+            _clause_placement(rb, i0, j0, i2, j2, clauses, (inp.src.length, inp.tgt.length), p.w_clause)
+        new.extend(_best_in_rect(rb, (i0, j0), (i2, j2)))
         done = k1 + 2
     new.extend(path[done:])
     return new
@@ -302,19 +360,31 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                   tgt_lex: np.ndarray | None = None, src_texts: Sequence[str] | None = None,
                   tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
                   tgt_head: Sequence[bool] | None = None, progress: Progress | None = None,
-                  encode_spans: SpanEncoder | None = None, src_edges=None, tgt_edges=None) -> VectorResult:
+                  encode_spans: SpanEncoder | None = None, src_edges=None, tgt_edges=None,
+                  src_clauses=None, tgt_clauses=None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
     ``src_texts``/``tgt_texts`` (optional) give punctuation and quotation
     features. ``encode_spans(src_spans, tgt_spans)`` (optional) encodes the
     concatenated text of (start, end) spans for the second pass (``refine``).
+    ``src_clauses``/``tgt_clauses`` (optional): per segment, its clauses'
+    vectors (k, dim) (embed.encode_clauses); they give the edge features
+    (unless ``src_edges``/``tgt_edges`` are given) and, in the second pass,
+    where each clause is best placed.
     Returns beads covering every index of both sides exactly once, in order.
     """
     from threadpoolctl import threadpool_limits
 
+    from ..embed import edges_of
+
     p = params or AlignParams()
     n, m = len(src_vecs), len(tgt_vecs)
+    clauses = None
+    if src_clauses is not None and tgt_clauses is not None and n and m:
+        clauses = ([np.asarray(c, np.float32) for c in src_clauses], [np.asarray(c, np.float32) for c in tgt_clauses])
+        if src_edges is None or tgt_edges is None:
+            src_edges, tgt_edges = edges_of(clauses[0], clauses[0][0].shape[1]), edges_of(clauses[1], clauses[1][0].shape[1])
     if n == 0 or m == 0:
         beads = [Bead((i,), (), 0.0, 0.0) for i in range(n)] + [Bead((), (j,), 0.0, 0.0) for j in range(m)]
         return VectorResult(beads, 0.0, {"cells": 0})
@@ -327,7 +397,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     with threadpool_limits(1, user_api="blas"):
         path, scorer = _solve(inp, p, progress)
         if p.refine and encode_spans is not None:
-            path = _refine(scorer, path, p, encode_spans, inp)
+            path = _refine(scorer, path, p, encode_spans, inp, clauses)
     beads = []
     evidence = bead_evidence(scorer, path)
     cw = np.asarray(p.conf_weights, dtype=np.float64)
@@ -378,7 +448,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
     Other keyword arguments override AlignParams fields.
     """
-    from ..embed import encode_edges, encode_joined, get_encoder
+    from ..embed import encode_clauses, encode_joined, get_encoder
 
     level = level or (source[0].level if source else "sentence")
     p = AlignParams.for_level(level, **params)
@@ -395,12 +465,13 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     if p.lexical and p.w_lex and not enc.name.startswith("lexical") and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
 
-    src_edges = tgt_edges = None
-    if (p.w_edge_head or p.w_edge_tail) and not enc.name.startswith("lexical") and source and target:
+    src_clauses = tgt_clauses = None
+    if (p.w_edge_head or p.w_edge_tail or (p.refine and p.w_clause)) and not enc.name.startswith("lexical") \
+            and source and target:
         try:
-            src_edges, tgt_edges = encode_edges(enc, src_texts), encode_edges(enc, tgt_texts)
-        except Exception:  # an encoder limited to known texts (a lookup table): no edge features
-            src_edges = tgt_edges = None
+            src_clauses, tgt_clauses = encode_clauses(enc, src_texts), encode_clauses(enc, tgt_texts)
+        except Exception:  # an encoder limited to known texts (a lookup table): no clause features
+            src_clauses = tgt_clauses = None
 
     def joiner(segs):
         return "" if segs and segs[0].lang == "zh" else " "
@@ -412,7 +483,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     res = align_vectors(src_vecs, tgt_vecs, [_text_len(t) for t in src_texts], [_text_len(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
-                        src_edges=src_edges, tgt_edges=tgt_edges,
+                        src_clauses=src_clauses, tgt_clauses=tgt_clauses,
                         progress=progress, encode_spans=None if enc.name.startswith("lexical") else encode_spans)
     warnings = []
     if source and target and res.mean_confidence < p.unrelated_below:

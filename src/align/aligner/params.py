@@ -71,10 +71,14 @@ class AlignParams:
     # encoding; other encoders encode the joined texts. +0.8 point strict F1 on
     # mac-dev (bench/README.md)
     refine: bool = True
-    refine_margin: float = 0.1
-    refine_max: int = 7  # largest union (a + b) of two neighbouring beads looked at
+    refine_margin: float = 0.3
+    refine_max: int = 8  # largest union (a + b) of two neighbouring beads looked at
     refine_mix: float = 0.5  # cosine used = summed + refine_mix * (concatenated - summed) - refine_shift
     refine_shift: float = 0.02
+    # there, each bead also scores how well its clauses are placed: every clause's
+    # best cosine to a clause of the bead's other side minus its best to one
+    # outside the bead (pair._clause_placement), times w_clause. +0.5 point
+    w_clause: float = 0.5
     # lexical (dictionary) evidence needs CC-CEDICT + jieba
     lexical: bool = True
 

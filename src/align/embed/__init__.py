@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import UsageError
 
 __all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "encode_joined", "encode_edges",
+           "encode_clauses", "split_clauses",
            "ENCODER_NAMES"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
@@ -50,17 +51,47 @@ def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.nda
     return out
 
 
-CLAUSE_BREAKS = "，,；;：:—"  # where a sentence's first and last clause end and start
+CLAUSE_BREAKS = "，,；;：:—"  # where a sentence's clauses end
 _CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAKS}]")
+
+
+def split_clauses(text: str) -> list[str]:
+    """A text's clauses (of at least 2 characters; quotation marks at their
+    edges dropped); the whole text where it has fewer than two."""
+    parts = [p.strip(" “”\"'‘’「」") for p in _CLAUSE_BREAK.split(text)]
+    parts = [p for p in parts if len(p) >= 2]
+    return parts if len(parts) >= 2 else [text]
 
 
 def edge_clauses(text: str) -> tuple[str, str]:
     """The first and the last clause of a text (the whole text where it has one)."""
-    parts = [p.strip(" “”\"'‘’「」") for p in _CLAUSE_BREAK.split(text)]
-    parts = [p for p in parts if len(p) >= 2]
-    if len(parts) < 2:
-        return text, text
+    parts = split_clauses(text)
     return parts[0], parts[-1]
+
+
+def encode_clauses(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
+    """Per text, the vectors of its clauses, (k, dim) with k >= 1.
+
+    USE reads them off the forward pass that encodes the whole text (each
+    clause in its context; ``encode_clauses`` on the encoder, cached with
+    the sentence vectors); other encoders encode the clauses' text.
+    """
+    own = getattr(encoder, "encode_clauses", None)
+    got = own(texts) if own is not None else None
+    if got is not None:
+        return got
+    parts = [split_clauses(t) for t in texts]
+    flat = [c for p in parts for c in p]
+    vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.split(vecs, np.cumsum([len(p) for p in parts])[:-1]) if parts else []
+
+
+def edges_of(clauses: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first-clause vectors, last-clause vectors) of texts given their clauses."""
+    if not clauses:
+        z = np.zeros((0, dim), dtype=np.float32)
+        return z, z
+    return np.stack([c[0] for c in clauses]), np.stack([c[-1] for c in clauses])
 
 
 def encode_edges(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -68,20 +99,9 @@ def encode_edges(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.nda
 
     They tell where a sentence's content starts and ends, which decides
     where a bead boundary goes when an English sentence could belong to
-    either of two Chinese ones. USE reads them off the forward pass that
-    encodes the whole text (``encode_edges`` on the encoder); other encoders
-    encode the clauses' text.
+    either of two Chinese ones (see encode_clauses).
     """
-    own = getattr(encoder, "encode_edges", None)
-    got = own(texts) if own is not None else None
-    if got is not None:
-        return got[:, 0], got[:, 1]
-    if not texts:
-        z = np.zeros((0, encoder.dim), dtype=np.float32)
-        return z, z
-    heads, tails = zip(*(edge_clauses(t) for t in texts))
-    vecs = encoder.encode(list(heads) + list(tails))
-    return vecs[:len(texts)], vecs[len(texts):]
+    return edges_of(encode_clauses(encoder, texts), encoder.dim)
 
 
 def usable_cores(cap: int = 8) -> int:

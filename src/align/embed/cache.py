@@ -122,50 +122,50 @@ class CachedEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
-    def _encode_new(self, chunk: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """Encode texts the cache lacks: (vectors, flat edge vectors or None).
-        With USE, also keep what joined runs and clause edges of these texts
-        will need (see encode_joined, encode_edges)."""
+    def _encode_new(self, chunk: list[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """Encode texts the cache lacks: (vectors, per text its clause vectors,
+        or None). With USE, also keep what joined runs and clauses of these
+        texts will need (see encode_joined, encode_clauses)."""
         encode_all = getattr(self.inner, "encode_all", None)
         got = encode_all(chunk) if encode_all is not None else None
-        edges = None
+        clauses = None
         if got is None:
             vecs = self.inner.encode(chunk)
         else:
-            vecs, rows, edges = got
-            edges = edges.reshape(len(chunk), -1)
+            from .use import split_rows
+
+            vecs, rows, clause_vecs, counts = got
+            clauses = split_rows(clause_vecs, counts)
             self.cache.put(self._pooled_name, chunk, rows)
-            self.cache.put(self._edges_name, chunk, edges)
+            self.cache.put(self._clauses_name, chunk, clauses)
         self.cache.put(self.name, chunk, vecs)
         self.encoded += len(chunk)
-        return vecs, edges
+        return vecs, clauses
 
     @property
     def _pooled_name(self) -> str:
         return self.name + "/pooled"
 
     @property
-    def _edges_name(self) -> str:
-        return self.name + "/edges"
+    def _clauses_name(self) -> str:
+        return self.name + "/clauses"
 
-    def encode_edges(self, texts: list[str]) -> np.ndarray | None:
-        """(n, 2, dim): each text's first- and last-clause vectors, from the
-        cache; None when the encoder has no such vectors (then the caller
-        encodes the clauses' text)."""
+    def encode_clauses(self, texts: list[str]) -> list[np.ndarray] | None:
+        """Per text, its clauses' vectors (k, dim), from the cache; None when
+        the encoder has no such vectors (then the caller encodes the clauses'
+        text)."""
         if getattr(self.inner, "encode_all", None) is None:
             return None
         unique = list(dict.fromkeys(texts))
-        found = self.cache.get(self._edges_name, unique)
+        found = self.cache.get(self._clauses_name, unique)
         missing = [t for t in unique if t not in found]
         for start in range(0, len(missing), self.batch):
             chunk = missing[start:start + self.batch]
-            edges = self._encode_new(chunk)[1]
-            if edges is None:
+            clauses = self._encode_new(chunk)[1]
+            if clauses is None:
                 return None
-            found.update(zip(chunk, edges))
-        if not texts:
-            return np.zeros((0, 2, self.dim), dtype=np.float32)
-        return np.stack([found[t] for t in texts]).reshape(len(texts), 2, self.dim)
+            found.update(zip(chunk, clauses))
+        return [found[t].reshape(-1, self.dim) for t in texts]
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'

