@@ -232,6 +232,26 @@ def _best_in_rect(beads: dict, start: tuple[int, int], end: tuple[int, int]) -> 
     return out[::-1]
 
 
+def _span_sums(x: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Rows x[start:end] summed, for each (start, end) pair (short spans)."""
+    out = np.zeros((len(start), x.shape[1]), dtype=np.float64)
+    for k in range(int((end - start).max(initial=0))):
+        take = start + k < end
+        out[take] += x[start[take] + k]
+    return out
+
+
+def _span_vectors(start: np.ndarray, end: np.ndarray, at: dict, vecs: np.ndarray, single: np.ndarray) -> np.ndarray:
+    """Per (start, end): the joined vector of a multi-segment span (row
+    ``at[(start, end)]`` of ``vecs``), the segment's own vector for one segment."""
+    rows = np.array([at.get(span, -1) for span in zip(start.tolist(), end.tolist())], dtype=np.int64)
+    out = single[start].astype(np.float64)
+    multi = rows >= 0
+    if multi.any():
+        out[multi] = vecs[rows[multi]]
+    return out
+
+
 def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_spans: SpanEncoder,
             inp: dp.Inputs, clauses=None) -> list[dp.PathBead]:
     """Where two neighbouring beads of the path were a close call (the search's
@@ -263,19 +283,21 @@ def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_s
         sv, tv = encode_spans(src_spans, tgt_spans)
     except Exception:  # an encoder limited to known texts (a lookup table): keep the first path
         return path
-    svec = {s: sv[k] for k, s in enumerate(src_spans)}
-    tvec = {t: tv[k] for k, t in enumerate(tgt_spans)}
-    nsrc, ntgt = inp.neural.src, inp.neural.tgt
-    for s0, s1, t0, t1 in cands:
-        x = svec[(s0, s1)] if s1 - s0 > 1 else nsrc[s0]
-        y = tvec[(t0, t1)] if t1 - t0 > 1 else ntgt[t0]
-        c = float(np.dot(x, y))
+    src_at = {sp: k for k, sp in enumerate(src_spans)}
+    tgt_at = {sp: k for k, sp in enumerate(tgt_spans)}
+    cands_sorted = sorted(cands)
+    for first in range(0, len(cands_sorted), 4096):  # in chunks: a book has tens of thousands
+        C = np.array(cands_sorted[first:first + 4096], dtype=np.int64)
+        c = np.einsum("ij,ij->i", _span_vectors(C[:, 0], C[:, 1], src_at, sv, inp.neural.src),
+                      _span_vectors(C[:, 2], C[:, 3], tgt_at, tv, inp.neural.tgt))
         if p.refine_mix != 1.0:
-            xs, ys = nsrc[s0:s1].sum(axis=0), ntgt[t0:t1].sum(axis=0)
-            summed = float(np.dot(xs, ys) / max(np.linalg.norm(xs) * np.linalg.norm(ys), 1e-12))
+            xs, ys = _span_sums(inp.neural.src, C[:, 0], C[:, 1]), _span_sums(inp.neural.tgt, C[:, 2], C[:, 3])
+            norms = np.maximum(np.linalg.norm(xs, axis=1) * np.linalg.norm(ys, axis=1), 1e-12)
+            summed = np.einsum("ij,ij->i", xs, ys) / norms
             c = summed + p.refine_mix * (c - summed)
         c -= p.refine_shift  # a concatenation's cosine runs higher than a sum's, right or wrong
-        scorer.cos_override.setdefault(s1, {})[(s1 - s0, t1 - t0, t1)] = c
+        for (s0, s1, t0, t1), value in zip(C.tolist(), c.tolist()):
+            scorer.cos_override.setdefault(s1, {})[(s1 - s0, t1 - t0, t1)] = value
     # choose again inside each run of overlapping close pairs (path beads k .. k'+1)
     runs: list[list[int]] = []
     for k in close:
