@@ -223,10 +223,11 @@ def test_joined_vectors_fall_back_to_encoding_the_joined_text(tmp_path, monkeypa
     ("No clause break here.", "No clause break here.", "No clause break here."),
     ("A, b, c", "A, b, c", "A, b, c"),  # clauses shorter than two characters do not count
 ])
-def test_edge_clauses(text, head, tail):
-    from align.embed import edge_clauses
+def test_first_and_last_clause(text, head, tail):
+    from align.embed import split_clauses
 
-    assert edge_clauses(text) == (head, tail)
+    parts = split_clauses(text)
+    assert (parts[0], parts[-1]) == (head, tail)
 
 
 def test_clauses_of_other_encoders_encode_the_clause_texts():

@@ -63,10 +63,9 @@ def split_clauses(text: str) -> list[str]:
     return parts if len(parts) >= 2 else [text]
 
 
-def edge_clauses(text: str) -> tuple[str, str]:
-    """The first and the last clause of a text (the whole text where it has one)."""
-    parts = split_clauses(text)
-    return parts[0], parts[-1]
+def split_rows(rows: np.ndarray, counts) -> list[np.ndarray]:
+    """Rows of all texts in order, cut into one array per text (``counts`` rows each)."""
+    return np.split(rows, np.cumsum(counts)[:-1]) if len(counts) else []
 
 
 def encode_clauses(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
@@ -83,7 +82,7 @@ def encode_clauses(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
     parts = [split_clauses(t) for t in texts]
     flat = [c for p in parts for c in p]
     vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.split(vecs, np.cumsum([len(p) for p in parts])[:-1]) if parts else []
+    return split_rows(vecs, [len(p) for p in parts])
 
 
 def edges_of(clauses: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:

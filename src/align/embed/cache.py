@@ -132,7 +132,7 @@ class CachedEncoder:
         if got is None:
             vecs = self.inner.encode(chunk)
         else:
-            from .use import split_rows
+            from . import split_rows
 
             vecs, rows, clause_vecs, counts = got
             clauses = split_rows(clause_vecs, counts)

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import normalize_rows, usable_cores
+from . import normalize_rows, split_rows, usable_cores
 
 
 EDGE = ""  # the text whose pooled row is one begin and one end of text
-
-
-def split_rows(rows: np.ndarray, counts) -> list[np.ndarray]:
-    """Rows of all texts in order, cut into one array per text."""
-    bounds = np.cumsum(counts)[:-1] if len(counts) else []
-    return np.split(rows, bounds)
 
 
 def _clean(texts: list[str]) -> list[str]:
