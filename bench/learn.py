@@ -33,7 +33,7 @@ def build(feats: dict, params):
         sc = dp.Scorer(inp, params)
         lo, hi = dp.full_windows(inp.n, inp.m)
         sc.set_band(lo, hi)
-        sc.set_margins(*dp.margins(sc, lo, hi, params.margin_k))
+        sc.set_margins(*dp.margins(sc, lo, hi, params.margin_k)[:2])
         sc.set_band(lo, hi)
         gold_path, i, j = [], 0, 0
         for s, t in f["gold"]:

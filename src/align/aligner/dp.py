@@ -187,6 +187,18 @@ class Scorer:
         return row[lo - start:hi - start] / np.sqrt(np.maximum(tn * sn, 1e-12))
 
     # -- features -----------------------------------------------------------
+    def length_residual(self, ls, lt):
+        """(log length ratio of beads with ls source and lt target characters,
+        less the document's; the factor by which its variance grows for a
+        short bead). The ratio of short beads varies more, as in Gale-Church,
+        where the variance grows as the length shrinks; size is in mean
+        segments of the document."""
+        r = np.log((ls + self.s_c) / (lt + self.t_c)) - self.len_mu
+        if not self.p.len_short:
+            return r, 1.0
+        size = 0.5 * (ls / self.s_mean + lt / self.t_mean)
+        return r, 1.0 + self.p.len_short / np.maximum(size, 0.05)
+
     def features(self, i: int, js: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """Feature stack (len(FEATURES), S, W) of the beads (A[s], B[s]) ending
         at source prefix i and target prefixes js. Beads must fit (js >= B)."""
@@ -220,16 +232,9 @@ class Scorer:
                 k, w = pos.get((a, b)), j - j0
                 if k is not None and 0 <= w < W and js[w] == j:
                     F[0, k, w] = c
-        ls = (self.s_len[i] - self.s_len[i - A])[:, None]
-        lt = self.t_len[js][None, :] - self.t_len[startj]
-        r = np.log((ls + self.s_c) / (lt + self.t_c)) - self.len_mu
-        var = self.p.len_sigma ** 2
-        if self.p.len_short:
-            # the length ratio of short beads varies more (as in Gale-Church, where the
-            # variance grows as the length shrinks); size is in mean segments of the document
-            size = 0.5 * (ls / self.s_mean + lt / self.t_mean)
-            var = var * (1.0 + self.p.len_short / np.maximum(size, 0.05))
-        F[2] = -(r * r) / (2 * var)
+        r, allowance = self.length_residual((self.s_len[i] - self.s_len[i - A])[:, None],
+                                            self.t_len[js][None, :] - self.t_len[startj])
+        F[2] = -(r * r) / (2 * self.p.len_sigma ** 2 * allowance)
         F[3] = -0.5 * ((self.s_nn_cum[i] - self.s_nn_cum[i - A])[:, None] / A[:, None]
                        + (self.t_nn_cum[js][None, :] - self.t_nn_cum[startj]) / B[:, None])
         F[4] = F[0] * (A + B - 2)[:, None]
@@ -301,11 +306,17 @@ def fix_windows(lo: np.ndarray, hi: np.ndarray, m: int) -> tuple[np.ndarray, np.
     return lo, hi
 
 
-def margins(scorer: Scorer, lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the k best 1:1 cosines of each segment within the band."""
+def margins(scorer: Scorer, lo: np.ndarray, hi: np.ndarray, k: int):
+    """(source, target): mean of the k best 1:1 cosines of each segment within
+    the band; and the (i, j, cosine) of the segments that are each other's most
+    similar there (from the same cosines)."""
     n, m = scorer.inp.n, scorer.inp.m
     src_nn = np.zeros(n)
     top = np.full((k, m), -1.0)
+    src_best = np.full(n, -1)
+    src_best_cos = np.full(n, -1.0)
+    tgt_best = np.full(m, -1)
+    tgt_best_cos = np.full(m, -2.0)
     for i in range(n):
         a, b = max(int(lo[i + 1]) - 1, 0), min(int(hi[i + 1]), m)  # targets a 1:1 bead may use
         if b <= a:
@@ -319,30 +330,17 @@ def margins(scorer: Scorer, lo: np.ndarray, hi: np.ndarray, k: int) -> tuple[np.
             hi_v = np.maximum(seg, v)
             v = np.minimum(seg, v)
             top[t, a:b] = hi_v
+        w = int(np.argmax(cs))
+        src_best[i], src_best_cos[i] = a + w, cs[w]
+        better = cs > tgt_best_cos[a:b]
+        tgt_best_cos[a:b] = np.where(better, cs, tgt_best_cos[a:b])
+        tgt_best[a:b] = np.where(better, i, tgt_best[a:b])
     valid = top > -1.0
     cnt = np.maximum(valid.sum(axis=0), 1)
     tgt_nn = np.where(valid, top, 0.0).sum(axis=0) / cnt
-    return src_nn, tgt_nn
-
-
-def mutual_best(scorer: Scorer, lo: np.ndarray, hi: np.ndarray) -> list[tuple[int, int, float]]:
-    """(i, j, cosine) of segments that are each other's most similar within the band."""
-    n, m = scorer.inp.n, scorer.inp.m
-    sbest = np.full(n, -1)
-    scos = np.full(n, -1.0)
-    tval = np.full(m, -2.0)
-    tbest = np.full(m, -1)
-    for i in range(n):
-        a, b = max(int(lo[i + 1]) - 1, 0), min(int(hi[i + 1]), m)
-        if b <= a:
-            continue
-        cs = scorer.one_to_one_cos(i, a, b)
-        k = int(np.argmax(cs))
-        sbest[i], scos[i] = a + k, cs[k]
-        upd = cs > tval[a:b]
-        tval[a:b] = np.where(upd, cs, tval[a:b])
-        tbest[a:b] = np.where(upd, i, tbest[a:b])
-    return [(i, int(sbest[i]), float(scos[i])) for i in range(n) if sbest[i] >= 0 and tbest[sbest[i]] == i]
+    mutual = [(i, int(src_best[i]), float(src_best_cos[i])) for i in range(n)
+              if src_best[i] >= 0 and tgt_best[src_best[i]] == i]
+    return src_nn, tgt_nn, mutual
 
 
 @dataclass

@@ -113,10 +113,10 @@ def _solve(inp: dp.Inputs, p: AlignParams, progress: Progress | None):
     lo, hi = _band(inp, p, progress)
     scorer = dp.Scorer(inp, p)
     scorer.set_band(lo, hi)
-    src_nn, tgt_nn = dp.margins(scorer, lo, hi, p.margin_k)
+    src_nn, tgt_nn, mutual = dp.margins(scorer, lo, hi, p.margin_k)
     scorer.set_margins(src_nn, tgt_nn)
     if p.len_adapt:
-        scorer.p = replace(p, len_sigma=_adapted_sigma(scorer, dp.mutual_best(scorer, lo, hi)))
+        scorer.p = replace(p, len_sigma=_adapted_sigma(scorer, mutual))
     if progress is not None:
         progress(0, total=inp.n + 1, description="aligning")
     path = dp.search(scorer, lo, hi, progress)
@@ -327,16 +327,12 @@ def _adapted_sigma(scorer: dp.Scorer, pairs: list[tuple[int, int, float]]) -> fl
     allowance); len_sigma * (that / len_spread_ref) ** len_adapt, within
     [len_sigma_min, len_sigma_max]. The default where too few pairs are sure."""
     p = scorer.p
-    z = []
-    for i, j, c in pairs:
-        if c >= p.len_spread_cos:
-            ls, lt = scorer.inp.src.length[i], scorer.inp.tgt.length[j]
-            r = np.log((ls + scorer.s_c) / (lt + scorer.t_c)) - scorer.len_mu
-            size = 0.5 * (ls / scorer.s_mean + lt / scorer.t_mean)
-            z.append(abs(r) / math.sqrt(1.0 + p.len_short / max(size, 0.05)))
-    if len(z) < 20:
+    sure = [(i, j) for i, j, c in pairs if c >= p.len_spread_cos]
+    if len(sure) < 20:
         return p.len_sigma
-    spread = 1.4826 * float(np.median(z))
+    i, j = np.array(sure).T
+    r, allowance = scorer.length_residual(scorer.inp.src.length[i], scorer.inp.tgt.length[j])
+    spread = 1.4826 * float(np.median(np.abs(r) / np.sqrt(allowance)))
     return float(np.clip(p.len_sigma * (spread / p.len_spread_ref) ** p.len_adapt, p.len_sigma_min, p.len_sigma_max))
 
 
