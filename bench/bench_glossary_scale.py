@@ -132,7 +132,7 @@ def main() -> None:
 
     import yaml
 
-    from align.api import align
+    from align.pipeline import align
     from align.glossary import check_glossary, load_glossary
 
     t = time.perf_counter()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import align
-from align.api import translation_ids
+from align.pipeline import translation_ids
 from align.errors import InputError, UsageError
 from align.evaluate import read_beads, score
 from align.model import Document
@@ -101,7 +101,8 @@ def test_translation_order_does_not_change_results():
 def test_ids_and_inputs():
     assert translation_ids(["x/guobanfa.clt.txt", "y/guobanfa.blog.txt"]) == ["clt", "blog"]
     assert translation_ids(["a.txt", "b.txt"]) == ["a", "b"]
-    assert translation_ids(["a/x.txt", "b/x.txt"]) == ["t1", "t2"]
+    assert translation_ids(["a/x.txt", "b/x.txt"]) == ["x", "x-2"]
+    assert translation_ids(["a/d.clt.txt", "b/d.clt.txt", "c/d.clt.txt"]) == ["clt", "clt-2", "clt-3"]
     assert translation_ids([Document("t", "en", translation_id="mine")]) == ["mine"]
     with pytest.raises(InputError, match="no such file"):
         align.align("/nonexistent/zh.txt", ["/nonexistent/en.txt"], encoder="lexical")

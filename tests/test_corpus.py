@@ -217,9 +217,10 @@ def test_corpus_dates_and_document_numbers_agree_and_an_altered_one_is_flagged(t
     """2016年12月23日 vs "December 23, 2016" (clt) and "23 December 2016" (blog), 国办发〔2016〕98号 vs
     "SGO release No. 98 (2016)" and "GBF No. (2016)98": no number flag on those rows; change the
     date and the document number in a copy of clt and both rows are flagged."""
-    from align.compare import check_files
+    from align.pipeline import Settings, analyse
 
-    multi, result = check_files(ZH, [CLT, BLOG], encoder="lexical")
+    result = analyse(ZH, [CLT, BLOG], settings=Settings(encoder="lexical"))
+    multi = result.multi
     src_date = next(i for i, s in enumerate(multi.source) if "2016年12月23日" in s.text)
     src_docno = next(i for i, s in enumerate(multi.source) if "国办发〔2016〕98号" in s.text)
     numbered = {i for f in result.flags if f.kind == "number" for i in f.src}
@@ -229,7 +230,8 @@ def test_corpus_dates_and_document_numbers_agree_and_an_altered_one_is_flagged(t
     assert "December 23, 2016" in text and "No. 98 (2016)" in text
     altered.write_text(text.replace("December 23, 2016", "December 28, 2016").replace("No. 98 (2016)", "No. 89 (2016)"),
                        encoding="utf-8")
-    multi, result = check_files(ZH, [altered], encoder="lexical")
+    result = analyse(ZH, [altered], settings=Settings(encoder="lexical"))
+    multi = result.multi
     numbers = [f for f in result.flags if f.kind == "number" and f.translation == "edited"]
     date_flag = next(f for f in numbers if src_date in f.src)
     docno_flag = next(f for f in numbers if src_docno in f.src)
@@ -242,9 +244,10 @@ def test_corpus_dates_and_document_numbers_agree_and_an_altered_one_is_flagged(t
 def _known_issues(level, encoder):
     """The two faults the gold alignment notes (tests/data/gold/README.md): CLT leaves out the middle of
     sentence 39 (组织签署入职信用承诺书…), and the blog says "19th Party Congress" for 十八届."""
-    from align.compare import check_files
+    from align.pipeline import Settings, analyse
 
-    multi, result = check_files(ZH, [CLT, BLOG], level=level, encoder=encoder)
+    result = analyse(ZH, [CLT, BLOG], settings=Settings(level=level, encoder=encoder))
+    multi = result.multi
     omitted = {i for i, s in enumerate(multi.source) if "组织签署入职信用承诺书" in s.text}
     assert omitted
     clt_hits = [f for f in result.flags if f.translation == "clt" and set(f.src) & omitted]

@@ -39,6 +39,15 @@ def read_tsv(text):
     return lines[0], [line.split("\t") for line in lines[1:-1]]
 
 
+def test_tmx_min_confidence_leaves_out_doubtful_units(multi):
+    from translate.storage.tmx import tmxfile
+
+    store = tmxfile.parsestring(export_string(multi, "tmx", min_confidence=0.75).encode("utf-8"))
+    ids = [u.getid() for u in store.units]
+    assert ids == ["a:0", "a:1", "a:3", "b:0"]  # 0.7, 0.6 and the 0.0 beads are left out
+    assert 'type="x-min-confidence">0.75<' in export_string(multi, "tmx", min_confidence=0.75)
+
+
 def test_tsv_signature_header_and_rows(multi):
     text = to_tsv_string(multi)
     first, rows = read_tsv(text)
@@ -79,14 +88,18 @@ def test_tmx_round_trip_with_translate_toolkit(multi, tmp_path):
 
     path = export(multi, tmp_path / "out.tmx")
     store = tmxfile(path.open("rb"))
-    units = [u for u in store.units if u.source]
-    # one unit per bead with both sides: a has 4, b has 2
-    assert len(units) == 6
+    units = list(store.units)
+    # one unit per bead, omissions and additions included: a has 5, b has 3
+    assert len(units) == 8
     pairs = [(u.source, u.target) for u in units]
     assert pairs[0] == ("国办发〔2016〕98号", "No. 98 (2016)")
-    assert pairs[4] == ("国办发〔2016〕98号", "GBF No. (2016)98")
+    assert pairs[4] == ("", "Translator's note.")  # a's addition, with an empty source side
+    assert pairs[5] == ("国办发〔2016〕98号", "GBF No. (2016)98")
     # text survives verbatim, except the one character XML 1.0 cannot carry (\x0b)
-    assert pairs[5] == ("第一句。 第二句" + NASTY.replace("\x0b", ""), "First and second sentence.")
+    assert pairs[6] == ("第一句。 第二句" + NASTY.replace("\x0b", ""), "First and second sentence.")
+    assert pairs[7] == ("第三句。", "")  # b's omission
+    kinds = [u.xmlelement.find("prop[@type='x-bead']").text for u in units]
+    assert kinds == ["aligned"] * 4 + ["addition"] + ["aligned"] * 2 + ["omission"]
     assert pairs[1] == ("第一句。", "First sentence.")
     assert "<xml & 'stuff'>" in pairs[2][1]
     raw = path.read_text(encoding="utf-8")
@@ -95,7 +108,7 @@ def test_tmx_round_trip_with_translate_toolkit(multi, tmp_path):
     assert [u.getid() for u in units][:2] == ["a:0", "a:1"]
     # restricted to one translation
     only_b = tmxfile.parsestring(export_string(multi, "tmx", translation="b").encode("utf-8"))
-    assert len([u for u in only_b.units if u.source]) == 2
+    assert len(only_b.units) == 3
     with pytest.raises(UsageError):
         export_string(multi, "tmx", translation="nope")
 
@@ -115,7 +128,8 @@ def test_jsonl_fields_flags_and_signature(multi):
     assert r1["source_segments"][1]["text"] == "第二句" + NASTY
     assert set(r1["source_segments"][0]) >= {"index", "text", "start", "end", "marker", "is_heading", "lang"}
     assert r1["translations"]["b"] == {"tgt": [1], "text": "First and second sentence.", "confidence": 0.6,
-                                      "segments": [dataclass_dict(multi.alignments["b"].target[1])]}
+                                      "segments": [dataclass_dict(multi.alignments["b"].target[1])],
+                                      "beads": [{"src": [1, 2], "tgt": [1], "confidence": 0.6, "score": 1.0}]}
     assert [f["kind"] for f in rows[2]["flags"]] == ["omission"]
     assert [f["kind"] for f in rows[3]["flags"]] == ["addition"]
     assert rows[0]["flags"] == []

@@ -91,9 +91,9 @@ def test_the_known_inconsistencies_are_flagged(para_report):
 
 @pytest.mark.slow
 def test_counts_with_the_real_aligner(glossary):
-    from align.glossary.pipeline import align_files
+    from align.pipeline import align
 
-    multi = align_files(ZH, [EN["clt"], EN["blog"]], encoder="use")
+    multi = align(ZH, [EN["clt"], EN["blog"]], encoder="use")
     assert multi.translation_ids == ["clt", "blog"]
     report = check_glossary(multi, glossary)
     for term in GOLD["terms"]:

@@ -306,7 +306,7 @@ def test_grouping_partitions_any_beads_and_ignores_order(data, n, ms):
 # --------------------------------------------------------- determinism
 
 def test_library_runs_twice_identically_exports_included(tmp_path):
-    from align.api import align
+    from align.pipeline import align
     from align.compare import check_alignment
     from align.export import export_string
 

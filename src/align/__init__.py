@@ -17,7 +17,7 @@ __all__ = [
 def __getattr__(name: str):
     """``align.align`` loads the aligner only when first used."""
     if name == "align":
-        from .api import align
+        from .pipeline import align
 
         return align
     raise AttributeError(f"module 'align' has no attribute {name!r}")

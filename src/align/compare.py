@@ -26,7 +26,7 @@ __all__ = [
     "CheckSettings", "CheckResult", "KINDS", "check_alignment", "run_checks", "check_english_only",
     "check_omissions", "check_additions", "check_untranslated", "check_numbers", "check_length",
     "check_low_confidence", "find_cjk_runs", "flags_by_group", "flag_counts", "flag_to_dict",
-    "flag_from_dict", "check_files",
+    "flag_from_dict",
 ]
 
 #: The comparison kinds, in the order flags of one row are listed.
@@ -394,16 +394,3 @@ def flag_from_dict(d: dict) -> Flag:
     return Flag(kind=d["kind"], message=d["message"], translation=d.get("translation"),
                 src=tuple(d.get("src", ())), tgt=tuple(d.get("tgt", ())), term=d.get("term"),
                 severity=d.get("severity", "warning"), details=dict(d.get("details", {})))
-
-
-def check_files(source, translations, *, glossary=None, level: str = "sentence", encoder: str = "use",
-                presegmented: bool = False,
-                settings: CheckSettings = CheckSettings()) -> tuple[MultiAlignment, CheckResult]:
-    """Align ``source`` with ``translations`` (paths, Documents or strings, as
-    :func:`align.align` takes them) and run the checks: what ``align check`` does."""
-    from .api import align
-
-    if glossary is not None:
-        glossary = _resolve_glossary(glossary)
-    multi = align(source, list(translations), level=level, encoder=encoder, presegmented=presegmented)
-    return multi, run_checks(multi, glossary=glossary, settings=settings)

@@ -206,17 +206,18 @@ def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocRes
 
 
 def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> None:
-    from . import api
-    from .compare import flag_counts, flag_to_dict, run_checks
+    from . import pipeline
+    from .compare import flag_counts, flag_to_dict
     from .export import export
     from .model import Document
     from .textio import read_text
 
     source = Document(read_text(job.source), "zh", job.doc_id, None, job.source)
     translations = [Document(read_text(p), "en", job.doc_id, tid, p) for tid, p in job.translations.items()]
-    multi = api.align(source, translations, level=options.level, encoder=options.encoder)
-    checked = run_checks(multi, glossary=options.glossary)
-    flags = checked.flags
+    analysis = pipeline.analyse(source, translations,
+                                settings=pipeline.Settings(level=options.level, encoder=options.encoder),
+                                glossary=options.glossary)
+    multi, flags = analysis.multi, analysis.flags
     result.groups = len(multi.groups)
     result.mean_confidence = {tid: round(al.mean_confidence, 4) for tid, al in multi.alignments.items()}
     result.flags = [flag_to_dict(f) for f in flags]
@@ -224,17 +225,11 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     for tid in multi.alignments:
         result.counts.setdefault(tid, {})
     written = [export(multi, out / f"{job.doc_id}.tsv", "tsv"),
-               export(multi, out / f"{job.doc_id}.jsonl", "jsonl", flags=flags)]
+               export(multi, out / f"{job.doc_id}.jsonl", "jsonl", flags=analysis.all_flags)]
     for tid in multi.alignments:
         written.append(export(multi, out / f"{job.doc_id}.{tid}.tmx", "tmx", translation=tid))
     if options.report:
-        try:
-            from .report import write_report
-        except ImportError:
-            write_report = None
-        if write_report is not None:
-            written.append(write_report(multi, flags, out / f"{job.doc_id}.html",
-                                        glossary_report=checked.glossary_report))
+        written.append(pipeline.write_report(analysis, out / f"{job.doc_id}.html"))
     result.outputs.extend(str(p) for p in written)
     result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
 

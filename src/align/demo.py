@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import pipeline
 from .errors import InputError
-from .report.pipeline import Analysis, Stages, analyse
 from .report.summary import TranslationSummary, summarize
 
 DOC_ID = "guobanfa-2016-98"
@@ -72,16 +72,13 @@ def find_inputs(data_dir: Path, doc_id: str = DOC_ID) -> tuple[Path, dict[str, P
     if not data_dir.is_dir():
         raise InputError("data directory not found (run `align ingest` to build it, or pass --data)", data_dir)
     if (data_dir / "MANIFEST.yaml").is_file():
-        try:
-            from .ingest import load_manifest
-        except ImportError:
-            load_manifest = None
-        if load_manifest is not None:
-            pair = next((p for p in load_manifest(data_dir).pairs if p.doc_id == doc_id), None)
-            if pair is not None and pair.translations:
-                known = [k for k in KNOWN_TRANSLATIONS if k in pair.translations]
-                order = known + sorted(k for k in pair.translations if k not in known)
-                return Path(pair.source), {k: Path(pair.translations[k]) for k in order}
+        from .ingest import load_manifest
+
+        pair = next((p for p in load_manifest(data_dir).pairs if p.doc_id == doc_id), None)
+        if pair is not None and pair.translations:
+            known = [k for k in KNOWN_TRANSLATIONS if k in pair.translations]
+            order = known + sorted(k for k in pair.translations if k not in known)
+            return Path(pair.source), {k: Path(pair.translations[k]) for k in order}
     source = data_dir / KNOWN_SOURCE
     translations = {k: data_dir / v for k, v in KNOWN_TRANSLATIONS.items()}
     for p in [source, *translations.values()]:
@@ -94,7 +91,7 @@ def run_demo(*, data_dir: str | os.PathLike | None = None, out_dir: str | os.Pat
              glossary: str | os.PathLike | None = None, encoder: str = "use", level: str = "sentence",
              progress: Callable | None = None) -> DemoResult:
     """Align, check, report and export 国办发〔2016〕98号; see the module docstring."""
-    from .report import write_report
+    from .export import export
 
     started = time.perf_counter()
     data = resolve(data_dir, "data")
@@ -104,47 +101,24 @@ def run_demo(*, data_dir: str | os.PathLike | None = None, out_dir: str | os.Pat
         raise InputError("output folder is a file", out)
     source, translations = find_inputs(data)
 
-    stages = Stages(progress, {"align": 80, "check": 8, "report": 6, "export": 6})
-    analysis: Analysis = analyse(source, translations, glossary=gl_path, glossary_required=glossary is not None,
-                                 level=level, encoder=encoder, stages=stages)
-    multi, flags = analysis.multi, analysis.flags
-
-    t0 = time.perf_counter()
-    cb = stages.start("report", "writing the report")
-    report = write_report(multi, flags, out / "report.html", glossary_report=analysis.glossary_report, title=TITLE)
-    if cb:
-        cb.finish()
-    analysis.seconds["report"] = time.perf_counter() - t0
+    stages = pipeline.Stages(progress, {"align": 80, "check": 8, "report": 6, "export": 6})
+    analysis = pipeline.analyse(source, translations, settings=pipeline.Settings(level=level, encoder=encoder),
+                                glossary=gl_path, glossary_required=glossary is not None, stages=stages)
+    multi, flags = analysis.multi, analysis.all_flags
+    report = pipeline.write_report(analysis, out / "report.html", title=TITLE, stages=stages)
 
     t0 = time.perf_counter()
     cb = stages.start("export", "exporting TSV, TMX, JSONL")
-    exports: list[Path] = []
-    try:
-        from .export import export
-    except ImportError:
-        export = None
-        analysis.notes.append("the exporters are not installed in this build: no TSV/TMX/JSONL written")
-    if export is not None:
-        jobs = [(out / f"{DOC_ID}.tsv", "tsv", {})]
-        jobs += [(out / f"{DOC_ID}.{tid}.tmx", "tmx", {"translation": tid}) for tid in multi.translation_ids]
-        jobs += [(out / f"{DOC_ID}.jsonl", "jsonl", {"flags": flags})]
-        for path, fmt, kw in jobs:
-            try:
-                exports.append(export(multi, path, fmt, **kw))
-            except OSError as exc:
-                raise InputError(f"cannot write the export ({exc.strerror or exc})", path) from None
+    jobs = [(out / f"{DOC_ID}.tsv", "tsv", {})]
+    jobs += [(out / f"{DOC_ID}.{tid}.tmx", "tmx", {"translation": tid}) for tid in multi.translation_ids]
+    jobs += [(out / f"{DOC_ID}.jsonl", "jsonl", {"flags": flags})]
+    exports = [export(multi, path, fmt, **kw) for path, fmt, kw in jobs]
     if cb:
         cb.finish()
     analysis.seconds["export"] = time.perf_counter() - t0
     analysis.seconds["total"] = time.perf_counter() - started
-
-    all_flags = list(flags)
-    if analysis.glossary_report is not None:
-        from .report import merge_flags
-
-        all_flags = merge_flags(all_flags, list(analysis.glossary_report.flags))
     return DemoResult(
-        report=report, exports=exports, summaries=summarize(multi, all_flags), flag_total=len(all_flags),
+        report=report, exports=exports, summaries=summarize(multi, flags), flag_total=len(flags),
         rows=len(multi.groups), source=source, translations=translations,
         glossary=gl_path if analysis.glossary_report is not None else None,
         notes=analysis.notes, seconds=analysis.seconds,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -16,8 +17,14 @@ class _State:
 
 
 STATE = _State()
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+#: Tables written to a file or a pipe get room to breathe (rich would give them 80
+#: columns, which folds a message column to a word per line); $COLUMNS still wins.
+_FILE_WIDTH = 200
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else _FILE_WIDTH)
+err = Console(stderr=True, soft_wrap=True,
+              width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else _FILE_WIDTH)
+#: Below this many columns, lists are printed as lines instead of tables.
+NARROW = 100
 
 
 def error_line(message: str) -> None:
@@ -64,11 +71,19 @@ def progress(description: str, total: int | None = None, *, enabled: bool | None
         yield advance
 
 
+def _level(value: str) -> str:
+    from ..pipeline import parse_level
+
+    return parse_level(value)
+
+
 def level_option():
-    """The ``--level`` option every aligning command takes."""
+    """The ``--level`` option every aligning command takes (validated by
+    :func:`align.pipeline.parse_level`, the one place that knows the levels)."""
     import typer
 
-    return typer.Option("sentence", "--level", help="Segment into sentences or clauses: sentence or clause.")
+    return typer.Option("sentence", "--level", callback=_level,
+                        help="Segment into sentences or clauses: sentence or clause.")
 
 
 def encoder_option():
@@ -77,3 +92,66 @@ def encoder_option():
 
     return typer.Option("use", "--encoder",
                         help="use (default, offline), lexical, or st:PATH (a sentence-transformers model on disk).")
+
+
+def presegmented_option():
+    """The ``--presegmented`` option every aligning command takes."""
+    import typer
+
+    return typer.Option(False, "--presegmented", help="Inputs have one segment per line; nothing is re-split.")
+
+
+def from_option():
+    """The ``--from`` option: a saved alignment instead of aligning again."""
+    import typer
+
+    return typer.Option(None, "--from", help="A saved alignment (the JSONL of `align pair -f jsonl -o A.jsonl`): "
+                        "use it instead of aligning again. Files given beside it must be the ones it was made from.")
+
+
+def like_option():
+    """The ``--like`` option: the settings of a saved alignment for a new run."""
+    import typer
+
+    return typer.Option(None, "--like", help="Align with the settings (level, encoder, presegmented, parameters) "
+                        "of this saved alignment, to reproduce it on new files.")
+
+
+def settings(level: str, encoder: str, presegmented: bool, like=None):
+    """The :class:`align.pipeline.Settings` of the options (or of ``--like``)."""
+    from ..errors import UsageError
+    from ..pipeline import Settings, settings_of
+
+    if like is None:
+        return Settings(level=level, encoder=encoder, presegmented=presegmented)
+    if (level, encoder, presegmented) != ("sentence", "use", False):
+        raise UsageError("--like takes the level, encoder and segmentation of the saved alignment: "
+                         "give --like or those options, not both")
+    return settings_of(like)
+
+
+def summary_lines(multi, flags=None) -> list[str]:
+    """One line per translation: segments, coverage, confidence (and flags,
+    unless ``flags`` is None: nothing was checked)."""
+    from ..report import summarize
+
+    return format_summaries(summarize(multi, list(flags or ())), checked=flags is not None)
+
+
+def format_summaries(summaries, *, checked: bool = True) -> list[str]:
+    width = max((len(s.translation) for s in summaries), default=0)
+    lines = []
+    for s in summaries:
+        line = (f"  {s.translation:<{width}}  {s.target_segments} segments  "
+                f"source covered {100 * s.source_coverage:.1f}%  target aligned {100 * s.target_coverage:.1f}%  "
+                f"mean confidence {s.mean_confidence:.2f}  low-confidence rows {s.low_confidence_rows}")
+        if checked:
+            kinds = ", ".join(f"{k} {v}" for k, v in s.flag_counts.items()) or "none"
+            line += f"  flags {s.flags_total}: {kinds}"
+        lines.append(line)
+    return lines
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr, no markup interpretation."""
+    print(f"align: warning: {message}", file=sys.stderr)

@@ -12,7 +12,7 @@ from . import _common, app
 _FORMATS = ("beads", "tsv", "jsonl", "table")
 
 
-def render_alignment(multi, fmt: str) -> str:
+def render_alignment(multi, fmt: str, flags=None) -> str:
     """Plain-text renderings of an N-way alignment: Vecalign beads for one
     translation, else the same TSV/JSONL as ``align export``."""
     ids = multi.translation_ids
@@ -25,7 +25,7 @@ def render_alignment(multi, fmt: str) -> str:
     if fmt in ("tsv", "jsonl"):
         from ..export import export_string
 
-        return export_string(multi, fmt)
+        return export_string(multi, fmt, flags=flags)
     raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
 
 
@@ -58,24 +58,29 @@ def pair_cmd(
     translations: List[Path] = typer.Argument(..., help="One or more English translations."),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
-    presegmented: bool = typer.Option(False, "--presegmented", help="One segment per line; nothing is re-split."),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="beads, tsv, jsonl or table "
-                                      "(default: table on a terminal, beads for one translation, else tsv)."),
+                                      "(default: table on a terminal, beads for one translation, else tsv). "
+                                      "jsonl is the saved alignment that --from reads."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
 ) -> None:
     """Align SRC with one or more translations, m:n, with a confidence per pair."""
-    from ..api import align
+    from .. import pipeline
 
     if fmt is not None and fmt not in _FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
-    if level not in ("sentence", "clause"):
-        raise UsageError(f"unknown level {level!r} (choose sentence or clause)")
-    with _common.progress("aligning") as advance:
-        multi = align(source, [str(t) for t in translations], level=level, encoder=encoder,
-                      presegmented=presegmented, progress=advance)
+    if fmt == "beads" and len(translations) != 1:
+        raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
+    if fmt == "table" and output is not None:
+        raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
+    settings = _common.settings(level, encoder, presegmented, like)
+    with _common.progress("aligning", total=100) as advance:
+        analysis = pipeline.run(source, translations, settings=settings, progress=advance)
+    multi = analysis.multi
     for w in multi.warnings:
-        _common.err.print(f"align: warning: {w}", markup=False, highlight=False)
+        _common.warn(w)
     if as_json:
         _common.print_json({
             "signature": multi.signature, "warnings": multi.warnings,
@@ -90,11 +95,11 @@ def pair_cmd(
         else:
             fmt = "beads" if len(multi.translation_ids) == 1 else "tsv"
     if fmt == "table":
-        if output is not None:
-            raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
         _common.out.print(_table(multi))
+        for line in _common.summary_lines(multi):
+            _common.out.print(line, highlight=False)
         return
-    rendered = render_alignment(multi, fmt)
+    rendered = render_alignment(multi, fmt, analysis.all_flags)
     if output is not None:
         from ..textio import write_text
 
@@ -103,6 +108,8 @@ def pair_cmd(
         import sys
 
         sys.stdout.write(rendered)
+    for line in _common.summary_lines(multi):  # the data went to stdout or -o: the summary to stderr
+        _common.err.print(line, highlight=False, markup=False)
 
 
 @app.command("eval")

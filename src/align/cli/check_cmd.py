@@ -9,64 +9,74 @@ import typer
 from ..errors import EXIT_FLAGS, UsageError
 from . import _common, app
 
-_LEVELS = ("sentence", "clause")
-
-
-def _level(level: str) -> str:
-    if level not in _LEVELS:
-        raise UsageError(f"--level must be one of {', '.join(_LEVELS)}, got {level!r}")
-    return level
-
-
 def _indices(idx, most: int = 4) -> str:
     """``3,4,9`` or ``3,4,9,12,…+8`` (glossary flags can cite dozens of segments)."""
     shown = ",".join(map(str, idx[:most]))
     return shown + (f",…+{len(idx) - most}" if len(idx) > most else "")
 
 
-def _flags_table(flags, title: str | None = None):
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _print_flags(flags) -> None:
+    """A table of the flags; on a narrow terminal one flag per paragraph, so
+    that the message is not folded to a word per line."""
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, expand=False)
-    for name, kw in (("#", {"justify": "right"}), ("kind", {}), ("translation", {}), ("src", {}), ("tgt", {}),
-                     ("message", {"overflow": "fold"})):
+    console = _common.out
+    if console.width < _common.NARROW:
+        for i, f in enumerate(flags, 1):
+            console.print(f"{i}. [{_SEVERITY_STYLE.get(f.severity, '')}]{f.kind}[/] {escape(f.translation or '')} "
+                          f"src {_indices(f.src) or '-'} tgt {_indices(f.tgt) or '-'}", highlight=False)
+            console.print(f"   {escape(f.message)}", highlight=False)
+        return
+    table = Table(show_lines=False, expand=False)
+    for name, kw in (("#", {"justify": "right", "no_wrap": True}), ("kind", {"no_wrap": True}),
+                     ("translation", {"no_wrap": True}), ("src", {"no_wrap": True}), ("tgt", {"no_wrap": True}),
+                     ("message", {"overflow": "fold", "min_width": 40})):
         table.add_column(name, **kw)
-    style = {"error": "red", "warning": "yellow", "info": "cyan"}
     for i, f in enumerate(flags, 1):
-        table.add_row(str(i), f"[{style.get(f.severity, '')}]{f.kind}[/]", f.translation or "",
-                      _indices(f.src), _indices(f.tgt), f.message)
-    return table
+        table.add_row(str(i), f"[{_SEVERITY_STYLE.get(f.severity, '')}]{f.kind}[/]", escape(f.translation or ""),
+                      _indices(f.src), _indices(f.tgt), escape(f.message))
+    console.print(table)
 
 
 @app.command()
 def check(
-    source: Path = typer.Argument(..., help="The Chinese original."),
-    translations: List[Path] = typer.Argument(..., help="One or more English translations."),
+    source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
+    translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: also check term renderings."),
     as_json: bool = typer.Option(False, "--json", help="Print the flags as a JSON list."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
+    saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
-    presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
     untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
-    from ..compare import check_files, flag_counts, flag_to_dict
+    from .. import pipeline
+    from ..compare import flag_counts, flag_to_dict
 
-    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder,
-                                presegmented=presegmented)
-    flags = result.flags
+    settings = _common.settings(level, encoder, presegmented, like)
+    with _common.progress("aligning", total=100) as advance:
+        analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
+                                progress=advance)
+    multi, flags = analysis.multi, analysis.flags
+    for w in multi.warnings:
+        _common.warn(w)
     if as_json:
         _common.print_json([flag_to_dict(f) for f in flags])
+        for line in _common.summary_lines(multi, flags):
+            _common.err.print(line, highlight=False, markup=False)
     else:
         if flags:
-            _common.out.print(_flags_table(flags))
+            _print_flags(flags)
+        for line in _common.summary_lines(multi, flags):
+            _common.out.print(line, highlight=False, markup=False)
         counts = flag_counts(flags)
-        for tid in multi.alignments:
-            per = counts.get(tid, {})
-            summary = ", ".join(f"{k} {n}" for k, n in per.items()) or "no flags"
-            _common.out.print(f"{tid}: {summary} (mean confidence {multi.alignments[tid].mean_confidence:.2f})",
-                              highlight=False)
         if counts.get(""):
             across = ", ".join(f"{k} {n}" for k, n in counts[""].items())
             _common.out.print(f"across translations: {across}", highlight=False)
@@ -76,18 +86,23 @@ def check(
 
 @app.command()
 def export(
-    source: Path = typer.Argument(..., help="The Chinese original."),
-    translations: List[Path] = typer.Argument(..., help="One or more English translations."),
+    source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
+    translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, tmx or jsonl (default: from -o, else tsv)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file (default: standard output)."),
     translation: Optional[str] = typer.Option(None, "--translation", help="TMX: only this translation."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+                                         help="TMX: leave out units below this confidence (TSV and JSONL keep "
+                                              "every row, with its confidence)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML (JSONL flags include terms)."),
+    saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
-    presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
 ) -> None:
-    """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
-    from ..compare import check_files
+    """Export the aligned rows as TSV, TMX 1.4b or JSONL (aligning first, unless --from)."""
+    from .. import pipeline
     from ..export import FORMATS, export as write_export, export_string, format_for_path
 
     if fmt is None:
@@ -95,12 +110,18 @@ def export(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder,
-                                presegmented=presegmented)
+    settings = _common.settings(level, encoder, presegmented, like)
+    with _common.progress("aligning", total=100) as advance:
+        analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
+                                progress=advance)
+    multi = analysis.multi
+    if translation is not None and translation not in multi.alignments:
+        raise UsageError(f"--translation {translation!r}: no such translation (have {', '.join(multi.alignments)})")
+    options = {"flags": analysis.all_flags, "translation": translation, "min_confidence": min_confidence}
     if output is None:
-        _common.out.file.write(export_string(multi, fmt, flags=result.flags, translation=translation))
+        _common.out.file.write(export_string(multi, fmt, **options))
         return
-    path = write_export(multi, output, fmt, flags=result.flags, translation=translation)
+    path = write_export(multi, output, fmt, **options)
     _common.err.print(f"wrote {path} ({len(multi.groups)} rows)", highlight=False)
 
 
@@ -158,7 +179,7 @@ def corpus(
         raise UsageError("give --workers or --scheduler, not both")
     with _common.progress("corpus", None) as advance:
         summary = run_corpus(data_dir, output, workers=workers, scheduler=scheduler, progress=advance,
-                             encoder=encoder, level=_level(level), glossary=glossary, report=not no_report)
+                             encoder=encoder, level=level, glossary=glossary, report=not no_report)
     if as_json:
         _common.print_json(summary.to_dict(timings=True))
     else:

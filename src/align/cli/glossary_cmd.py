@@ -23,12 +23,6 @@ _KIND_STYLE = {"inconsistent": "yellow", "collision": "magenta", "off-glossary":
                "divergent": "blue"}
 
 
-def _level(level: str) -> str:
-    if level not in ("sentence", "clause"):
-        raise UsageError(f"--level must be sentence or clause, got {level!r}")
-    return level
-
-
 def _rendering_table(report):
     from rich.table import Table
 
@@ -173,13 +167,17 @@ def _english_only(files: list[Path], glossary, reference: Optional[str], as_json
 
 @glossary_app.command("check")
 def check(
-    files: List[Path] = typer.Argument(..., help="SRC TGT [TGT ...]: the Chinese original and its translations "
-                                       "(with --english-only: English files only)."),
+    files: Optional[List[Path]] = typer.Argument(None, help="SRC TGT [TGT ...]: the Chinese original and its "
+                                                 "translations (with --english-only: English files only; "
+                                                 "optional with --from)."),
     glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
     as_json: bool = typer.Option(False, "--json", help="Print occurrences and flags as JSON."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
+    saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
     english_only: bool = typer.Option(False, "--english-only",
                                       help="The files are English texts with no original: count the glossary's "
                                            "renderings in each and compare them."),
@@ -189,17 +187,20 @@ def check(
 ) -> None:
     """Find every glossary term in the source, how each translation renders it, and flag
     inconsistent, colliding, off-glossary, missing and divergent renderings."""
-    from ..glossary import check_glossary, load_glossary
-    from ..glossary.pipeline import align_files
+    from .. import pipeline
+    from ..glossary import load_glossary
 
-    glossary = load_glossary(glossary_path)
+    files = list(files or [])
     if english_only:
-        return _english_only(files, glossary, reference, as_json, strict, max_evidence)
-    if len(files) < 2:
-        raise UsageError("give the Chinese original and at least one translation (or use --english-only)")
-    with _common.progress("aligning", None) as advance:
-        multi = align_files(files[0], files[1:], level=_level(level), encoder=encoder, progress=advance)
-    report = check_glossary(multi, glossary)
+        return _english_only(files, load_glossary(glossary_path), reference, as_json, strict, max_evidence)
+    if saved is None and len(files) < 2:
+        raise UsageError("give the Chinese original and at least one translation (or --from A.jsonl, "
+                         "or --english-only)")
+    settings = _common.settings(level, encoder, presegmented, like)
+    with _common.progress("aligning", total=100) as advance:
+        analysis = pipeline.run(files[0] if files else None, files[1:], saved=saved, settings=settings,
+                                glossary=glossary_path, progress=advance)
+    report = analysis.glossary_report
     if as_json:
         _common.print_json(report.to_json())
     else:
@@ -211,29 +212,35 @@ def check(
 
 @glossary_app.command("mine")
 def mine(
-    files: List[Path] = typer.Argument(..., help="SRC TGT [TGT ...]"),
+    files: Optional[List[Path]] = typer.Argument(None, help="SRC TGT [TGT ...] (optional with --from)"),
     output: Path = typer.Option(Path("glossary.draft.yaml"), "--output", "-o", help="Draft glossary to write."),
     glossary_path: Optional[Path] = typer.Option(None, "--glossary", "-g",
                                                  help="Start from this glossary (its terms are mined too)."),
     min_count: int = typer.Option(3, "--min-count", help="Least occurrences of a candidate source word."),
+    saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
 ) -> None:
     """Bootstrap a glossary: frequent source terms and their renderings in each translation,
     with counts (association statistics over the aligned text); writes a glossary.yaml draft."""
+    from .. import pipeline
     from ..glossary import load_glossary, mine_glossary
     from ..glossary.mine import draft_glossary
-    from ..glossary.pipeline import align_files
     from ..textio import write_text
 
-    if len(files) < 2:
-        raise UsageError("give the Chinese original and at least one translation")
+    files = list(files or [])
+    if saved is None and len(files) < 2:
+        raise UsageError("give the Chinese original and at least one translation (or --from A.jsonl)")
     base = load_glossary(glossary_path) if glossary_path else None
-    with _common.progress("aligning", None) as advance:
-        multi = align_files(files[0], files[1:], level=_level(level), encoder=encoder, progress=advance)
+    settings = _common.settings(level, encoder, presegmented, like)
+    with _common.progress("aligning", total=100) as advance:
+        multi = pipeline.run(files[0] if files else None, files[1:], saved=saved, settings=settings,
+                             progress=advance).multi
     mined = mine_glossary(multi, base, min_count=min_count)
-    draft = draft_glossary(mined, base, name=f"draft mined from {files[0].name}")
+    draft = draft_glossary(mined, base, name=f"draft mined from {(files[0] if files else saved).name}")
     write_text(output, draft.dump_yaml())
     if as_json:
         _common.print_json([{"term": m.term, "count": m.count, "in_glossary": m.in_glossary,

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..errors import UsageError
 from . import _common, app
 from ._common import print_json, progress
 
@@ -18,46 +19,44 @@ def _short(path: Path) -> str:
         return str(path)
 
 
-def _summary_lines(summaries) -> list[str]:
-    width = max((len(s.translation) for s in summaries), default=0)
-    lines = []
-    for s in summaries:
-        flags = ", ".join(f"{k} {v}" for k, v in s.flag_counts.items()) or "none"
-        lines.append(
-            f"  {s.translation:<{width}}  {s.target_segments} segments  "
-            f"source covered {100 * s.source_coverage:.1f}%  target aligned {100 * s.target_coverage:.1f}%  "
-            f"mean confidence {s.mean_confidence:.2f}  low-confidence rows {s.low_confidence_rows}  "
-            f"flags {s.flags_total}: {flags}"
-        )
-    return lines
-
-
 @app.command()
 def report(
-    source: Path = typer.Argument(..., help="The Chinese original (text file)."),
-    translations: list[Path] = typer.Argument(..., help="One or more English translations."),
+    source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
+    translations: Optional[list[Path]] = typer.Argument(None, help="One or more English translations."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="A glossary.yaml to check terms against."),
+    saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
+    presegmented: bool = _common.presegmented_option(),
+    like: Optional[Path] = _common.like_option(),
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write a one-page, self-contained HTML diff report: the source clause by
     clause, every translation side by side, with flags and glossary terms."""
+    from .. import pipeline
     from ..report import summarize
-    from ..report.pipeline import make_report
 
+    if output.is_dir():
+        raise UsageError("the output is a directory; give a file name such as report.html", output)
+    settings = _common.settings(level, encoder, presegmented, like)
     with progress("aligning", total=100) as advance:
-        path, analysis = make_report(source, list(translations), output, glossary=glossary, level=level,
-                                     encoder=encoder, title=title, progress=advance)
-    summaries = summarize(analysis.multi, analysis.flags)
+        stages = pipeline.Stages(advance, {"align": 85, "check": 10, "report": 5})
+        analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
+                                stages=stages)
+        path = pipeline.write_report(analysis, output, title=title, stages=stages)
+    multi = analysis.multi
+    summaries = summarize(multi, analysis.all_flags)
     if as_json:
-        print_json({"report": str(path), "rows": len(analysis.multi.groups), "notes": analysis.notes,
-                    "translations": [s.as_dict() for s in summaries]})
+        print_json({"report": str(path), "rows": len(multi.groups), "notes": analysis.notes,
+                    "warnings": multi.warnings, "translations": [s.as_dict() for s in summaries]})
         return
-    typer.echo(f"{source}: {len(analysis.multi.source)} source segments, {len(analysis.multi.groups)} rows")
-    for line in _summary_lines(summaries):
+    for w in multi.warnings:
+        _common.warn(w)
+    name = source if source is not None else saved
+    typer.echo(f"{name}: {len(multi.source)} source segments, {len(multi.groups)} rows")
+    for line in _common.summary_lines(multi, analysis.all_flags):
         typer.echo(line)
     for note in analysis.notes:
         typer.echo(f"note: {note}")
@@ -88,7 +87,7 @@ def demo(
     typer.echo(f"国办发〔2016〕98号: {_short(result.source)} ({n_src} segments) with {len(result.translations)} "
                f"translations, {result.rows} rows, {result.flag_total} flags"
                + (f" ({across} across translations)" if across else "") + f", {result.seconds.get('total', 0):.1f}s")
-    for line in _summary_lines(result.summaries):
+    for line in _common.format_summaries(result.summaries):
         typer.echo(line)
     if result.glossary:
         typer.echo(f"glossary: {_short(result.glossary)}")

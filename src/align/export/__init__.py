@@ -41,22 +41,23 @@ def format_for_path(path: str | os.PathLike) -> str:
 
 
 def export_string(multi: MultiAlignment | Alignment, fmt: str, *, flags: list[Flag] | None = None,
-                  translation: str | None = None) -> str:
+                  translation: str | None = None, min_confidence: float = 0.0) -> str:
     """The export as text. ``flags`` go into JSONL rows (computed with
     :func:`align.compare.check_alignment` when not given); ``translation``
-    restricts TMX to one translation."""
+    restricts TMX to one translation, ``min_confidence`` its units to the
+    beads at or above it (TSV and JSONL keep every row, with its confidence)."""
     fmt = fmt.lower()
     if fmt == "tsv":
         return to_tsv_string(multi)
     if fmt == "tmx":
-        return to_tmx_string(multi, translation=translation)
+        return to_tmx_string(multi, translation=translation, min_confidence=min_confidence)
     if fmt == "jsonl":
         return to_jsonl_string(multi, flags=flags)
     raise UsageError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 def export(multi: MultiAlignment | Alignment, path: str | os.PathLike, fmt: str | None = None, *,
-           flags: list[Flag] | None = None, translation: str | None = None) -> Path:
+           flags: list[Flag] | None = None, translation: str | None = None, min_confidence: float = 0.0) -> Path:
     """Write the export to ``path`` atomically (temporary file, then rename);
     ``fmt`` defaults to the one the file suffix names."""
     from ..textio import write_bytes, write_text
@@ -65,5 +66,5 @@ def export(multi: MultiAlignment | Alignment, path: str | os.PathLike, fmt: str 
         raise UsageError("is a directory; give a file name for the export", path)
     fmt = (fmt or format_for_path(path)).lower()
     if fmt == "tmx":
-        return write_bytes(path, to_tmx_bytes(multi, translation=translation))
+        return write_bytes(path, to_tmx_bytes(multi, translation=translation, min_confidence=min_confidence))
     return write_text(path, export_string(multi, fmt, flags=flags, translation=translation))

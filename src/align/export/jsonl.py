@@ -4,7 +4,10 @@ Line 1: ``{"record": "header", "format": "align-jsonl/1", "signature": ...,
 "source": {...}, "translations": {id: {...}}, "flags": [flags of no row]}``.
 Then one ``{"record": "group", "group": i, "src": [...], "source_text": ...,
 "source_segments": [...], "translations": {id: {"tgt": [...], "text": ...,
-"confidence": ..., "segments": [...]}}, "flags": [...]}`` per row.
+"confidence": ..., "segments": [...], "beads": [{"src": [...], "tgt": [...],
+"confidence": c, "score": s}]}}, "flags": [...]}`` per row. Each bead of a
+translation sits in the one row that holds its segments, so the file is the
+whole alignment: :func:`align.pipeline.load_alignment` reads it back.
 """
 from __future__ import annotations
 
@@ -30,6 +33,24 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
+def beads_by_group(multi: MultiAlignment) -> dict[str, list[list]]:
+    """For each translation, the beads of each row (group), in order."""
+    src_row = {i: gi for gi, g in enumerate(multi.groups) for i in g.src}
+    out = {}
+    for tid, al in multi.alignments.items():
+        tgt_row = {j: gi for gi, g in enumerate(multi.groups) for j in g.targets.get(tid, ())}
+        rows: list[list] = [[] for _ in multi.groups]
+        for b in al.beads:
+            gi = src_row[b.src[0]] if b.src else tgt_row[b.tgt[0]]
+            rows[gi].append(b)
+        out[tid] = rows
+    return out
+
+
+def _bead(b) -> dict:
+    return {"src": list(b.src), "tgt": list(b.tgt), "confidence": float(b.confidence), "score": float(b.score)}
+
+
 def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None = None) -> str:
     from ..compare import check_alignment, flag_to_dict, flags_by_group
 
@@ -51,6 +72,7 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
         "flags": [flag_to_dict(f) for f in by_row.get(-1, [])],
     }
     lines = [_dumps(header)]
+    beads = beads_by_group(multi)
     for gi, g in enumerate(multi.groups):
         row = {
             "record": "group",
@@ -68,6 +90,7 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
                 "text": target_text(multi, tid, tgt),
                 "confidence": g.confidence.get(tid),
                 "segments": [_seg(al.target[j]) for j in tgt],
+                "beads": [_bead(b) for b in beads[tid][gi]],
             }
         lines.append(_dumps(row))
     return "\n".join(lines) + "\n"

@@ -1,10 +1,14 @@
-"""TMX 1.4b export through translate-toolkit: one translation unit per bead
-with both sides (omissions and additions have nothing to pair and are left
-out), source language ``zh-CN``, target ``en``.
+"""TMX 1.4b export through translate-toolkit: one translation unit per bead,
+source language ``zh-CN``, target ``en``. An omission (1:0) or an addition
+(0:1) is a unit with an empty side, so that the unit count equals the bead
+count; its ``x-bead`` prop says which.
 
 Each unit has ``tuid="<translation>:<bead>"`` and props ``x-translation``,
-``x-src`` / ``x-tgt`` (segment indices), ``x-confidence``; the header has
-``creationtool="align"`` and ``<prop type="x-align-signature">``.
+``x-bead`` (``aligned``, ``omission`` or ``addition``), ``x-src`` / ``x-tgt``
+(segment indices), ``x-confidence``; the header has ``creationtool="align"``
+and ``<prop type="x-align-signature">``. ``min_confidence`` leaves out the
+units below it (a CAT tool's memory should not fill with doubtful pairs); the
+header's ``x-min-confidence`` prop records it.
 """
 from __future__ import annotations
 
@@ -29,7 +33,12 @@ def _prop(unit_or_header, name: str, value: str, *, before_tuv: bool = True):
         parent.append(el)
 
 
-def build_tmx(obj: MultiAlignment | Alignment, *, translation: str | None = None):
+def bead_kind(bead) -> str:
+    """``aligned``, ``omission`` (no target) or ``addition`` (no source)."""
+    return "aligned" if bead.src and bead.tgt else ("omission" if bead.src else "addition")
+
+
+def build_tmx(obj: MultiAlignment | Alignment, *, translation: str | None = None, min_confidence: float = 0.0):
     """A translate-toolkit ``tmxfile`` of the beads of every translation (or only ``translation``)."""
     from translate.storage.tmx import tmxfile
 
@@ -47,11 +56,13 @@ def build_tmx(obj: MultiAlignment | Alignment, *, translation: str | None = None
     header.set("creationtoolversion", __version__)
     header.set("segtype", "sentence" if multi.signature.get("level", "sentence") == "sentence" else "phrase")
     _prop(header, "x-align-signature", signature_json(multi), before_tuv=False)
+    if min_confidence:
+        _prop(header, "x-min-confidence", f"{min_confidence:g}", before_tuv=False)
     for tid, al in multi.alignments.items():
         if translation is not None and tid != translation:
             continue
         for bi, bead in enumerate(al.beads):
-            if not bead.src or not bead.tgt:
+            if bead.confidence < min_confidence:
                 continue
             src = " ".join(al.source[i].text for i in bead.src)
             tgt = " ".join(al.target[j].text for j in bead.tgt)
@@ -59,15 +70,17 @@ def build_tmx(obj: MultiAlignment | Alignment, *, translation: str | None = None
             unit.settarget(tgt, TGT_LANG, append=True)
             el = unit.xmlelement
             el.set("tuid", f"{tid}:{bi}")
-            for name, value in (("x-translation", tid), ("x-src", ",".join(map(str, bead.src))),
+            for name, value in (("x-translation", tid), ("x-bead", bead_kind(bead)), ("x-src", ",".join(map(str, bead.src))),
                                 ("x-tgt", ",".join(map(str, bead.tgt))), ("x-confidence", f"{bead.confidence:.4f}")):
                 _prop(el, name, value)
     return store
 
 
-def to_tmx_bytes(obj: MultiAlignment | Alignment, *, translation: str | None = None) -> bytes:
-    return bytes(build_tmx(obj, translation=translation))
+def to_tmx_bytes(obj: MultiAlignment | Alignment, *, translation: str | None = None,
+                 min_confidence: float = 0.0) -> bytes:
+    return bytes(build_tmx(obj, translation=translation, min_confidence=min_confidence))
 
 
-def to_tmx_string(obj: MultiAlignment | Alignment, *, translation: str | None = None) -> str:
-    return to_tmx_bytes(obj, translation=translation).decode("utf-8")
+def to_tmx_string(obj: MultiAlignment | Alignment, *, translation: str | None = None,
+                  min_confidence: float = 0.0) -> str:
+    return to_tmx_bytes(obj, translation=translation, min_confidence=min_confidence).decode("utf-8")
