@@ -77,13 +77,20 @@ def check_inputs(source: Source, translations: Mapping[str, Source]) -> None:
 
 def check_language(doc: Document | list[Segment], role: str, what: str) -> None:
     """The source must be Chinese and a translation English: say so (an input
-    error naming the file) when the roles look swapped."""
+    error naming the file) when the roles look swapped, or suggest ``align
+    split`` when the file holds both languages."""
     if not isinstance(doc, Document):
         return
     from .segment import detect_lang
 
     lang = detect_lang(doc.text)
     where = doc.path or what
+    if (role == "source" and lang != "zh") or (role == "translation" and lang != "en"):
+        from .ingest.split import looks_bilingual
+
+        if looks_bilingual(doc.text):
+            raise InputError("holds both Chinese and English: split it into its two files first with "
+                             f"`align split {doc.path or 'FILE'} -o DIR`", where)
     if role == "source" and lang != "zh":
         if not any(c.isalpha() for c in doc.text):
             raise InputError("has no Chinese text to align (only digits, punctuation or symbols)", where)
