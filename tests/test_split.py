@@ -329,13 +329,17 @@ noise_line = st.sampled_from([URL, f"Source: {URL}", "---", "#", "***", "==="])
 @st.composite
 def paragraph_pair(draw) -> tuple[str, str]:
     """A Chinese paragraph and an English one of about the length of its
-    translation (two words for every three Chinese characters, or more)."""
-    body = draw(st.text(alphabet=_HANZI + _ZH_PUNCT, min_size=3, max_size=60)
-                .filter(lambda t: sum(c in _HANZI for c in t) >= 3))
+    translation: 2 to 4 Latin letters (and a word) per Chinese character."""
+    body = draw(st.text(alphabet=_HANZI + _ZH_PUNCT, min_size=6, max_size=60)
+                .filter(lambda t: sum(c in _HANZI for c in t) >= 6))
     zh = body + draw(st.sampled_from(["", "（WTO）", "（personal information）", "2021年"])) \
         + draw(st.sampled_from(["。", "；", "", "："]))
     hanzi = sum(c in _HANZI for c in body)
-    words = draw(st.lists(st.sampled_from(_WORDS), min_size=max(2, 2 * hanzi // 3), max_size=max(2, hanzi)))
+    budget = draw(st.integers(2 * hanzi, 4 * hanzi))
+    pool = draw(st.lists(st.sampled_from(_WORDS), min_size=2, max_size=8))
+    words: list[str] = []
+    while len(words) < 2 or sum(map(len, words)) < budget:
+        words.append(pool[len(words) % len(pool)])
     en = " ".join(words) + draw(st.sampled_from(["", " (商务部)", " (Article 3)", ", 2021"])) \
         + draw(st.sampled_from([".", ";", "", ":"]))
     return zh, en
