@@ -25,6 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tests" / "data" / "bilingual" / "pipl-interleaved.txt"
 ZH_FILE = REPO / "data" / "zh" / "guobanfa-2016-98.txt"
 EN_FILE = REPO / "data" / "en" / "guobanfa-2016-98.clt.txt"
+SAMPLE_TITLE = "中华人民共和国个人信息保护法 Personal Information Protection Law of the People's Republic of China"
+SAMPLE_URL = "http://www.npc.gov.cn/npc/c30834/202108/a8c4e3672c74491a80b53a172bb753fe.shtml"
 HAINAN = REPO / "data" / "en" / "hainan-personal-creditworthiness.txt"
 
 ZH_TITLE = "中华人民共和国数据安全法"
@@ -414,9 +416,13 @@ def test_cli_split_then_pair(tmp_path, env):
     summary = res.stdout.strip()
     assert len(summary.splitlines()) == 1
     assert "interleaved" in summary and "5 Chinese paragraphs" in summary and "5 English paragraphs" in summary
-    assert "dropped 2" in summary and "Source: http" in summary
+    assert "dropped 2 lines" in summary and "Source: http" in summary
+    assert "1 line cut" in summary  # the title: Chinese and English on one line
     expected = split_bilingual(SAMPLE.read_text(encoding="utf-8"))
     assert zh.read_text(encoding="utf-8") == expected.zh
+    assert lines(expected.zh)[:2] == ["中华人民共和国个人信息保护法", "第一章 总则"]
+    assert lines(expected.en)[:2] == ["Personal Information Protection Law of the People's Republic of China",
+                                      "Chapter I General Provisions"]
     assert en.read_text(encoding="utf-8") == expected.en
     assert sorted(p.name for p in out.iterdir()) == [en.name, zh.name]  # no temporary files left
 
@@ -424,7 +430,8 @@ def test_cli_split_then_pair(tmp_path, env):
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert data == {"zh": str(zh), "en": str(en), "layout": "interleaved", "zh_paragraphs": 5,
-                    "en_paragraphs": 5, "dropped": list(expected.dropped), "cut": []}
+                    "en_paragraphs": 5, "dropped": list(expected.dropped), "cut": [SAMPLE_TITLE]}
+    assert expected.dropped == (f"Source: {SAMPLE_URL}", "---")
 
     res = run(["pair", zh, en, "--encoder", "lexical", "--format", "beads"], env)
     assert res.returncode == 0, res.stderr

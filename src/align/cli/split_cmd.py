@@ -29,6 +29,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _shown_line(line: str, width: int = 60) -> str:
     return repr(line if len(line) <= width else line[:width - 1] + "…")
 
@@ -36,12 +40,12 @@ def _shown_line(line: str, width: int = 60) -> str:
 @app.command("split")
 def split_command(
     file: Path = typer.Argument(..., help="A file that holds the Chinese original and its English translation."),
-    output: Path = typer.Option(..., "-o", "--output", help="Folder to write <stem>.zh.txt and <stem>.en.txt into."),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder to write STEM.zh.txt and STEM.en.txt into."),
     as_json: bool = typer.Option(False, "--json", help="Print the written files, the layout and the dropped lines "
                                  "as JSON."),
 ) -> None:
     """Split a bilingual FILE (interleaved paragraphs or lines, or all Chinese then all English, or the reverse)
-    into DIR/<stem>.zh.txt and DIR/<stem>.en.txt, ready for `align pair`."""
+    into DIR/STEM.zh.txt and DIR/STEM.en.txt (STEM: the name of FILE without its suffix), ready for `align pair`."""
     from ..ingest.split import split_bilingual
     from ..textio import read_text, write_text
 
@@ -68,14 +72,14 @@ def split_command(
             "dropped": list(result.dropped), "cut": list(result.cut),
         })
         return
-    summary = (f"{file.name}: {result.layout}, {result.zh_paragraphs} Chinese paragraphs -> {zh_path}, "
-               f"{result.en_paragraphs} English paragraphs -> {en_path}")
+    summary = (f"{file.name}: {result.layout}, {_count(result.zh_paragraphs, 'Chinese paragraph')} -> {zh_path}, "
+               f"{_count(result.en_paragraphs, 'English paragraph')} -> {en_path}")
     if result.cut:
-        summary += f"; {len(result.cut)} lines cut into Chinese and English"
+        summary += f"; {_count(len(result.cut), 'line')} cut into Chinese and English"
     if result.dropped:
         shown = ", ".join(_shown_line(d) for d in result.dropped[:5])
         more = f" and {len(result.dropped) - 5} more" if len(result.dropped) > 5 else ""
-        summary += f"; dropped {len(result.dropped)}: {shown}{more}"
+        summary += f"; dropped {_count(len(result.dropped), 'line')}: {shown}{more}"
     else:
         summary += "; nothing dropped"
     print(summary)
