@@ -238,3 +238,26 @@ def test_cli_check_output_reads_in_a_narrow_terminal_and_in_a_file(tmp_path):
     # a table, its message column wide enough that no flag takes more than a few lines
     assert "message" in to_file.splitlines()[1]
     assert len(to_file.splitlines()) < 4 * len(flags) + 10
+
+
+BILINGUAL = REPO / "tests" / "data" / "bilingual" / "pipl-interleaved.txt"
+
+
+def test_one_bilingual_file_is_split_on_the_fly():
+    a = pipeline.run(BILINGUAL, [], settings=LEX)
+    assert a.multi.translation_ids == ["en"]
+    assert any("holds Chinese and English" in n and "split on the fly" in n for n in a.notes)
+    assert all(s.lang == "zh" for s in a.multi.source)
+    src = a.signature["inputs"]["source"]
+    assert src == a.signature["inputs"]["translations"]["en"] == {"path": str(BILINGUAL), "sha256": sha(BILINGUAL)}
+    with pytest.raises(UsageError, match="at least one translation"):
+        pipeline.run(ZH, [], settings=LEX)
+
+
+@pytest.mark.parametrize("command", [["pair", "-f", "tsv"], ["check"], ["report", "-o", "r.html"]])
+def test_cli_takes_one_bilingual_file_and_says_so(tmp_path, command):
+    cmd, *rest = command
+    rest = [str(tmp_path / x) if x.endswith(".html") else x for x in rest]
+    r = run(cmd, BILINGUAL, *rest, "--encoder", "lexical", env_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "split on the fly" in (r.stderr + r.stdout)

@@ -195,11 +195,18 @@ def check_distinct(inputs: Inputs) -> None:
 
 def check_language(doc: Document, role: str, what: str) -> None:
     """The source must be Chinese and a translation English: say so (an input
-    error naming the file) when the roles look swapped."""
+    error naming the file) when the roles look swapped, or suggest ``align
+    split`` when the file holds both languages."""
     from .segment import detect_lang
 
     lang = detect_lang(doc.text)
     where = doc.path or what
+    if (role == "source" and lang != "zh") or (role == "translation" and lang != "en"):
+        from .ingest.split import looks_bilingual
+
+        if looks_bilingual(doc.text):
+            raise InputError("holds both Chinese and English: split it into its two files first with "
+                             f"`align split {doc.path or 'FILE'} -o DIR`", where)
     if role == "source" and lang != "zh":
         if not any(c.isalpha() for c in doc.text):
             raise InputError("has no Chinese text to align (only digits, punctuation or symbols)", where)
@@ -470,10 +477,17 @@ def analyse(source: Source, translations: Sequence[Source] | Mapping[str, Source
             stages: Stages | None = None, progress: Progress | None = None) -> Analysis:
     """The whole journey: read, segment, align, check. ``stages`` (or a plain
     ``progress`` callback) receives the progress of the aligning and checking."""
+    return analyse_inputs(read_inputs(source, translations), settings=settings, glossary=glossary,
+                          glossary_required=glossary_required, stages=stages, progress=progress)
+
+
+def analyse_inputs(inputs: Inputs, *, settings: Settings = Settings(), glossary: PathLike | None = None,
+                   glossary_required: bool = True, stages: Stages | None = None,
+                   progress: Progress | None = None, notes: Sequence[str] = ()) -> Analysis:
+    """:func:`analyse` of inputs already read."""
     if stages is None:
         stages = Stages(progress, {"align": 90, "check": 10})
-    inputs = read_inputs(source, translations)
-    notes: list[str] = []
+    notes = list(notes)
     loaded = read_glossary(glossary, notes, required=glossary_required)  # a bad glossary fails before aligning
     t0 = time.perf_counter()
     cb = stages.start("align", f"aligning {len(inputs.translations)} translation(s) ({settings.encoder_name})")
@@ -484,6 +498,32 @@ def analyse(source: Source, translations: Sequence[Source] | Mapping[str, Source
     analysis = check(multi, glossary=loaded, stages=stages, notes=notes)
     analysis.seconds = {"align": aligned, **analysis.seconds}
     return analysis
+
+
+def read_bilingual(path: PathLike) -> tuple[Inputs, str]:
+    """One file that holds the Chinese original and its English, split on the
+    fly (:func:`align.ingest.split.split_bilingual`): the two inputs, and a
+    note that says so. Both name the file and its sha256."""
+    from .ingest.split import split_bilingual
+    from .textio import read_text
+
+    p = Path(path)
+    text = read_text(p)
+    try:
+        parts = split_bilingual(text)
+    except InputError as exc:
+        raise InputError(f"{exc}; give the Chinese original and its translation as two files", p) from None
+    digest = sha256_file(p)
+    tid = "en"
+    src = Input("source", "source", Document(parts.zh, "zh", p.stem, None, str(p)), path=str(p), sha256=digest)
+    tgt = Input("translation", tid, Document(parts.en, "en", p.stem, tid, str(p)), path=str(p), sha256=digest)
+    for inp in (src, tgt):
+        check_language(inp.document, inp.role, inp.id)
+    note = (f"{p} holds Chinese and English ({parts.layout}): split on the fly into "
+            f"{parts.zh_paragraphs} Chinese and {parts.en_paragraphs} English paragraphs"
+            + (f", {len(parts.dropped)} line(s) dropped" if parts.dropped else "")
+            + f" (`align split {p} -o DIR` writes the two files)")
+    return Inputs(src, (tgt,)), note
 
 
 # --------------------------------------------------------------------------- the saved alignment
@@ -648,6 +688,14 @@ def run(source: Source | None = None, translations: Sequence[Source] = (), *, sa
     if source is None:
         raise UsageError("give the Chinese original and at least one translation, or --from A.jsonl")
     if not translations:
-        raise UsageError("give at least one translation after the Chinese original")
+        from .ingest.split import looks_bilingual
+        from .textio import read_text
+
+        if isinstance(source, (str, os.PathLike)) and looks_bilingual(read_text(source)):
+            inputs, note = read_bilingual(source)
+            return analyse_inputs(inputs, settings=settings, glossary=glossary, glossary_required=glossary_required,
+                                  stages=stages, progress=progress, notes=[note])
+        raise UsageError("give at least one translation after the Chinese original "
+                         "(or one file that holds both languages)")
     return analyse(source, translations, settings=settings, glossary=glossary,
                    glossary_required=glossary_required, stages=stages, progress=progress)

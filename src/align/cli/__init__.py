@@ -41,7 +41,7 @@ def _root(
 
 
 # Command modules register themselves on `app` when imported.
-from . import ingest_cmd, segment_cmd, align_cmd, glossary_cmd, check_cmd, report_cmd  # noqa: E402,F401
+from . import ingest_cmd, segment_cmd, align_cmd, glossary_cmd, check_cmd, report_cmd, split_cmd  # noqa: E402,F401
 
 
 class Terminated(BaseException):

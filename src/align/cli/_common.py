@@ -152,6 +152,19 @@ def format_summaries(summaries, *, checked: bool = True) -> list[str]:
     return lines
 
 
+def note(message: str) -> None:
+    """One note line on stderr: what the user should know, nothing wrong."""
+    print(f"align: note: {message}", file=sys.stderr)
+
+
+def tell(analysis) -> None:
+    """The notes and warnings of an Analysis, one line each on stderr."""
+    for n in analysis.notes:
+        note(n)
+    for w in analysis.multi.warnings:
+        warn(w)
+
+
 def warn(message: str) -> None:
     """One warning line on stderr, no markup interpretation."""
     print(f"align: warning: {message}", file=sys.stderr)

@@ -54,8 +54,8 @@ def _table(multi):
 
 @app.command("pair")
 def pair_cmd(
-    source: Path = typer.Argument(..., help="The Chinese original."),
-    translations: List[Path] = typer.Argument(..., help="One or more English translations."),
+    source: Path = typer.Argument(..., help="The Chinese original (or one file holding both languages)."),
+    translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
     presegmented: bool = _common.presegmented_option(),
@@ -71,7 +71,8 @@ def pair_cmd(
 
     if fmt is not None and fmt not in _FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
-    if fmt == "beads" and len(translations) != 1:
+    translations = list(translations or [])
+    if fmt == "beads" and len(translations) > 1:
         raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
     if fmt == "table" and output is not None:
         raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
@@ -79,8 +80,7 @@ def pair_cmd(
     with _common.progress("aligning", total=100) as advance:
         analysis = pipeline.run(source, translations, settings=settings, progress=advance)
     multi = analysis.multi
-    for w in multi.warnings:
-        _common.warn(w)
+    _common.tell(analysis)
     if as_json:
         _common.print_json({
             "signature": multi.signature, "warnings": multi.warnings,

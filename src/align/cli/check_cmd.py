@@ -44,7 +44,8 @@ def _print_flags(flags) -> None:
 
 @app.command()
 def check(
-    source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
+    source: Optional[Path] = typer.Argument(None, help="The Chinese original, or one file holding both languages "
+                                            "(optional with --from)."),
     translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: also check term renderings."),
     as_json: bool = typer.Option(False, "--json", help="Print the flags as a JSON list."),
@@ -65,8 +66,7 @@ def check(
         analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
                                 progress=advance)
     multi, flags = analysis.multi, analysis.flags
-    for w in multi.warnings:
-        _common.warn(w)
+    _common.tell(analysis)
     if as_json:
         _common.print_json([flag_to_dict(f) for f in flags])
         for line in _common.summary_lines(multi, flags):
@@ -115,6 +115,7 @@ def export(
         analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
                                 progress=advance)
     multi = analysis.multi
+    _common.tell(analysis)
     if translation is not None and translation not in multi.alignments:
         raise UsageError(f"--translation {translation!r}: no such translation (have {', '.join(multi.alignments)})")
     options = {"flags": analysis.all_flags, "translation": translation, "min_confidence": min_confidence}

@@ -193,7 +193,7 @@ def check(
     files = list(files or [])
     if english_only:
         return _english_only(files, load_glossary(glossary_path), reference, as_json, strict, max_evidence)
-    if saved is None and len(files) < 2:
+    if saved is None and not files:
         raise UsageError("give the Chinese original and at least one translation (or --from A.jsonl, "
                          "or --english-only)")
     settings = _common.settings(level, encoder, presegmented, like)

@@ -21,7 +21,8 @@ def _short(path: Path) -> str:
 
 @app.command()
 def report(
-    source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
+    source: Optional[Path] = typer.Argument(None, help="The Chinese original, or one file holding both languages "
+                                            "(optional with --from)."),
     translations: Optional[list[Path]] = typer.Argument(None, help="One or more English translations."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="A glossary.yaml to check terms against."),

@@ -7,6 +7,8 @@ Public API::
     default_seeds_dir() / default_data_dir()  # ../shared/seeds and data/ of the repository
     clean_web_copy(raw_text) -> Cleaned       # the boilerplate cleaner alone
     load_notes(path) -> list[dict]
+    split_bilingual(text) -> BilingualSplit   # one bilingual file -> .zh, .en, .layout, .dropped
+    looks_bilingual(text) -> bool
 
 Corpus files (relative to the data directory)::
 
@@ -28,11 +30,12 @@ from .manifest import MANIFEST_NAME, CorpusFile, Manifest, Pair, Removal, load_m
 from .pipeline import ingest
 from .rules import RULES, Cleaned, clean_web_copy
 from .seeds import SPECS, SeedSpec, identify
+from .split import BilingualSplit, looks_bilingual, split_bilingual
 
 __all__ = [
     "ingest", "load_manifest", "load_notes", "clean_web_copy", "identify", "default_seeds_dir", "default_data_dir",
     "repo_root", "Manifest", "CorpusFile", "Pair", "Removal", "Cleaned", "SeedSpec", "SPECS", "RULES",
-    "MANIFEST_NAME",
+    "MANIFEST_NAME", "split_bilingual", "looks_bilingual", "BilingualSplit",
 ]
 
 
