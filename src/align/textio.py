@@ -22,19 +22,29 @@ Encoding detection, in order (first match wins):
    (which it often gets wrong between cp1250/cp1252/cp1257 on short English
    text) is read as Windows-1252 (Latin-1 with curly quotes), the encoding
    such files nearly always have in practice.
+
+Outputs: :func:`check_output` is the one check of an output path (not an
+input of the command, not a directory, device, pipe or socket, a writable
+place) that every command runs before doing any work; :func:`atomic_open`
+writes through a temporary file ``.NAME.PID.RANDOM.tmp`` beside the output
+and renames it into place.
 """
 from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
+import re
 import stat
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator, Mapping, Union
 
 from .errors import InputError, UsageError
+
+PathLike = Union[str, os.PathLike]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -243,38 +253,214 @@ def _new_file_mode() -> int:
     return 0o666 & ~_UMASK
 
 
+def _paths(given: PathLike | Iterable[PathLike] | None) -> list[PathLike]:
+    if given is None:
+        return []
+    if isinstance(given, (str, os.PathLike)):
+        return [given]
+    return [q for q in given if q is not None]
+
+
+def same_file(a: PathLike, b: PathLike) -> bool:
+    """Whether two paths name one file: the same resolved path, or the same
+    inode (a hard link, a symlink, another spelling on a case-insensitive
+    disk). A path that cannot be looked at is not the same as anything."""
+    try:
+        if Path(a).expanduser().resolve() == Path(b).expanduser().resolve():
+            return True
+    except (OSError, RuntimeError):
+        pass
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def _stat_output(q: Path, output: Path) -> os.stat_result | None:
+    """``os.stat(q)`` (following links), None for a path that does not exist."""
+    try:
+        return os.stat(q)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot check the output path ({exc.strerror or exc}); choose another output path",
+                         output) from None
+
+
+def _not_regular(st: os.stat_result) -> str:
+    mode = st.st_mode
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _check_kind(p: Path, st: os.stat_result | None, directory: bool) -> None:
+    """What is at the output path already: nothing, or what the output is."""
+    if st is None:
+        return
+    if directory:
+        if not stat.S_ISDIR(st.st_mode):
+            raise UsageError("is not a directory; the output must be a directory (or a new path)", p)
+    elif stat.S_ISDIR(st.st_mode):
+        raise UsageError("is a directory; give the output a file name", p)
+    elif not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"is {_not_regular(st)}; the output must be a regular file or a new path", p)
+
+
+def check_output(path: PathLike, inputs: Mapping[str, PathLike | Iterable[PathLike] | None] | None = None, *,
+                 directory: bool = False) -> None:
+    """Refuse, with a UsageError naming the path, an output that must not or
+    cannot be written; every command calls this before doing any work (and
+    :func:`atomic_open` again before writing).
+
+    ``inputs`` maps a role (``"source"``, ``"translation"``, ``"glossary"``...)
+    to the path or paths the command reads: the output may be none of them,
+    by resolved path or by inode (a hard link, a symlink). The output must
+    be a regular file or a new path (a directory when ``directory``), with
+    no file where one of its folders should be, in a writable folder, and
+    not a read-only file. A missing input is not an error here: reading it
+    says so later.
+    """
+    p = Path(path)
+    for parent in reversed(p.parents):  # mkdir would only say "File exists"
+        st = _stat_output(parent, p)
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"{parent} is a file, not a directory; give the output another path", p)
+    st = _stat_output(p, p)
+    _check_kind(p, st, directory)
+    if st is not None and not os.access(p, os.W_OK | (os.X_OK if directory else 0)):
+        raise UsageError("is read-only; choose another output path", p)
+    if st is None or not directory:
+        where = p.parent
+        while _stat_output(where, p) is None and where != where.parent:
+            where = where.parent
+        if not os.access(where, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write in {where} (not writable); choose another output path", p)
+    what = "directory" if directory else "file"
+    for role, given in (inputs or {}).items():
+        for q in _paths(given):
+            if same_file(p, q):
+                raise UsageError(f"the output is the same {what} as the input {role} {q}; "
+                                 "choose another output path", p)
+
+
+# Temporary files are named .NAME.PID.RANDOM.tmp: a writer killed before it
+# could clean up (SIGKILL, power loss) leaves one behind, which the next
+# write of the same output removes once PID is no longer running.
+_TEMP_NAME_MAX = 200  # of NAME in the temporary name: the whole must stay under NAME_MAX
+
+
+def _temp_prefix(p: Path) -> str:
+    return f".{p.name[:_TEMP_NAME_MAX]}."
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` may be running (True when unsure)."""
+    if os.name == "nt" or pid <= 0:  # os.kill(pid, 0) would end a process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: another user's live process
+        return True
+    return True
+
+
+def remove_stale_temps(path: PathLike) -> list[Path]:
+    """Delete the temporary files that killed writers of ``path`` left beside
+    it (``.NAME.PID.RANDOM.tmp`` whose PID no longer runs); those of live
+    processes (a concurrent run writing the same output) are kept. Returns
+    the files removed."""
+    p = Path(path)
+    pattern = re.compile(re.escape(_temp_prefix(p)) + r"(\d+)\.[A-Za-z0-9_]+\.tmp")
+    removed: list[Path] = []
+    try:
+        entries = os.scandir(p.parent)
+    except OSError:
+        return removed
+    with entries:
+        for entry in entries:
+            m = pattern.fullmatch(entry.name)
+            if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _about_output(exc: OSError, p: Path) -> OSError:
+    """The same error, naming the output rather than the temporary file (or no file)."""
+    if exc.errno is None or exc.filename == str(p):
+        return exc
+    return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(p))
+
+
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+def atomic_open(path: PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; rename it over ``path`` only if
     the block finishes without an exception (Ctrl-C included). Text mode
     writes ``\\n`` as is. The file gets the mode a plain ``open`` would give
-    (mkstemp's 0600 is not kept)."""
+    (mkstemp's 0600 is not kept).
+
+    ``path`` must pass :func:`check_output` (a UsageError otherwise): a
+    directory, device, pipe or socket is never replaced. An OSError while
+    writing (a full disk, a read-only file system) names ``path``, not the
+    temporary file.
+    """
     if mode not in ("w", "wt", "wb", "x", "xt", "xb"):
         raise ValueError(f"atomic_open supports write modes only, not {mode!r}")
     p = Path(path)
-    if p.is_dir():
-        raise UsageError("is a directory; give the output a file name", p)
+    check_output(p)
     if "x" in mode and p.exists():
-        raise FileExistsError(str(p))
-    for parent in reversed(p.parents):  # mkdir would only say "File exists"
-        if parent.exists() and not parent.is_dir():
-            raise UsageError(f"{parent} is a file, not a directory; give the output another path", p)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(p))
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(p)
+        fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(p)}{os.getpid()}.", suffix=".tmp", dir=p.parent)
+    except OSError as exc:
+        raise _about_output(exc, p) from exc
     binary = "b" in mode
     try:
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else encoding,
-                       newline=None if binary else "") as fh:
+        fh = os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else encoding,
+                       newline=None if binary else "")
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        try:
             yield fh
+        except OSError as exc:
+            if exc.filename is None and exc.filename2 is None:  # a write to fh: about the output
+                raise _about_output(exc, p) from exc
+            raise
+        try:
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            file_mode = stat.S_IMODE(p.stat().st_mode)
-        except OSError:
-            file_mode = _new_file_mode()
-        os.chmod(tmp, file_mode)
-        os.replace(tmp, p)
+            fh.close()
+            _check_kind(p, _stat_output(p, p), directory=False)  # not replaced by a device meanwhile
+            try:
+                file_mode = stat.S_IMODE(p.stat().st_mode)
+            except OSError:
+                file_mode = _new_file_mode()
+            os.chmod(tmp, file_mode)
+            os.replace(tmp, p)
+        except OSError as exc:
+            raise _about_output(exc, p) from exc
     except BaseException:
+        with contextlib.suppress(OSError):
+            fh.close()
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
