@@ -1,11 +1,13 @@
-"""Shared CLI helpers: consoles, progress bars, JSON output."""
+"""Shared CLI helpers: consoles, progress bars, JSON output, the output check."""
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
 
 from rich.console import Console
 
@@ -25,13 +27,31 @@ def error_line(message: str) -> None:
     print(f"align: error: {message}", file=sys.stderr)
 
 
+def output_path(output: os.PathLike | str | None,
+                inputs: Mapping[str, os.PathLike | str | Iterable[os.PathLike | str] | None], *,
+                stdout: bool = False, directory: bool = False) -> Path | None:
+    """The output path after :func:`align.textio.check_output` (a usage error
+    when it is one of ``inputs``, a directory, a device...); None for no
+    output, or for ``-`` (standard output) where the command has ``stdout``."""
+    from ..textio import check_output
+
+    if output is None or (stdout and str(output) == "-"):
+        return None
+    check_output(output, inputs, directory=directory)
+    return Path(output)
+
+
 def interactive() -> bool:
     """True when stderr is a terminal: progress bars only then."""
     return err.is_terminal
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 @contextlib.contextmanager

@@ -61,7 +61,8 @@ def pair_cmd(
     presegmented: bool = typer.Option(False, "--presegmented", help="One segment per line; nothing is re-split."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="beads, tsv, jsonl or table "
                                       "(default: table on a terminal, beads for one translation, else tsv)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write to this file (atomically); - is standard output."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
 ) -> None:
     """Align SRC with one or more translations, m:n, with a confidence per pair."""
@@ -71,6 +72,17 @@ def pair_cmd(
         raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
     if level not in ("sentence", "clause"):
         raise UsageError(f"unknown level {level!r} (choose sentence or clause)")
+    output = _common.output_path(output, {"source": source, "translation": translations}, stdout=True)
+    if fmt is None:
+        if output is None and _common.out.is_terminal:
+            fmt = "table"
+        else:
+            fmt = "beads" if len(translations) == 1 else "tsv"
+    if not as_json:  # what the format needs, before the work
+        if fmt == "table" and output is not None:
+            raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
+        if fmt == "beads" and len(translations) != 1:
+            raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
     with _common.progress("aligning") as advance:
         multi = align(source, [str(t) for t in translations], level=level, encoder=encoder,
                       presegmented=presegmented, progress=advance)
@@ -84,14 +96,7 @@ def pair_cmd(
                                             "confidence": b.confidence} for b in a.beads]}
                            for tid, a in multi.alignments.items()}})
         return
-    if fmt is None:
-        if output is None and _common.out.is_terminal:
-            fmt = "table"
-        else:
-            fmt = "beads" if len(multi.translation_ids) == 1 else "tsv"
     if fmt == "table":
-        if output is not None:
-            raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
         _common.out.print(_table(multi))
         return
     rendered = render_alignment(multi, fmt)

@@ -79,7 +79,8 @@ def export(
     source: Path = typer.Argument(..., help="The Chinese original."),
     translations: List[Path] = typer.Argument(..., help="One or more English translations."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, tmx or jsonl (default: from -o, else tsv)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file (default: standard output)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Output file (default, or -: standard output)."),
     translation: Optional[str] = typer.Option(None, "--translation", help="TMX: only this translation."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML (JSONL flags include terms)."),
     level: str = _common.level_option(),
@@ -87,14 +88,19 @@ def export(
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
 ) -> None:
     """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
+    from ..api import translation_ids
     from ..compare import check_files
     from ..export import FORMATS, export as write_export, export_string, format_for_path
 
+    output = _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary},
+                                 stdout=True)
     if fmt is None:
         fmt = format_for_path(output) if output is not None else "tsv"
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "tmx" and translation is not None and translation not in translation_ids(translations):
+        raise UsageError(f"no translation {translation!r}; have {', '.join(translation_ids(translations))}")
     multi, result = check_files(source, translations, glossary=glossary, level=_level(level), encoder=encoder,
                                 presegmented=presegmented)
     if output is None:
@@ -156,6 +162,7 @@ def corpus(
 
     if scheduler is not None and workers is not None:
         raise UsageError("give --workers or --scheduler, not both")
+    _common.output_path(output, {"corpus directory": data_dir, "glossary": glossary}, directory=True)
     with _common.progress("corpus", None) as advance:
         summary = run_corpus(data_dir, output, workers=workers, scheduler=scheduler, progress=advance,
                              encoder=encoder, level=_level(level), glossary=glossary, report=not no_report)

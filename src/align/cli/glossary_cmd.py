@@ -229,6 +229,7 @@ def mine(
 
     if len(files) < 2:
         raise UsageError("give the Chinese original and at least one translation")
+    _common.output_path(output, {"source": files[0], "translation": files[1:], "glossary": glossary_path})
     base = load_glossary(glossary_path) if glossary_path else None
     with _common.progress("aligning", None) as advance:
         multi = align_files(files[0], files[1:], level=_level(level), encoder=encoder, progress=advance)
@@ -267,6 +268,7 @@ def import_(
     from ..glossary.io import read_termbase
     from ..textio import write_text
 
+    _common.output_path(output, {"term base": source})
     if output.exists() and not force:
         raise UsageError(f"{output} exists; pass --force to overwrite it")
     glossary = read_termbase(source, fmt)
@@ -284,6 +286,7 @@ def export(
     from ..glossary import load_glossary
     from ..glossary.io import write_termbase
 
+    _common.output_path(output, {"glossary": glossary_path})
     glossary = load_glossary(glossary_path)
     write_termbase(glossary, output, fmt)
     _common.err.print(f"wrote {output} ({len(glossary)} entries)", highlight=False)

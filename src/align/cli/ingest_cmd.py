@@ -34,6 +34,7 @@ def ingest(
 
     seeds = seeds_dir if seeds_dir is not None else default_seeds_dir()
     data = output if output is not None else default_data_dir()
+    _common.output_path(data, {"seeds directory": seeds}, directory=True)
     with _common.progress("ingest", total=None) as advance:
         manifest = run_ingest(seeds, data, progress=advance)
     if json_out:

@@ -48,6 +48,7 @@ def report(
     from ..report import summarize
     from ..report.pipeline import make_report
 
+    _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary})
     with progress("aligning", total=100) as advance:
         path, analysis = make_report(source, list(translations), output, glossary=glossary, level=level,
                                      encoder=encoder, title=title, progress=advance)
@@ -75,8 +76,9 @@ def demo(
 ) -> None:
     """The main job: align 国办发〔2016〕98号 with both translations, check them,
     and write out/report.html, TSV, TMX and JSONL exports."""
-    from ..demo import run_demo
+    from ..demo import resolve, run_demo
 
+    _common.output_path(out, {"data folder": resolve(data, "data"), "glossary": glossary}, directory=True)
     with progress("demo", total=100) as advance:
         result = run_demo(data_dir=data, out_dir=out, glossary=glossary, encoder=encoder, level=level,
                           progress=advance)
