@@ -789,3 +789,15 @@ def test_disk_full_names_the_output(tmp_path, inputs, monkeypatch, capsys):
     assert code == EXIT_INPUT, err
     assert err.strip() == f"align: error: {out}: No space left on device"
     assert list(out.parent.iterdir()) == []
+
+
+# ------------------------------------------------- error and warning lines
+
+@pytest.mark.parametrize("name", ["evil\x1b]0;pwned\x07.txt", "two\nlines.txt", "rtl\u202etxt.exe", "tab\there.txt"])
+def test_control_characters_in_file_names_are_escaped(tmp_path, env, name):
+    p = tmp_path / name
+    p.write_bytes(b"")
+    res = run(["segment", p], env)
+    line = assert_error(res, EXIT_INPUT, None, r"empty")
+    assert not any(c in line for c in "\x1b\x07\n\t\u202e"), repr(line)
+    assert name.encode("unicode_escape").decode("ascii") in line

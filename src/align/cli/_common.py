@@ -1,10 +1,12 @@
-"""Shared CLI helpers: consoles, progress bars, JSON output, the output check."""
+"""Shared CLI helpers: consoles, progress bars, JSON output, error and
+warning lines, the output check and the options every command shares."""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -22,9 +24,30 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+# Control characters (ANSI escapes), format characters (bidirectional
+# overrides), surrogates (undecodable bytes of file names), private-use
+# characters and line separators: shown escaped, never written raw.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character escaped the way
+    ``repr`` writes it (``\\x1b``, ``\\n``, ``\\u202e``), so that a file
+    name cannot move the cursor, recolour the terminal or break the line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
+                   for c in text)
+
+
 def error_line(message: str) -> None:
-    """One line on stderr, no markup interpretation."""
-    print(f"align: error: {message}", file=sys.stderr)
+    """One line on stderr, no markup interpretation, control characters escaped."""
+    print(f"align: error: {printable(message)}", file=sys.stderr)
+
+
+def warning_line(message: str) -> None:
+    """One warning line on stderr, control characters escaped."""
+    print(f"align: warning: {printable(message)}", file=sys.stderr)
 
 
 def output_path(output: os.PathLike | str | None,

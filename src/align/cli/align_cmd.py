@@ -87,7 +87,7 @@ def pair_cmd(
         multi = align(source, [str(t) for t in translations], level=level, encoder=encoder,
                       presegmented=presegmented, progress=advance)
     for w in multi.warnings:
-        _common.err.print(f"align: warning: {w}", markup=False, highlight=False)
+        _common.warning_line(w)
     if as_json:
         _common.print_json({
             "signature": multi.signature, "warnings": multi.warnings,
