@@ -801,3 +801,66 @@ def test_control_characters_in_file_names_are_escaped(tmp_path, env, name):
     line = assert_error(res, EXIT_INPUT, None, r"empty")
     assert not any(c in line for c in "\x1b\x07\n\t\u202e"), repr(line)
     assert name.encode("unicode_escape").decode("ascii") in line
+
+
+# ----------------------------------------------------------------- bad bytes
+
+def _damaged(tmp_path: Path, source: Path, name: str, at_line: int = 3) -> tuple[Path, int]:
+    """``source`` with a stray 0xff at the start of line ``at_line``; its byte offset."""
+    data = source.read_bytes()
+    offset = sum(len(ln) for ln in data.splitlines(keepends=True)[:at_line])
+    p = tmp_path / name
+    p.write_bytes(data[:offset] + b"\xff" + data[offset:])
+    return p, offset
+
+
+def test_stray_byte_in_utf8_is_replaced_with_one_warning(tmp_path, env, inputs):
+    bad, offset = _damaged(tmp_path, ZH, "damaged.zh.txt", at_line=5)
+    res = run(["segment", bad], env)
+    assert_ok(res)
+    assert res.stderr.splitlines() == [f"align: warning: {bad}: invalid UTF-8 at byte {offset} (1 byte replaced); "
+                                       "use --strict-encoding to refuse"]
+    assert "诚信" in res.stdout and res.stdout.count("\ufffd") == 1 and "è¯" not in res.stdout  # no mojibake
+
+
+def test_damaged_chinese_source_still_aligns(tmp_path, env, inputs):
+    """One bad byte used to make the whole file Latin-1: 'looks like English ... swapped?'."""
+    bad, _ = _damaged(tmp_path, inputs["zh"], "damaged.zh.txt")
+    res = run(["pair", bad, inputs["en"], *ENCODER, "-f", "beads"], env)
+    assert_ok(res)
+    assert [ln for ln in res.stderr.splitlines() if "warning" in ln and bad.name in ln], res.stderr
+    assert len(_beads(res.stdout)) >= 5
+
+
+STRICT_CASES = {
+    "segment": ["segment", "{bad}"],
+    "pair": ["pair", "{bad}", "{en}"],
+    "check": ["check", "{bad}", "{en}"],
+    "export": ["export", "{bad}", "{en}"],
+    "report": ["report", "{bad}", "{en}", "-o", "{out}"],
+    "glossary-check": ["glossary", "check", "{bad}", "{en}", "-g", "{g}"],
+    "glossary-mine": ["glossary", "mine", "{bad}", "{en}", "-o", "{out}"],
+    "glossary-export": ["glossary", "export", "-g", "{badg}", "{out}.csv"],
+}
+
+
+@pytest.mark.parametrize("command", list(STRICT_CASES))
+def test_strict_encoding_makes_bad_bytes_an_input_error(tmp_path, env, inputs, command):
+    bad, offset = _damaged(tmp_path, inputs["zh"], "damaged.zh.txt")
+    badg, goffset = _damaged(tmp_path, inputs["g"], "damaged.yaml", at_line=2)
+    args = [a.format(bad=bad, badg=badg, out=tmp_path / "out", **inputs) for a in STRICT_CASES[command]]
+    if command != "segment" and command != "glossary-export":
+        args += ENCODER
+    res = run([*args, "--strict-encoding"], env)
+    culprit, at = (badg, goffset) if command == "glossary-export" else (bad, offset)
+    assert_error(res, EXIT_INPUT, culprit, rf"invalid UTF-8 at byte {at}\b")
+    assert list(tmp_path.glob("out*")) == []
+
+
+def test_bad_bytes_name_escaped_in_the_warning(tmp_path, env):
+    name = "evil\x1b[31mred\x1b[0m.txt"
+    bad, _ = _damaged(tmp_path, ZH, name)
+    res = run(["segment", bad], env)
+    assert_ok(res)
+    assert "\x1b" not in res.stderr
+    assert "evil\\x1b[31mred\\x1b[0m.txt: invalid UTF-8" in res.stderr

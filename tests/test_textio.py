@@ -1,4 +1,4 @@
-"""read_text: encodings, line endings, bad input; output checks and atomic writes."""
+"""read_text: encodings, line endings, bad input, bad bytes; output checks and atomic writes."""
 from __future__ import annotations
 
 import codecs
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from align.errors import EXIT_INPUT, InputError, UsageError
+from align.errors import EXIT_INPUT, DecodingWarning, InputError, UsageError
 from align.textio import (atomic_open, check_output, decode_bytes, detect_encoding, read_text, remove_stale_temps,
                           same_file, write_bytes, write_text)
 
@@ -202,6 +202,75 @@ def test_atomic_open_rejects_read_modes(tmp_path):
     with pytest.raises(ValueError):
         with atomic_open(tmp_path / "x", "r"):
             pass
+
+
+# --------------------------------------------------------------------------
+# UTF-8 with a few bad bytes (issue 18): replaced and warned about, or
+# refused in strict mode; genuine legacy encodings are still detected.
+
+ZH_LONG = ZH * 40
+CURLY_EN = "It’s the State Council’s “guiding opinion” on creditworthiness.\n" * 3
+
+
+def _with_bad_bytes(text: str, at: int, bad: bytes = b"\xff") -> tuple[bytes, int]:
+    """UTF-8 of ``text`` with ``bad`` inserted before character ``at``; the byte offset."""
+    head = text[:at].encode("utf-8")
+    return head + bad + text[at:].encode("utf-8"), len(head)
+
+
+@pytest.mark.parametrize("text, at", [(ZH_LONG, 500), (CURLY_EN, 20)], ids=["chinese", "english-curly-quotes"])
+def test_stray_byte_in_utf8_is_replaced_with_a_warning(tmp_path, text, at):
+    data, offset = _with_bad_bytes(text, at)
+    path = _file(tmp_path, data)
+    with pytest.warns(DecodingWarning) as record:
+        got = read_text(path, strict_encoding=False)
+    assert got == text[:at] + "\ufffd" + text[at:]  # the rest is UTF-8, not mojibake
+    (w,) = record
+    assert (w.message.path, w.message.offset, w.message.count) == (str(path), offset, 1)
+    assert str(w.message) == f"{path}: invalid UTF-8 at byte {offset} (1 byte replaced)"
+
+
+def test_bad_bytes_counted_and_first_offset(tmp_path):
+    data, offset = _with_bad_bytes(ZH_LONG, 100, b"\xfe\xff")
+    data = data[:-40] + b"\x80" + data[-40:]
+    with pytest.warns(DecodingWarning, match=rf"at byte {offset} \(3 bytes replaced\)"):
+        got = read_text(_file(tmp_path, data), strict_encoding=False)
+    assert got.count("\ufffd") == 3 and got.count("诚信") == ZH_LONG.count("诚信")
+
+
+def test_bom_and_a_stray_byte(tmp_path):
+    data, offset = _with_bad_bytes(ZH_LONG, 300)
+    with pytest.warns(DecodingWarning, match=f"at byte {offset + 3} "):  # the offset counts the BOM
+        got = read_text(_file(tmp_path, codecs.BOM_UTF8 + data), strict_encoding=False)
+    assert got.startswith(ZH_LONG[:300] + "\ufffd")
+
+
+def test_strict_encoding_refuses_bad_bytes(tmp_path, monkeypatch):
+    data, offset = _with_bad_bytes(ZH_LONG, 500)
+    path = _file(tmp_path, data)
+    with pytest.raises(InputError) as info:
+        read_text(path, strict_encoding=True)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: invalid UTF-8 at byte {offset} (1 bad byte)") and "\n" not in msg
+    # the default comes from the environment (what --strict-encoding sets for worker processes)
+    monkeypatch.setenv("ALIGN_STRICT_ENCODING", "1")
+    with pytest.raises(InputError, match="invalid UTF-8"):
+        read_text(path)
+    monkeypatch.setenv("ALIGN_STRICT_ENCODING", "0")
+    with pytest.warns(DecodingWarning):
+        assert read_text(path).count("\ufffd") == 1
+
+
+@pytest.mark.parametrize("data, expected, encoding", [
+    pytest.param(ZH_LONG.encode("gb18030"), ZH_LONG, "gb18030", id="gb18030"),
+    pytest.param(LATIN1_EN.encode("cp1252"), LATIN1_EN, "cp1252", id="cp1252"),
+    pytest.param("„Gruß“ sagte der Ökonom über München und Köln.\n".encode("cp1252"),
+                 "„Gruß“ sagte der Ökonom über München und Köln.\n", "cp1252", id="cp1252-german-quotes"),
+])
+def test_legacy_encodings_are_not_taken_for_damaged_utf8(tmp_path, recwarn, data, expected, encoding):
+    assert detect_encoding(data) == encoding
+    assert read_text(_file(tmp_path, data), strict_encoding=True) == expected
+    assert not recwarn.list
 
 
 # --------------------------------------------------------------------------

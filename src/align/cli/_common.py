@@ -50,6 +50,27 @@ def warning_line(message: str) -> None:
     print(f"align: warning: {printable(message)}", file=sys.stderr)
 
 
+class WarningLines:
+    """A ``warnings.showwarning`` for the time a command runs: a
+    DecodingWarning becomes one ``align: warning:`` line (each shown once);
+    other warnings go to the ``default`` display."""
+
+    def __init__(self, default):
+        self.default = default
+        self.shown: set[str] = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
+        from ..errors import DecodingWarning
+
+        if not issubclass(category, DecodingWarning):
+            self.default(message, category, filename, lineno, file, line)
+            return
+        text = f"{message}; use --strict-encoding to refuse"
+        if text not in self.shown:
+            self.shown.add(text)
+            warning_line(text)
+
+
 def output_path(output: os.PathLike | str | None,
                 inputs: Mapping[str, os.PathLike | str | Iterable[os.PathLike | str] | None], *,
                 stdout: bool = False, directory: bool = False) -> Path | None:
@@ -112,6 +133,24 @@ def level_option():
     import typer
 
     return typer.Option("sentence", "--level", help="Segment into sentences or clauses: sentence or clause.")
+
+
+def _strict_encoding(value: bool) -> bool:
+    if value:  # the environment: worker processes read files too
+        from ..textio import STRICT_ENCODING_ENV
+
+        os.environ[STRICT_ENCODING_ENV] = "1"
+    return value
+
+
+def strict_encoding_option():
+    """The ``--strict-encoding`` option of every command that reads text files;
+    it takes effect when parsed (``main`` restores the environment)."""
+    import typer
+
+    return typer.Option(False, "--strict-encoding", callback=_strict_encoding,
+                        help="Refuse a UTF-8 file with invalid bytes (input error) instead of replacing them "
+                             "with U+FFFD and warning.")
 
 
 def encoder_option():

@@ -64,6 +64,7 @@ def pair_cmd(
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Write to this file (atomically); - is standard output."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align SRC with one or more translations, m:n, with a confidence per pair."""
     from ..api import align
@@ -115,6 +116,7 @@ def eval_cmd(
     gold: Path = typer.Argument(..., help="Gold bead file, or a folder of them."),
     pred: Path = typer.Argument(..., help="Predicted bead file, or a folder with the same file names."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Strict and lax precision/recall/F1 of bead files, as Vecalign defines them."""
     from ..evaluate import evaluate_paths

@@ -48,6 +48,7 @@ def check(
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
     untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
@@ -86,6 +87,7 @@ def export(
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
     presegmented: bool = typer.Option(False, "--presegmented", help="Inputs have one segment per line."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align and export the aligned rows as TSV, TMX 1.4b or JSONL."""
     from ..api import translation_ids
@@ -155,6 +157,7 @@ def corpus(
     encoder: str = _common.encoder_option(),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the HTML reports."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align, check, export (and report) every document pair of a corpus, in parallel; English-only
     documents get the checks that need no source. Writes OUT/summary.json."""

@@ -186,6 +186,7 @@ def check(
     reference: Optional[str] = typer.Option(None, "--reference",
                                             help="--english-only: the file the others are compared with."),
     max_evidence: int = typer.Option(3, "--evidence", help="Evidence lines shown per flag."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Find every glossary term in the source, how each translation renders it, and flag
     inconsistent, colliding, off-glossary, missing and divergent renderings."""
@@ -219,6 +220,7 @@ def mine(
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Bootstrap a glossary: frequent source terms and their renderings in each translation,
     with counts (association statistics over the aligned text); writes a glossary.yaml draft."""
@@ -263,6 +265,7 @@ def import_(
     output: Path = typer.Option(Path("glossary.yaml"), "--output", "-o", help="Glossary YAML to write."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Convert a CAT-tool term base (CSV or TBX) into a glossary YAML."""
     from ..glossary.io import read_termbase
@@ -281,6 +284,7 @@ def export(
     output: Path = typer.Argument(..., help="The CSV or TBX file to write."),
     glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Write the glossary as CSV or TBX for CAT tools."""
     from ..glossary import load_glossary

@@ -42,6 +42,7 @@ def report(
     encoder: str = _common.encoder_option(),
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Write a one-page, self-contained HTML diff report: the source clause by
     clause, every translation side by side, with flags and glossary terms."""
@@ -73,6 +74,7 @@ def demo(
     encoder: str = _common.encoder_option(),
     level: str = _common.level_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """The main job: align 国办发〔2016〕98号 with both translations, check them,
     and write out/report.html, TSV, TMX and JSONL exports."""

@@ -26,6 +26,7 @@ def segment_command(
     ),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Write to this file (atomically) instead of standard output."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Cut FILE into sentences or clauses and print one segment per line."""
     from ..segment import detect_lang, segment, segment_lines
