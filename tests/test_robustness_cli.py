@@ -864,3 +864,47 @@ def test_bad_bytes_name_escaped_in_the_warning(tmp_path, env):
     assert_ok(res)
     assert "\x1b" not in res.stderr
     assert "evil\\x1b[31mred\\x1b[0m.txt: invalid UTF-8" in res.stderr
+
+
+# -------------------------------------------------------- other input errors
+
+def _unreadable(monkeypatch, locked: Path) -> None:
+    """Reading ``locked`` fails with EACCES, as with chmod 000 for a user that is not root."""
+    import errno
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.resolve() == locked.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.mark.parametrize("command", ["segment", "pair", "glossary-check", "glossary-export", "eval"])
+def test_unreadable_input_is_an_input_error(tmp_path, inputs, monkeypatch, capsys, command):
+    locked = {"segment": inputs["zh"], "pair": inputs["en"], "glossary-check": inputs["g"],
+              "glossary-export": inputs["g"], "eval": inputs["v"]}[command]
+    args = {"segment": ["segment", locked],
+            "pair": ["pair", inputs["zh"], locked, *ENCODER, "-o", tmp_path / "out.beads"],
+            "glossary-check": ["glossary", "check", inputs["zh"], inputs["en"], "-g", locked, *ENCODER],
+            "glossary-export": ["glossary", "export", "-g", locked, tmp_path / "out.csv"],
+            "eval": ["eval", locked, locked]}[command]
+    _unreadable(monkeypatch, locked)
+    code, err = _main(args, capsys)
+    assert code == EXIT_INPUT, err
+    assert err.strip() == f"align: error: {locked}: cannot read (Permission denied)"
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_unreadable_input_file_for_real(tmp_path, env, inputs):
+    locked = inputs["v"]
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as root: chmod 000 does not stop reading (see the monkeypatched test)")
+        res = run(["pair", inputs["zh"], locked, *ENCODER, "-o", tmp_path / "out.beads"], env)
+        assert_error(res, EXIT_INPUT, locked, r"cannot read|permission")
+    finally:
+        locked.chmod(0o644)
