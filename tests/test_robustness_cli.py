@@ -374,6 +374,9 @@ MALFORMED_GLOSSARIES = {
     "no-chinese-term": ("entries:\n  - term: 诚信\n    preferred: integrity\n  - term: credit\n"
                         "    preferred: credit\n", 4),
     "not-a-list": ("entries: 诚信 is integrity\n", 1),
+    # YAML loaders keep the last of two values silently (issue 18)
+    "duplicate-key": ("entries:\n  - term: 诚信\n    preferred: integrity\n    accepted: [honesty]\n"
+                      "    preferred: credit\n", 5),
 }
 
 
@@ -387,6 +390,8 @@ def test_malformed_glossary_names_the_line(tmp_path, env, small, name):
     msg = assert_error(res, EXIT_INPUT, g, r"line \d+")
     if line_no is not None:
         assert re.search(rf"line ({line_no})\b", msg), msg
+    if name == "duplicate-key":
+        assert "duplicate key 'preferred'" in msg and "line 3" in msg, msg
 
 
 @pytest.mark.parametrize("command", ["check", "report"])
