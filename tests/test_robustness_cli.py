@@ -913,3 +913,8 @@ def test_unreadable_input_file_for_real(tmp_path, env, inputs):
         assert_error(res, EXIT_INPUT, locked, r"cannot read|permission")
     finally:
         locked.chmod(0o644)
+
+
+def test_english_only_check_of_a_chinese_file(tmp_path, env, inputs):
+    res = run(["glossary", "check", "--english-only", inputs["zh"], inputs["en"], "-g", inputs["g"]], env)
+    assert_error(res, EXIT_INPUT, inputs["zh"], r"looks like Chinese", r"--english-only")

@@ -129,7 +129,9 @@ def _short_name(path: Path, taken: dict) -> str:
 
 def _english_only(files: list[Path], glossary, reference: Optional[str], as_json: bool, strict: bool,
                   max_evidence: int) -> None:
+    from ..errors import InputError
     from ..glossary import check_english
+    from ..segment import detect_lang
     from ..textio import read_text
 
     docs: dict[str, str] = {}
@@ -137,6 +139,10 @@ def _english_only(files: list[Path], glossary, reference: Optional[str], as_json
     for p in files:
         name = _short_name(p, docs)
         docs[name] = read_text(p)
+        if detect_lang(docs[name]) != "en":
+            raise InputError("looks like Chinese, not English: --english-only compares English texts "
+                             "(to check a translation against its original, give SRC TGT without --english-only)",
+                             p)
         for a in (name, str(p), p.name, p.name.removesuffix(".txt")):
             aliases.setdefault(a, name)
     if reference is not None:
