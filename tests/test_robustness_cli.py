@@ -918,3 +918,20 @@ def test_unreadable_input_file_for_real(tmp_path, env, inputs):
 def test_english_only_check_of_a_chinese_file(tmp_path, env, inputs):
     res = run(["glossary", "check", "--english-only", inputs["zh"], inputs["en"], "-g", inputs["g"]], env)
     assert_error(res, EXIT_INPUT, inputs["zh"], r"looks like Chinese", r"--english-only")
+
+
+@pytest.mark.parametrize("bead, pattern", [
+    ("[0,0,0]:[0]", r"line 2: index 0 repeated on the source side"),
+    ("[2,1]:[1]", r"line 2: indices must increase \(2 then 1\) on the source side"),
+    ("[]:[]", r"line 2: empty bead"),
+    ("[1]:[-1]", r"line 2: negative index -1 on the target side"),
+    ("[0]:[1]", r"line 2: source index 0 is already in the bead on line 1"),
+    ("[1]:[x]", r"line 2: not an index: 'x'"),
+])
+def test_eval_rejects_malformed_beads(tmp_path, env, bead, pattern):
+    gold = tmp_path / "gold.beads"
+    gold.write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    pred = tmp_path / "pred.beads"
+    pred.write_text(f"[0]:[0]\n{bead}\n", encoding="utf-8")
+    res = run(["eval", gold, pred], env)
+    assert_error(res, EXIT_INPUT, pred, pattern)
