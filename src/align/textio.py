@@ -402,9 +402,10 @@ def _check_kind(p: Path, st: os.stat_result | None, directory: bool) -> None:
         return
     if directory:
         if not stat.S_ISDIR(st.st_mode):
-            raise UsageError("is not a directory; the output must be a directory (or a new path)", p)
+            kind = "a file" if stat.S_ISREG(st.st_mode) else _not_regular(st)
+            raise UsageError(f"output is not a directory but {kind}; give a directory or a new path", p)
     elif stat.S_ISDIR(st.st_mode):
-        raise UsageError("is a directory; give the output a file name", p)
+        raise UsageError("the output is a directory; give a file name", p)
     elif not stat.S_ISREG(st.st_mode):
         raise UsageError(f"is {_not_regular(st)}; the output must be a regular file or a new path", p)
 
