@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -373,6 +374,9 @@ MALFORMED_GLOSSARIES = {
     "no-chinese-term": ("entries:\n  - term: 诚信\n    preferred: integrity\n  - term: credit\n"
                         "    preferred: credit\n", 4),
     "not-a-list": ("entries: 诚信 is integrity\n", 1),
+    # YAML loaders keep the last of two values silently (issue 18)
+    "duplicate-key": ("entries:\n  - term: 诚信\n    preferred: integrity\n    accepted: [honesty]\n"
+                      "    preferred: credit\n", 5),
 }
 
 
@@ -386,6 +390,8 @@ def test_malformed_glossary_names_the_line(tmp_path, env, small, name):
     msg = assert_error(res, EXIT_INPUT, g, r"line \d+")
     if line_no is not None:
         assert re.search(rf"line ({line_no})\b", msg), msg
+    if name == "duplicate-key":
+        assert "duplicate key 'preferred'" in msg and "line 3" in msg, msg
 
 
 @pytest.mark.parametrize("command", ["check", "report"])
@@ -550,3 +556,382 @@ def test_source_without_any_letters(tmp_path, env, small):
     src.write_text("。。。\n1 2 3\n——\n", encoding="utf-8")
     res = run(["pair", src, en, *ENCODER], env)
     assert_error(res, EXIT_INPUT, src, r"no Chinese text")
+
+
+# ================================================ never lose or damage a file
+#
+# Issue 18. No command writes over one of its inputs (the same path, or the
+# same file through a hard link or a symlink); outputs go only to regular
+# files or new paths; every output problem is a usage error before any work;
+# UTF-8 with a few bad bytes is read with a warning (an input error with
+# --strict-encoding); a killed writer's temporary file is cleaned up by the
+# next write; errors name the output, never the temporary file, and show
+# control characters in file names escaped.
+
+GLOSSARY = "entries:\n  - term: 诚信\n    preferred: integrity\n  - term: 信用\n    preferred: credit\n"
+
+
+def _tmp_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.tmp"))
+
+
+@pytest.fixture
+def inputs(tmp_path, small) -> dict[str, Path]:
+    """Every kind of input a command reads, in tmp_path."""
+    zh, en = small
+    g = tmp_path / "g.yaml"
+    g.write_text(GLOSSARY, encoding="utf-8")
+    csv = tmp_path / "terms.csv"
+    csv.write_text("term,preferred\n诚信,integrity\n", encoding="utf-8")
+    v = tmp_path / "v.txt"  # a translation with a plain name, as in the issue
+    v.write_bytes(en.read_bytes())
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "seed.txt").write_text("x\n", encoding="utf-8")
+    return {"zh": zh, "en": en, "g": g, "csv": csv, "v": v, "folder": folder}
+
+
+# command, the output (a key of `inputs`), the role the message names
+SAME_FILE_CASES = {
+    "pair-translation": (["pair", "{zh}", "{v}", "-o", "{v}"], "v", "translation"),
+    "pair-source": (["pair", "{zh}", "{v}", "-f", "tsv", "-o", "{zh}"], "zh", "source"),
+    "export": (["export", "{zh}", "{v}", "-f", "tsv", "-o", "{v}"], "v", "translation"),
+    "export-glossary": (["export", "{zh}", "{en}", "-g", "{g}", "-f", "jsonl", "-o", "{g}"], "g", "glossary"),
+    "report-glossary": (["report", "{zh}", "{en}", "--glossary", "{g}", "-o", "{g}"], "g", "glossary"),
+    "report-translation": (["report", "{zh}", "{v}", "-o", "{v}"], "v", "translation"),
+    "glossary-mine": (["glossary", "mine", "{zh}", "{en}", "-g", "{g}", "-o", "{g}"], "g", "glossary"),
+    "glossary-mine-source": (["glossary", "mine", "{zh}", "{en}", "-o", "{zh}"], "zh", "source"),
+    "glossary-export": (["glossary", "export", "-g", "{g}", "-f", "csv", "{g}"], "g", "glossary"),
+    "glossary-import-force": (["glossary", "import", "{csv}", "-o", "{csv}", "--force"], "csv", "term base"),
+    "segment": (["segment", "{zh}", "-o", "{zh}"], "zh", "file"),
+    "ingest": (["ingest", "{folder}", "-o", "{folder}"], "folder", "seeds directory"),
+    "corpus": (["corpus", "{folder}", "-o", "{folder}"], "folder", "corpus directory"),
+    "demo": (["demo", "--data", "{folder}", "--out", "{folder}"], "folder", "data folder"),
+}
+
+
+def _snapshot(path: Path):
+    if path.is_dir():
+        return sorted((p.name, p.read_bytes()) for p in path.iterdir())
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("case", list(SAME_FILE_CASES))
+def test_no_command_writes_over_its_input(tmp_path, env, inputs, case):
+    args, out_key, role = SAME_FILE_CASES[case]
+    victim = inputs[out_key]
+    before = _snapshot(victim)
+    no_encoder = case in ("segment", "glossary-export", "glossary-import-force", "ingest")
+    res = run([a.format(**inputs) for a in args] + ([] if no_encoder else ENCODER), env)
+    what = "directory" if victim.is_dir() else "file"
+    line = assert_error(res, EXIT_USAGE, victim, rf"the output is the same {what} as the input {role} ",
+                        r"choose another output path")
+    assert line.count(str(victim)) == 2, line  # both paths named
+    assert _snapshot(victim) == before
+    assert _tmp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["hard-link", "symlink-output", "symlink-input"])
+def test_same_file_under_another_name(tmp_path, env, inputs, how):
+    """`cp clt.txt v.txt; align pair zh.txt v.txt -o v.txt` left v.txt holding beads."""
+    zh, v = inputs["zh"], inputs["v"]
+    before = v.read_bytes()
+    other = tmp_path / "other.txt"
+    if how == "hard-link":
+        os.link(v, other)
+        translation, output = v, other
+    elif how == "symlink-output":
+        other.symlink_to(v)
+        translation, output = v, other
+    else:
+        other.symlink_to(v)
+        translation, output = other, v
+    res = run(["pair", zh, translation, *ENCODER, "-o", output], env)
+    line = assert_error(res, EXIT_USAGE, output, r"same file as the input translation")
+    assert str(translation) in line
+    assert v.read_bytes() == before and os.path.exists(other)
+
+
+OUTPUT_FIRST_CASES = {
+    # a bad output and a missing translation: the usage error about the output
+    # comes first, so nothing was read or aligned before it
+    "beads-with-two-translations": (["pair", "{zh}", "{en}", "{missing}", "-f", "beads", "-o", "{out}"],
+                                    r"--format beads needs exactly one translation"),
+    "table-to-a-file": (["pair", "{zh}", "{missing}", "-f", "table", "-o", "{out}"], r"--format table"),
+    "export-format-unknown": (["export", "{zh}", "{missing}", "-o", "{out}"], r"cannot tell the export format"),
+    "export-tmx-no-such-translation": (["export", "{zh}", "{missing}", "-f", "tmx", "--translation", "nope",
+                                        "-o", "{out}"], r"no translation 'nope'"),
+    "report-below-a-file": (["report", "{zh}", "{missing}", "-o", "{blocker}/r.html"], r"blocker is a file"),
+    "report-to-a-directory": (["report", "{zh}", "{missing}", "-o", "{folder}"], r"is a directory"),
+    "glossary-mine-below-a-file": (["glossary", "mine", "{zh}", "{missing}", "-o", "{blocker}/g.yaml"],
+                                   r"blocker is a file"),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTPUT_FIRST_CASES))
+def test_output_is_checked_before_any_work(tmp_path, env, inputs, case):
+    args, pattern = OUTPUT_FIRST_CASES[case]
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x", encoding="utf-8")
+    names = dict(inputs, missing=tmp_path / "missing.en.txt", out=tmp_path / "out.xyz", blocker=blocker)
+    res = run([a.format(**names) for a in args] + ENCODER, env)
+    assert_error(res, EXIT_USAGE, None, pattern)
+    assert not (tmp_path / "out.xyz").exists() and blocker.read_text(encoding="utf-8") == "x"
+
+
+def _fifo(tmp_path: Path) -> Path:
+    p = tmp_path / "fifo"
+    os.mkfifo(p)
+    return p
+
+
+def _device(tmp_path: Path) -> Path:
+    """A character device of the test's own (a null device) in its tmp dir, never a system path."""
+    if os.geteuid() != 0:
+        pytest.skip("creating a device node needs root")
+    p = tmp_path / "null"
+    os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return p
+
+
+@pytest.mark.parametrize("node", ["fifo", "device"])
+@pytest.mark.parametrize("command", ["pair", "export", "report", "segment", "glossary-mine"])
+def test_output_that_is_a_device_or_pipe(tmp_path, env, inputs, node, command):
+    target = _fifo(tmp_path) if node == "fifo" else _device(tmp_path)
+    before = os.stat(target)
+    zh, en = inputs["zh"], inputs["en"]
+    args = {"pair": ["pair", zh, en, *ENCODER, "-o", target],
+            "export": ["export", zh, en, *ENCODER, "-f", "tsv", "-o", target],
+            "report": ["report", zh, en, *ENCODER, "-o", target],
+            "segment": ["segment", zh, "-o", target],
+            "glossary-mine": ["glossary", "mine", zh, en, *ENCODER, "-o", target]}[command]
+    res = run(args, env, timeout=120)  # a writer that opened the FIFO would block: fail, don't hang
+    assert_error(res, EXIT_USAGE, target, r"(named pipe|character device).*must be a regular file or a new path")
+    after = os.stat(target)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+    assert _tmp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["pair", "export", "segment"])
+def test_dash_output_is_standard_output(tmp_path, env, inputs, command):
+    zh, en = inputs["zh"], inputs["en"]
+    args = {"pair": ["pair", zh, en, *ENCODER, "-f", "beads"],
+            "export": ["export", zh, en, *ENCODER, "-f", "tsv"],
+            "segment": ["segment", zh]}[command]
+    plain = run(args, env, cwd=tmp_path)
+    dash = run([*args, "-o", "-"], env, cwd=tmp_path)
+    assert_ok(plain)
+    assert_ok(dash)
+    assert dash.stdout == plain.stdout and dash.stdout.strip()
+    assert not (tmp_path / "-").exists()
+
+
+def test_segment_output_file(tmp_path, env, inputs):
+    out = tmp_path / "segs" / "zh.json"
+    res = run(["segment", inputs["zh"], "--json", "-o", out], env)
+    assert_ok(res)
+    assert res.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(run(["segment", inputs["zh"], "--json"],
+                                                                         env).stdout)
+
+
+# A driver that kills itself with SIGKILL once half of the output is in the
+# temporary file: what a power cut or the OOM killer does.
+_KILLED_WRITER = r"""
+import os, signal, sys
+import align.textio as textio
+
+def write_text(path, text):
+    with textio.atomic_open(path, "w") as fh:
+        fh.write(text[: len(text) // 2])
+        fh.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+textio.write_text = write_text
+from align.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_temp_file_of_a_killed_run_is_cleaned_up(tmp_path, env, inputs):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "segments.txt"
+    out.write_text("previous result\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-c", _KILLED_WRITER, "segment", str(inputs["zh"]), "-o", str(out)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == -9, (res.returncode, res.stderr)
+    (stale,) = _tmp_files(out_dir)
+    assert re.fullmatch(r"\.segments\.txt\.\d+\.\w+\.tmp", stale), stale
+    assert out.read_text(encoding="utf-8") == "previous result\n"
+    assert_ok(run(["segment", inputs["zh"], "-o", out], env))  # the next run of the same output
+    assert _tmp_files(out_dir) == []
+    assert out.read_text(encoding="utf-8") == run(["segment", inputs["zh"]], env).stdout
+
+
+# ------------------------------------------------------ in-process runs
+
+def _main(args: list, capsys) -> tuple[int, str]:
+    """Run the CLI in this process (for monkeypatched file systems): exit code, stderr."""
+    from align.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err
+
+
+def test_disk_full_names_the_output(tmp_path, inputs, monkeypatch, capsys):
+    import errno
+
+    import align.textio
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "out" / "segments.txt"
+    monkeypatch.setattr(align.textio.os, "fsync", full)
+    code, err = _main(["segment", inputs["zh"], "-o", out], capsys)
+    assert code == EXIT_INPUT, err
+    assert err.strip() == f"align: error: {out}: No space left on device"
+    assert list(out.parent.iterdir()) == []
+
+
+# ------------------------------------------------- error and warning lines
+
+@pytest.mark.parametrize("name", ["evil\x1b]0;pwned\x07.txt", "two\nlines.txt", "rtl\u202etxt.exe", "tab\there.txt"])
+def test_control_characters_in_file_names_are_escaped(tmp_path, env, name):
+    p = tmp_path / name
+    p.write_bytes(b"")
+    res = run(["segment", p], env)
+    line = assert_error(res, EXIT_INPUT, None, r"empty")
+    assert not any(c in line for c in "\x1b\x07\n\t\u202e"), repr(line)
+    assert name.encode("unicode_escape").decode("ascii") in line
+
+
+# ----------------------------------------------------------------- bad bytes
+
+def _damaged(tmp_path: Path, source: Path, name: str, at_line: int = 3) -> tuple[Path, int]:
+    """``source`` with a stray 0xff at the start of line ``at_line``; its byte offset."""
+    data = source.read_bytes()
+    offset = sum(len(ln) for ln in data.splitlines(keepends=True)[:at_line])
+    p = tmp_path / name
+    p.write_bytes(data[:offset] + b"\xff" + data[offset:])
+    return p, offset
+
+
+def test_stray_byte_in_utf8_is_replaced_with_one_warning(tmp_path, env, inputs):
+    bad, offset = _damaged(tmp_path, ZH, "damaged.zh.txt", at_line=5)
+    res = run(["segment", bad], env)
+    assert_ok(res)
+    assert res.stderr.splitlines() == [f"align: warning: {bad}: invalid UTF-8 at byte {offset} (1 byte replaced); "
+                                       "use --strict-encoding to refuse"]
+    assert "诚信" in res.stdout and res.stdout.count("\ufffd") == 1 and "è¯" not in res.stdout  # no mojibake
+
+
+def test_damaged_chinese_source_still_aligns(tmp_path, env, inputs):
+    """One bad byte used to make the whole file Latin-1: 'looks like English ... swapped?'."""
+    bad, _ = _damaged(tmp_path, inputs["zh"], "damaged.zh.txt")
+    res = run(["pair", bad, inputs["en"], *ENCODER, "-f", "beads"], env)
+    assert_ok(res)
+    assert [ln for ln in res.stderr.splitlines() if "warning" in ln and bad.name in ln], res.stderr
+    assert len(_beads(res.stdout)) >= 5
+
+
+STRICT_CASES = {
+    "segment": ["segment", "{bad}"],
+    "pair": ["pair", "{bad}", "{en}"],
+    "check": ["check", "{bad}", "{en}"],
+    "export": ["export", "{bad}", "{en}"],
+    "report": ["report", "{bad}", "{en}", "-o", "{out}"],
+    "glossary-check": ["glossary", "check", "{bad}", "{en}", "-g", "{g}"],
+    "glossary-mine": ["glossary", "mine", "{bad}", "{en}", "-o", "{out}"],
+    "glossary-export": ["glossary", "export", "-g", "{badg}", "{out}.csv"],
+}
+
+
+@pytest.mark.parametrize("command", list(STRICT_CASES))
+def test_strict_encoding_makes_bad_bytes_an_input_error(tmp_path, env, inputs, command):
+    bad, offset = _damaged(tmp_path, inputs["zh"], "damaged.zh.txt")
+    badg, goffset = _damaged(tmp_path, inputs["g"], "damaged.yaml", at_line=2)
+    args = [a.format(bad=bad, badg=badg, out=tmp_path / "out", **inputs) for a in STRICT_CASES[command]]
+    if command != "segment" and command != "glossary-export":
+        args += ENCODER
+    res = run([*args, "--strict-encoding"], env)
+    culprit, at = (badg, goffset) if command == "glossary-export" else (bad, offset)
+    assert_error(res, EXIT_INPUT, culprit, rf"invalid UTF-8 at byte {at}\b")
+    assert list(tmp_path.glob("out*")) == []
+
+
+def test_bad_bytes_name_escaped_in_the_warning(tmp_path, env):
+    name = "evil\x1b[31mred\x1b[0m.txt"
+    bad, _ = _damaged(tmp_path, ZH, name)
+    res = run(["segment", bad], env)
+    assert_ok(res)
+    assert "\x1b" not in res.stderr
+    assert "evil\\x1b[31mred\\x1b[0m.txt: invalid UTF-8" in res.stderr
+
+
+# -------------------------------------------------------- other input errors
+
+def _unreadable(monkeypatch, locked: Path) -> None:
+    """Reading ``locked`` fails with EACCES, as with chmod 000 for a user that is not root."""
+    import errno
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.resolve() == locked.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.mark.parametrize("command", ["segment", "pair", "glossary-check", "glossary-export", "eval"])
+def test_unreadable_input_is_an_input_error(tmp_path, inputs, monkeypatch, capsys, command):
+    locked = {"segment": inputs["zh"], "pair": inputs["en"], "glossary-check": inputs["g"],
+              "glossary-export": inputs["g"], "eval": inputs["v"]}[command]
+    args = {"segment": ["segment", locked],
+            "pair": ["pair", inputs["zh"], locked, *ENCODER, "-o", tmp_path / "out.beads"],
+            "glossary-check": ["glossary", "check", inputs["zh"], inputs["en"], "-g", locked, *ENCODER],
+            "glossary-export": ["glossary", "export", "-g", locked, tmp_path / "out.csv"],
+            "eval": ["eval", locked, locked]}[command]
+    _unreadable(monkeypatch, locked)
+    code, err = _main(args, capsys)
+    assert code == EXIT_INPUT, err
+    assert err.strip() == f"align: error: {locked}: cannot read (Permission denied)"
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_unreadable_input_file_for_real(tmp_path, env, inputs):
+    locked = inputs["v"]
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as root: chmod 000 does not stop reading (see the monkeypatched test)")
+        res = run(["pair", inputs["zh"], locked, *ENCODER, "-o", tmp_path / "out.beads"], env)
+        assert_error(res, EXIT_INPUT, locked, r"cannot read|permission")
+    finally:
+        locked.chmod(0o644)
+
+
+def test_english_only_check_of_a_chinese_file(tmp_path, env, inputs):
+    res = run(["glossary", "check", "--english-only", inputs["zh"], inputs["en"], "-g", inputs["g"]], env)
+    assert_error(res, EXIT_INPUT, inputs["zh"], r"looks like Chinese", r"--english-only")
+
+
+@pytest.mark.parametrize("bead, pattern", [
+    ("[0,0,0]:[0]", r"line 2: index 0 repeated on the source side"),
+    ("[2,1]:[1]", r"line 2: indices must increase \(2 then 1\) on the source side"),
+    ("[]:[]", r"line 2: empty bead"),
+    ("[1]:[-1]", r"line 2: negative index -1 on the target side"),
+    ("[0]:[1]", r"line 2: source index 0 is already in the bead on line 1"),
+    ("[1]:[x]", r"line 2: not an index: 'x'"),
+])
+def test_eval_rejects_malformed_beads(tmp_path, env, bead, pattern):
+    gold = tmp_path / "gold.beads"
+    gold.write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    pred = tmp_path / "pred.beads"
+    pred.write_text(f"[0]:[0]\n{bead}\n", encoding="utf-8")
+    res = run(["eval", gold, pred], env)
+    assert_error(res, EXIT_INPUT, pred, pattern)

@@ -1,4 +1,4 @@
-"""read_text: encodings, line endings, bad input; atomic writes."""
+"""read_text: encodings, line endings, bad input, bad bytes; output checks and atomic writes."""
 from __future__ import annotations
 
 import codecs
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from align.errors import EXIT_INPUT, InputError
-from align.textio import atomic_open, decode_bytes, detect_encoding, read_text, write_bytes, write_text
+from align.errors import EXIT_INPUT, DecodingWarning, InputError, UsageError
+from align.textio import (atomic_open, check_output, decode_bytes, detect_encoding, read_text, remove_stale_temps,
+                          same_file, write_bytes, write_text)
 
 ZH = "国务院办公厅关于加强个人诚信体系建设的指导意见\n国办发〔2016〕98号\n各省、自治区、直辖市人民政府，国务院各部委：\n"
 EN = "Guiding Opinion on the Establishment of a Personal Creditworthiness System.\n(1) Guiding Thought.\n"
@@ -201,3 +202,234 @@ def test_atomic_open_rejects_read_modes(tmp_path):
     with pytest.raises(ValueError):
         with atomic_open(tmp_path / "x", "r"):
             pass
+
+
+# --------------------------------------------------------------------------
+# UTF-8 with a few bad bytes (issue 18): replaced and warned about, or
+# refused in strict mode; genuine legacy encodings are still detected.
+
+ZH_LONG = ZH * 40
+CURLY_EN = "It’s the State Council’s “guiding opinion” on creditworthiness.\n" * 3
+
+
+def _with_bad_bytes(text: str, at: int, bad: bytes = b"\xff") -> tuple[bytes, int]:
+    """UTF-8 of ``text`` with ``bad`` inserted before character ``at``; the byte offset."""
+    head = text[:at].encode("utf-8")
+    return head + bad + text[at:].encode("utf-8"), len(head)
+
+
+@pytest.mark.parametrize("text, at", [(ZH_LONG, 500), (CURLY_EN, 20)], ids=["chinese", "english-curly-quotes"])
+def test_stray_byte_in_utf8_is_replaced_with_a_warning(tmp_path, text, at):
+    data, offset = _with_bad_bytes(text, at)
+    path = _file(tmp_path, data)
+    with pytest.warns(DecodingWarning) as record:
+        got = read_text(path, strict_encoding=False)
+    assert got == text[:at] + "\ufffd" + text[at:]  # the rest is UTF-8, not mojibake
+    (w,) = record
+    assert (w.message.path, w.message.offset, w.message.count) == (str(path), offset, 1)
+    assert str(w.message) == f"{path}: invalid UTF-8 at byte {offset} (1 byte replaced)"
+
+
+def test_bad_bytes_counted_and_first_offset(tmp_path):
+    data, offset = _with_bad_bytes(ZH_LONG, 100, b"\xfe\xff")
+    data = data[:-40] + b"\x80" + data[-40:]
+    with pytest.warns(DecodingWarning, match=rf"at byte {offset} \(3 bytes replaced\)"):
+        got = read_text(_file(tmp_path, data), strict_encoding=False)
+    assert got.count("\ufffd") == 3 and got.count("诚信") == ZH_LONG.count("诚信")
+
+
+def test_bom_and_a_stray_byte(tmp_path):
+    data, offset = _with_bad_bytes(ZH_LONG, 300)
+    with pytest.warns(DecodingWarning, match=f"at byte {offset + 3} "):  # the offset counts the BOM
+        got = read_text(_file(tmp_path, codecs.BOM_UTF8 + data), strict_encoding=False)
+    assert got.startswith(ZH_LONG[:300] + "\ufffd")
+
+
+def test_strict_encoding_refuses_bad_bytes(tmp_path, monkeypatch):
+    data, offset = _with_bad_bytes(ZH_LONG, 500)
+    path = _file(tmp_path, data)
+    with pytest.raises(InputError) as info:
+        read_text(path, strict_encoding=True)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: invalid UTF-8 at byte {offset} (1 bad byte)") and "\n" not in msg
+    # the default comes from the environment (what --strict-encoding sets for worker processes)
+    monkeypatch.setenv("ALIGN_STRICT_ENCODING", "1")
+    with pytest.raises(InputError, match="invalid UTF-8"):
+        read_text(path)
+    monkeypatch.setenv("ALIGN_STRICT_ENCODING", "0")
+    with pytest.warns(DecodingWarning):
+        assert read_text(path).count("\ufffd") == 1
+
+
+@pytest.mark.parametrize("data, expected, encoding", [
+    pytest.param(ZH_LONG.encode("gb18030"), ZH_LONG, "gb18030", id="gb18030"),
+    pytest.param(LATIN1_EN.encode("cp1252"), LATIN1_EN, "cp1252", id="cp1252"),
+    pytest.param("„Gruß“ sagte der Ökonom über München und Köln.\n".encode("cp1252"),
+                 "„Gruß“ sagte der Ökonom über München und Köln.\n", "cp1252", id="cp1252-german-quotes"),
+])
+def test_legacy_encodings_are_not_taken_for_damaged_utf8(tmp_path, recwarn, data, expected, encoding):
+    assert detect_encoding(data) == encoding
+    assert read_text(_file(tmp_path, data), strict_encoding=True) == expected
+    assert not recwarn.list
+
+
+# --------------------------------------------------------------------------
+# Outputs: check_output, non-regular files, stale temporary files, errors
+# that name the output.
+
+
+def _usage(fn, *args, **kw) -> str:
+    with pytest.raises(UsageError) as info:
+        fn(*args, **kw)
+    assert info.value.exit_code == 2
+    return str(info.value)
+
+
+def test_check_output_refuses_an_input(tmp_path):
+    src = _file(tmp_path, b"x\n", "v.txt")
+    msg = _usage(check_output, src, {"source": tmp_path / "zh.txt", "translation": [src]})
+    assert msg == (f"{src}: the output is the same file as the input translation {src}; "
+                   "choose another output path")
+    hard = tmp_path / "hard.txt"
+    os.link(src, hard)
+    sym = tmp_path / "sym.txt"
+    sym.symlink_to(src.name)
+    for alias in (hard, sym, tmp_path / "." / "v.txt"):
+        assert same_file(alias, src)
+        assert f"input glossary {src}" in _usage(check_output, alias, {"glossary": src})
+    check_output(tmp_path / "other.txt", {"translation": [src], "glossary": None})  # fine
+    check_output(tmp_path / "new" / "deep" / "out.txt", {"source": tmp_path / "missing.txt"})
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+
+
+def test_check_output_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "named pipe" in _usage(check_output, fifo)
+    assert "is a directory" in _usage(check_output, tmp_path)
+    blocker = _file(tmp_path, b"x", "blocker")
+    assert f"{blocker} is a file, not a directory" in _usage(check_output, blocker / "a" / "out.txt")
+    assert "not a directory" in _usage(check_output, blocker, directory=True)
+    check_output(tmp_path, directory=True)
+
+
+def test_check_output_refuses_an_unwritable_place(tmp_path, monkeypatch):
+    existing = _file(tmp_path, b"x", "old.txt")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) in (tmp_path, existing) else real_access(p, mode))
+    assert "read-only" in _usage(check_output, existing)
+    assert f"cannot write in {tmp_path}" in _usage(check_output, tmp_path / "new.txt")
+
+
+def _device(path: Path) -> Path:
+    if os.geteuid() != 0:
+        pytest.skip("creating a device node needs root")
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a null device of our own, in tmp_path
+    return path
+
+
+def test_atomic_open_never_replaces_a_device_or_pipe(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    targets = [fifo]
+    if os.geteuid() == 0:
+        targets.append(_device(tmp_path / "null"))
+    for target in targets:
+        before = os.stat(target)
+        with pytest.raises(UsageError, match="regular file"):
+            write_text(target, "data")
+        after = os.stat(target)
+        assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+    assert _leftovers(tmp_path) == []
+
+
+def test_atomic_open_checks_again_before_renaming(tmp_path):
+    """A device that appears at the output path while the file is being written is not replaced."""
+    target = tmp_path / "out.txt"
+    with pytest.raises(UsageError, match="named pipe"):
+        with atomic_open(target) as fh:
+            fh.write("data")
+            os.mkfifo(target)
+    assert stat.S_ISFIFO(os.stat(target).st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temp_name_carries_the_pid(tmp_path):
+    target = tmp_path / "out.txt"
+    with atomic_open(target) as fh:
+        (tmp,) = _leftovers(tmp_path)
+        assert tmp.startswith(f".out.txt.{os.getpid()}.") and tmp.endswith(".tmp")
+        fh.write("x")
+    assert _leftovers(tmp_path) == []
+
+
+def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
+    target = tmp_path / "out.txt"
+    dead = tmp_path / f".out.txt.{_dead_pid()}.k3j2h1g0.tmp"
+    live = tmp_path / f".out.txt.{os.getppid()}.a1b2c3d4.tmp"  # a running process: maybe writing right now
+    other = tmp_path / f".other.txt.{_dead_pid()}.a1b2c3d4.tmp"  # another output's
+    foreign = tmp_path / ".out.txt.k3j2h1g0.tmp"  # no pid: not ours to judge
+    for p in (dead, live, other, foreign):
+        p.write_text("half", encoding="utf-8")
+    write_text(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert not dead.exists()
+    assert live.exists() and other.exists() and foreign.exists()
+    assert remove_stale_temps(tmp_path / "other.txt") == [other]
+
+
+def test_disk_full_names_the_output_not_the_temp_file(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "out.txt"
+    target.write_text("old\n", encoding="utf-8")
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    class FullDisk:  # the temporary file, on a disk that is full
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            full()
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    with pytest.raises(OSError) as info:
+        write_text(target, "new content\n")
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert target.read_text(encoding="utf-8") == "old\n" and _leftovers(tmp_path) == []
+
+    monkeypatch.setattr(os, "fsync", full)  # the full disk found at the flush
+    with pytest.raises(OSError) as info:
+        write_bytes(target, b"new")
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert target.read_text(encoding="utf-8") == "old\n" and _leftovers(tmp_path) == []
+
+
+def test_unwritable_folder_names_the_output(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def refused(prefix, suffix, dir):
+        raise PermissionError(errno.EACCES, "Permission denied", os.path.join(dir, prefix + "abc" + suffix))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as info:
+        write_text(tmp_path / "out.txt", "x")
+    assert info.value.filename == str(tmp_path / "out.txt")

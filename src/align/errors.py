@@ -37,3 +37,20 @@ class InputError(AlignError):
     """An input file is missing, unreadable, empty or malformed."""
 
     exit_code = EXIT_INPUT
+
+
+class DecodingWarning(UserWarning):
+    """A text file was read with invalid bytes replaced by U+FFFD.
+
+    Issued with ``warnings.warn`` by :func:`align.textio.read_text`; the CLI
+    shows it as one ``align: warning:`` line, and ``--strict-encoding`` (or
+    ``strict_encoding=True``) makes the read an :class:`InputError` instead.
+    """
+
+    def __init__(self, path: str, offset: int, count: int):
+        self.path, self.offset, self.count = path, offset, count
+        super().__init__(path, offset, count)
+
+    def __str__(self) -> str:
+        return (f"{self.path}: invalid UTF-8 at byte {self.offset} "
+                f"({self.count} byte{'s' if self.count != 1 else ''} replaced)")

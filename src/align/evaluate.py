@@ -19,24 +19,59 @@ from .errors import InputError
 from .model import Bead
 from .textio import read_text, write_text
 
-_BEAD = re.compile(r"^\s*\[\s*([\d,\s]*)\]\s*:\s*\[\s*([\d,\s]*)\]")
+_BEAD = re.compile(r"^\s*\[([^\[\]]*)\]\s*:\s*\[([^\[\]]*)\]")
 
 BeadPairs = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
 
 def _indices(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.replace(" ", "").split(",") if x != "")
+    """``0, 1`` -> (0, 1); ValueError (a message) for anything but non-negative integers."""
+    if not text.strip():
+        return ()
+    out = []
+    for token in (t.strip() for t in text.split(",")):
+        if not token.isdigit() or not token.isascii():
+            if re.fullmatch(r"-\s*\d+", token):
+                raise ValueError(f"negative index {token}")
+            raise ValueError(f"not an index: {token!r}" if token else "empty index (two commas in a row?)")
+        out.append(int(token))
+    for a, b in zip(out, out[1:]):
+        if b == a:
+            raise ValueError(f"index {a} repeated")
+        if b < a:
+            raise ValueError(f"indices must increase ({a} then {b})")
+    return tuple(out)
 
 
 def parse_beads(text: str, path: str | os.PathLike = "<beads>") -> BeadPairs:
+    """Beads of a bead file. An input error names the file and the line of a
+    malformed bead: not ``[..]:[..]``, an index that is not a non-negative
+    integer, indices not increasing within a side, both sides empty, or an
+    index already used by an earlier bead (each segment is in one bead)."""
     beads: BeadPairs = []
+    used: tuple[dict[int, int], dict[int, int]] = ({}, {})  # index -> line, per side
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         match = _BEAD.match(line)
         if not match:
             raise InputError(f"line {lineno}: not a bead like [0,1]:[2]: {line.strip()[:60]!r}", path)
-        beads.append((_indices(match.group(1)), _indices(match.group(2))))
+        sides = []
+        for side, group, seen in zip(("source", "target"), match.groups(), used):
+            try:
+                idx = _indices(group)
+            except ValueError as exc:
+                raise InputError(f"line {lineno}: {exc} on the {side} side of {match.group(0).strip()[:60]!r}",
+                                 path) from None
+            for i in idx:
+                if i in seen:
+                    raise InputError(f"line {lineno}: {side} index {i} is already in the bead on line {seen[i]}",
+                                     path)
+                seen[i] = lineno
+            sides.append(idx)
+        if not sides[0] and not sides[1]:
+            raise InputError(f"line {lineno}: empty bead []:[] (a bead needs an index on one side at least)", path)
+        beads.append((sides[0], sides[1]))
     return beads
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import sys
+import warnings
 
 import typer
 
 from .. import __version__
-from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError
+from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError, DecodingWarning
+from ..textio import STRICT_ENCODING_ENV
 from . import _common
 
 app = typer.Typer(
@@ -95,8 +98,6 @@ def _restore_signal_handlers(previous: dict) -> None:
 def _silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so that the interpreter's
     final flush does not print a second error."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -150,10 +151,18 @@ def main(argv: list[str] | None = None) -> None:
         args = ["--debug"] + [a for a in head if a != "--debug"] + args[len(head):]
     _common.STATE.debug = "--debug" in head
     previous = _install_signal_handlers()
+    strict_env = os.environ.get(STRICT_ENCODING_ENV)
     try:
-        _run(args)
-    finally:  # main() called in-process (tests) leaves the handlers as it found them
+        with warnings.catch_warnings():  # decoding warnings: one line each (see _common.WarningLines)
+            warnings.simplefilter("always", DecodingWarning)
+            warnings.showwarning = _common.WarningLines(warnings.showwarning)
+            _run(args)
+    finally:  # main() called in-process (tests) leaves the handlers and the environment as it found them
         _restore_signal_handlers(previous)
+        if strict_env is None:
+            os.environ.pop(STRICT_ENCODING_ENV, None)
+        else:
+            os.environ[STRICT_ENCODING_ENV] = strict_env
 
 
 def _run(args: list[str]) -> None:

@@ -1,12 +1,15 @@
-"""Shared CLI helpers: consoles, progress bars, JSON output."""
+"""Shared CLI helpers: consoles, progress bars, JSON output, error and
+warning lines, the output check and the options every command shares."""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
 
 from rich.console import Console
 
@@ -27,9 +30,65 @@ err = Console(stderr=True, soft_wrap=True,
 NARROW = 100
 
 
+# Control characters (ANSI escapes), format characters (bidirectional
+# overrides), surrogates (undecodable bytes of file names), private-use
+# characters and line separators: shown escaped, never written raw.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character escaped the way
+    ``repr`` writes it (``\\x1b``, ``\\n``, ``\\u202e``), so that a file
+    name cannot move the cursor, recolour the terminal or break the line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
+                   for c in text)
+
+
 def error_line(message: str) -> None:
-    """One line on stderr, no markup interpretation."""
-    print(f"align: error: {message}", file=sys.stderr)
+    """One line on stderr, no markup interpretation, control characters escaped."""
+    print(f"align: error: {printable(message)}", file=sys.stderr)
+
+
+def warning_line(message: str) -> None:
+    """One warning line on stderr, control characters escaped."""
+    print(f"align: warning: {printable(message)}", file=sys.stderr)
+
+
+class WarningLines:
+    """A ``warnings.showwarning`` for the time a command runs: a
+    DecodingWarning becomes one ``align: warning:`` line (each shown once);
+    other warnings go to the ``default`` display."""
+
+    def __init__(self, default):
+        self.default = default
+        self.shown: set[str] = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
+        from ..errors import DecodingWarning
+
+        if not issubclass(category, DecodingWarning):
+            self.default(message, category, filename, lineno, file, line)
+            return
+        text = f"{message}; use --strict-encoding to refuse"
+        if text not in self.shown:
+            self.shown.add(text)
+            warning_line(text)
+
+
+def output_path(output: os.PathLike | str | None,
+                inputs: Mapping[str, os.PathLike | str | Iterable[os.PathLike | str] | None], *,
+                stdout: bool = False, directory: bool = False) -> Path | None:
+    """The output path after :func:`align.textio.check_output` (a usage error
+    when it is one of ``inputs``, a directory, a device...); None for no
+    output, or for ``-`` (standard output) where the command has ``stdout``."""
+    from ..textio import check_output
+
+    if output is None or (stdout and str(output) == "-"):
+        return None
+    check_output(output, inputs, directory=directory)
+    return Path(output)
 
 
 def interactive() -> bool:
@@ -37,8 +96,12 @@ def interactive() -> bool:
     return err.is_terminal
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 @contextlib.contextmanager
@@ -84,6 +147,24 @@ def level_option():
 
     return typer.Option("sentence", "--level", callback=_level,
                         help="Segment into sentences or clauses: sentence or clause.")
+
+
+def _strict_encoding(value: bool) -> bool:
+    if value:  # the environment: worker processes read files too
+        from ..textio import STRICT_ENCODING_ENV
+
+        os.environ[STRICT_ENCODING_ENV] = "1"
+    return value
+
+
+def strict_encoding_option():
+    """The ``--strict-encoding`` option of every command that reads text files;
+    it takes effect when parsed (``main`` restores the environment)."""
+    import typer
+
+    return typer.Option(False, "--strict-encoding", callback=_strict_encoding,
+                        help="Refuse a UTF-8 file with invalid bytes (input error) instead of replacing them "
+                             "with U+FFFD and warning.")
 
 
 def encoder_option():
@@ -154,7 +235,7 @@ def format_summaries(summaries, *, checked: bool = True) -> list[str]:
 
 def note(message: str) -> None:
     """One note line on stderr: what the user should know, nothing wrong."""
-    print(f"align: note: {message}", file=sys.stderr)
+    print(f"align: note: {printable(message)}", file=sys.stderr)
 
 
 def tell(analysis) -> None:
@@ -162,9 +243,4 @@ def tell(analysis) -> None:
     for n in analysis.notes:
         note(n)
     for w in analysis.multi.warnings:
-        warn(w)
-
-
-def warn(message: str) -> None:
-    """One warning line on stderr, no markup interpretation."""
-    print(f"align: warning: {message}", file=sys.stderr)
+        warning_line(w)

@@ -63,8 +63,10 @@ def pair_cmd(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="beads, tsv, jsonl or table "
                                       "(default: table on a terminal, beads for one translation, else tsv). "
                                       "jsonl is the saved alignment that --from reads."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write to this file (atomically); - is standard output."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align SRC with one or more translations, m:n, with a confidence per pair."""
     from .. import pipeline
@@ -72,10 +74,17 @@ def pair_cmd(
     if fmt is not None and fmt not in _FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose {', '.join(_FORMATS)})")
     translations = list(translations or [])
-    if fmt == "beads" and len(translations) > 1:
-        raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
-    if fmt == "table" and output is not None:
-        raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
+    output = _common.output_path(output, {"source": source, "translation": translations}, stdout=True)
+    if fmt is None:
+        if output is None and _common.out.is_terminal:
+            fmt = "table"
+        else:
+            fmt = "beads" if len(translations) <= 1 else "tsv"
+    if not as_json:  # what the format needs, before the work
+        if fmt == "table" and output is not None:
+            raise UsageError("--format table is for the terminal; use tsv, jsonl or beads with -o")
+        if fmt == "beads" and len(translations) > 1:
+            raise UsageError("--format beads needs exactly one translation (use tsv or jsonl for several)")
     settings = _common.settings(level, encoder, presegmented, like)
     with _common.progress("aligning", total=100) as advance:
         analysis = pipeline.run(source, translations, settings=settings, progress=advance)
@@ -88,12 +97,8 @@ def pair_cmd(
                                  "beads": [{"src": list(b.src), "tgt": list(b.tgt),
                                             "confidence": b.confidence} for b in a.beads]}
                            for tid, a in multi.alignments.items()}})
-        return
-    if fmt is None:
-        if output is None and _common.out.is_terminal:
-            fmt = "table"
-        else:
-            fmt = "beads" if len(multi.translation_ids) == 1 else "tsv"
+        if output is None:
+            return
     if fmt == "table":
         _common.out.print(_table(multi))
         for line in _common.summary_lines(multi):
@@ -117,6 +122,7 @@ def eval_cmd(
     gold: Path = typer.Argument(..., help="Gold bead file, or a folder of them."),
     pred: Path = typer.Argument(..., help="Predicted bead file, or a folder with the same file names."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Strict and lax precision/recall/F1 of bead files, as Vecalign defines them."""
     from ..evaluate import evaluate_paths

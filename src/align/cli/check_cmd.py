@@ -55,6 +55,7 @@ def check(
     encoder: str = _common.encoder_option(),
     presegmented: bool = _common.presegmented_option(),
     like: Optional[Path] = _common.like_option(),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
     untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
@@ -89,7 +90,8 @@ def export(
     source: Optional[Path] = typer.Argument(None, help="The Chinese original (optional with --from)."),
     translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="tsv, tmx or jsonl (default: from -o, else tsv)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file (default: standard output)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Output file (default, or -: standard output)."),
     translation: Optional[str] = typer.Option(None, "--translation", help="TMX: only this translation."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
                                          help="TMX: leave out units below this confidence (TSV and JSONL keep "
@@ -100,16 +102,23 @@ def export(
     encoder: str = _common.encoder_option(),
     presegmented: bool = _common.presegmented_option(),
     like: Optional[Path] = _common.like_option(),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Export the aligned rows as TSV, TMX 1.4b or JSONL (aligning first, unless --from)."""
     from .. import pipeline
     from ..export import FORMATS, export as write_export, export_string, format_for_path
 
+    output = _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary,
+                                          "saved alignment": saved}, stdout=True)
     if fmt is None:
         fmt = format_for_path(output) if output is not None else "tsv"
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if translation is not None and saved is None and translations:
+        known = pipeline.translation_ids(translations)
+        if translation not in known:
+            raise UsageError(f"no translation {translation!r}; have {', '.join(known)}")
     settings = _common.settings(level, encoder, presegmented, like)
     with _common.progress("aligning", total=100) as advance:
         analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
@@ -117,7 +126,7 @@ def export(
     multi = analysis.multi
     _common.tell(analysis)
     if translation is not None and translation not in multi.alignments:
-        raise UsageError(f"--translation {translation!r}: no such translation (have {', '.join(multi.alignments)})")
+        raise UsageError(f"no translation {translation!r}; have {', '.join(multi.alignments)}")
     options = {"flags": analysis.all_flags, "translation": translation, "min_confidence": min_confidence}
     if output is None:
         _common.out.file.write(export_string(multi, fmt, **options))
@@ -171,6 +180,7 @@ def corpus(
     encoder: str = _common.encoder_option(),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the HTML reports."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align, check, export (and report) every document pair of a corpus, in parallel; English-only
     documents get the checks that need no source. Writes OUT/summary.json."""
@@ -178,6 +188,7 @@ def corpus(
 
     if scheduler is not None and workers is not None:
         raise UsageError("give --workers or --scheduler, not both")
+    _common.output_path(output, {"corpus directory": data_dir, "glossary": glossary}, directory=True)
     with _common.progress("corpus", None) as advance:
         summary = run_corpus(data_dir, output, workers=workers, scheduler=scheduler, progress=advance,
                              encoder=encoder, level=level, glossary=glossary, report=not no_report)

@@ -123,7 +123,9 @@ def _short_name(path: Path, taken: dict) -> str:
 
 def _english_only(files: list[Path], glossary, reference: Optional[str], as_json: bool, strict: bool,
                   max_evidence: int) -> None:
+    from ..errors import InputError
     from ..glossary import check_english
+    from ..segment import detect_lang
     from ..textio import read_text
 
     docs: dict[str, str] = {}
@@ -131,6 +133,10 @@ def _english_only(files: list[Path], glossary, reference: Optional[str], as_json
     for p in files:
         name = _short_name(p, docs)
         docs[name] = read_text(p)
+        if detect_lang(docs[name]) != "en":
+            raise InputError("looks like Chinese, not English: --english-only compares English texts "
+                             "(to check a translation against its original, give SRC TGT without --english-only)",
+                             p)
         for a in (name, str(p), p.name, p.name.removesuffix(".txt")):
             aliases.setdefault(a, name)
     if reference is not None:
@@ -184,6 +190,7 @@ def check(
     reference: Optional[str] = typer.Option(None, "--reference",
                                             help="--english-only: the file the others are compared with."),
     max_evidence: int = typer.Option(3, "--evidence", help="Evidence lines shown per flag."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Find every glossary term in the source, how each translation renders it, and flag
     inconsistent, colliding, off-glossary, missing and divergent renderings."""
@@ -223,6 +230,7 @@ def mine(
     presegmented: bool = _common.presegmented_option(),
     like: Optional[Path] = _common.like_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Bootstrap a glossary: frequent source terms and their renderings in each translation,
     with counts (association statistics over the aligned text); writes a glossary.yaml draft."""
@@ -234,6 +242,8 @@ def mine(
     files = list(files or [])
     if saved is None and len(files) < 2:
         raise UsageError("give the Chinese original and at least one translation (or --from A.jsonl)")
+    _common.output_path(output, {"source": files[:1], "translation": files[1:], "glossary": glossary_path,
+                                 "saved alignment": saved})
     base = load_glossary(glossary_path) if glossary_path else None
     settings = _common.settings(level, encoder, presegmented, like)
     with _common.progress("aligning", total=100) as advance:
@@ -269,11 +279,13 @@ def import_(
     output: Path = typer.Option(Path("glossary.yaml"), "--output", "-o", help="Glossary YAML to write."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Convert a CAT-tool term base (CSV or TBX) into a glossary YAML."""
     from ..glossary.io import read_termbase
     from ..textio import write_text
 
+    _common.output_path(output, {"term base": source})
     if output.exists() and not force:
         raise UsageError(f"{output} exists; pass --force to overwrite it")
     glossary = read_termbase(source, fmt)
@@ -286,11 +298,13 @@ def export(
     output: Path = typer.Argument(..., help="The CSV or TBX file to write."),
     glossary_path: Path = typer.Option(Path("glossary.yaml"), "--glossary", "-g", help="Glossary YAML."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv or tbx (default: from the file name)."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Write the glossary as CSV or TBX for CAT tools."""
     from ..glossary import load_glossary
     from ..glossary.io import write_termbase
 
+    _common.output_path(output, {"glossary": glossary_path})
     glossary = load_glossary(glossary_path)
     write_termbase(glossary, output, fmt)
     _common.err.print(f"wrote {output} ({len(glossary)} entries)", highlight=False)

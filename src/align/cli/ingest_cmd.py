@@ -28,12 +28,14 @@ def ingest(
         None, "-o", "--output", help="Data directory to write (default: data/ of the repository).",
         show_default=False),
     json_out: bool = typer.Option(False, "--json", help="Print the written files as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Turn the raw web copies in SEEDS_DIR into the clean corpus: data/zh, data/en, data/notes, data/MANIFEST.yaml."""
     from ..ingest import default_data_dir, default_seeds_dir, ingest as run_ingest
 
     seeds = seeds_dir if seeds_dir is not None else default_seeds_dir()
     data = output if output is not None else default_data_dir()
+    _common.output_path(data, {"seeds directory": seeds}, directory=True)
     with _common.progress("ingest", total=None) as advance:
         manifest = run_ingest(seeds, data, progress=advance)
     if json_out:

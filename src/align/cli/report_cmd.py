@@ -33,14 +33,15 @@ def report(
     like: Optional[Path] = _common.like_option(),
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Write a one-page, self-contained HTML diff report: the source clause by
     clause, every translation side by side, with flags and glossary terms."""
     from .. import pipeline
     from ..report import summarize
 
-    if output.is_dir():
-        raise UsageError("the output is a directory; give a file name such as report.html", output)
+    _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary,
+                                 "saved alignment": saved})
     settings = _common.settings(level, encoder, presegmented, like)
     with progress("aligning", total=100) as advance:
         stages = pipeline.Stages(advance, {"align": 85, "check": 10, "report": 5})
@@ -54,7 +55,7 @@ def report(
                     "warnings": multi.warnings, "translations": [s.as_dict() for s in summaries]})
         return
     for w in multi.warnings:
-        _common.warn(w)
+        _common.warning_line(w)
     name = source if source is not None else saved
     typer.echo(f"{name}: {len(multi.source)} source segments, {len(multi.groups)} rows")
     for line in _common.summary_lines(multi, analysis.all_flags):
@@ -72,11 +73,13 @@ def demo(
     encoder: str = _common.encoder_option(),
     level: str = _common.level_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """The main job: align 国办发〔2016〕98号 with both translations, check them,
     and write out/report.html, TSV, TMX and JSONL exports."""
-    from ..demo import run_demo
+    from ..demo import resolve, run_demo
 
+    _common.output_path(out, {"data folder": resolve(data, "data"), "glossary": glossary}, directory=True)
     with progress("demo", total=100) as advance:
         result = run_demo(data_dir=data, out_dir=out, glossary=glossary, encoder=encoder, level=level,
                           progress=advance)

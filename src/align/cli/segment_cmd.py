@@ -4,12 +4,12 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Optional
 
 import typer
 
 from ..errors import UsageError
-from . import app
-from ._common import print_json
+from . import _common, app
 
 _LANGS = ("auto", "zh", "en")
 _LEVELS = ("sentence", "clause")
@@ -24,6 +24,9 @@ def segment_command(
     presegmented: bool = typer.Option(
         False, "--presegmented", help="One segment per non-empty line; nothing is re-split."
     ),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Write to this file (atomically) instead of standard output."),
+    strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Cut FILE into sentences or clauses and print one segment per line."""
     from ..segment import detect_lang, segment, segment_lines
@@ -33,11 +36,19 @@ def segment_command(
         raise UsageError(f"--lang must be one of {', '.join(_LANGS)} (got {lang!r})")
     if level not in _LEVELS:
         raise UsageError(f"--level must be one of {', '.join(_LEVELS)} (got {level!r})")
+    output = _common.output_path(output, {"file": file}, stdout=True)
     text = read_text(file)
     chosen = detect_lang(text) if lang == "auto" else lang
     segments = segment_lines(text, chosen) if presegmented else segment(text, chosen, level)
+    if output is not None:
+        from ..textio import write_text
+
+        rendered = (_common.json_text([asdict(s) for s in segments]) if as_json
+                    else "".join(s.text + "\n" for s in segments))
+        write_text(output, rendered)
+        return
     if as_json:
-        print_json([asdict(s) for s in segments])
+        _common.print_json([asdict(s) for s in segments])
         return
     write = sys.stdout.write
     for s in segments:

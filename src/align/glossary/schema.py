@@ -296,6 +296,32 @@ def _check_duplicates(entries: list[Entry], path: str | None, lines: dict[int, i
             seen[form] = e.term
 
 
+def _check_duplicate_keys(root: Any, path: str | None) -> None:
+    """A key given twice in one mapping is an error naming the key and both
+    lines (YAML loaders silently keep the last value)."""
+    import yaml
+
+    stack = [root] if root is not None else []
+    visited: set[int] = set()  # aliases share nodes, and may even loop
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    line = k.start_mark.line + 1
+                    if k.value in seen:
+                        raise InputError(f"line {line}: duplicate key {k.value!r} "
+                                         f"(already on line {seen[k.value]})", path)
+                    seen[k.value] = line
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
     """Parse and validate glossary YAML text; raise InputError with a line."""
     import yaml
@@ -303,6 +329,7 @@ def parse_glossary(text: str, path: str | None = "<glossary>") -> Glossary:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present
     try:
         root = loader.get_single_node()  # nodes keep their line marks
+        _check_duplicate_keys(root, path)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
