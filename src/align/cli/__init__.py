@@ -12,7 +12,7 @@ import sys
 import typer
 
 from .. import __version__
-from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError
+from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError, notes_to_stderr
 from . import _common
 
 app = typer.Typer(
@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     _common.STATE.debug = "--debug" in head
     previous = _install_signal_handlers()
     try:
-        _run(args)
+        with notes_to_stderr():  # errors.Note warnings: one `align: note: ...` line each
+            _run(args)
     finally:  # main() called in-process (tests) leaves the handlers as it found them
         _restore_signal_handlers(previous)
 
