@@ -14,6 +14,10 @@ Outputs in ``out_dir``, per pair ``<doc>``: ``<doc>.tsv``, ``<doc>.jsonl``,
 present), and for every document ``<doc>.flags.json``; plus
 ``summary.json`` for the corpus. Every file is written atomically, and
 ``summary.json`` holds no timings, so two runs give identical files.
+
+Nothing is written outside ``out_dir``: the manifest's ids must be safe in
+file names (``align.ingest.manifest.id_problem``), and every output path is
+checked to lie in ``out_dir`` before it is written.
 """
 from __future__ import annotations
 
@@ -182,6 +186,18 @@ def _relative(path: str | None, base: Path) -> str | None:
 
 # --------------------------------------------------------------------------- one job
 
+def _output(out: Path, name: str) -> Path:
+    """``out/name``, for a name built from the manifest's ids; an InputError
+    when it would not be a file directly in ``out`` (a path separator, ``..``,
+    an absolute path, a link that leads elsewhere), whatever the ids were."""
+    base = out.resolve()
+    target = base / name
+    if "\0" in name or name in ("", ".", "..") or target.parent != base or not target.resolve().is_relative_to(base):
+        raise InputError(f"output name {name!r} (from the manifest's ids) would be written outside the output folder",
+                         base)
+    return target
+
+
 def _write_json(path: Path, data: Any) -> str:
     from .textio import write_text
 
@@ -194,6 +210,7 @@ def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocRes
     from .segment import segment
     from .textio import read_text
 
+    target = _output(out, f"{job.doc_id}.flags.json")
     flags = []
     for tid, path in job.translations.items():
         segments = segment(read_text(path), "en", options.level)
@@ -202,7 +219,7 @@ def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocRes
     result.counts = flag_counts(flags)
     for tid in job.translations:
         result.counts.setdefault(tid, {})
-    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+    result.outputs.append(_write_json(target, result.flags))
 
 
 def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> None:
@@ -212,6 +229,11 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     from .model import Document
     from .textio import read_text
 
+    # every output name first: a bad one stops the job before any work or any write
+    names = {"tsv": _output(out, f"{job.doc_id}.tsv"), "jsonl": _output(out, f"{job.doc_id}.jsonl"),
+             "html": _output(out, f"{job.doc_id}.html"), "flags": _output(out, f"{job.doc_id}.flags.json")}
+    for tid in job.translations:
+        _output(out, f"{job.doc_id}.{tid}.tmx")
     source = Document(read_text(job.source), "zh", job.doc_id, None, job.source)
     translations = [Document(read_text(p), "en", job.doc_id, tid, p) for tid, p in job.translations.items()]
     multi = api.align(source, translations, level=options.level, encoder=options.encoder)
@@ -223,20 +245,18 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     result.counts = flag_counts(flags)
     for tid in multi.alignments:
         result.counts.setdefault(tid, {})
-    written = [export(multi, out / f"{job.doc_id}.tsv", "tsv"),
-               export(multi, out / f"{job.doc_id}.jsonl", "jsonl", flags=flags)]
+    written = [export(multi, names["tsv"], "tsv"), export(multi, names["jsonl"], "jsonl", flags=flags)]
     for tid in multi.alignments:
-        written.append(export(multi, out / f"{job.doc_id}.{tid}.tmx", "tmx", translation=tid))
+        written.append(export(multi, _output(out, f"{job.doc_id}.{tid}.tmx"), "tmx", translation=tid))
     if options.report:
         try:
             from .report import write_report
         except ImportError:
             write_report = None
         if write_report is not None:
-            written.append(write_report(multi, flags, out / f"{job.doc_id}.html",
-                                        glossary_report=checked.glossary_report))
+            written.append(write_report(multi, flags, names["html"], glossary_report=checked.glossary_report))
     result.outputs.extend(str(p) for p in written)
-    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+    result.outputs.append(_write_json(names["flags"], result.flags))
 
 
 def process_job(job: CorpusJob, out_dir: str, options: JobOptions = JobOptions()) -> DocResult:
