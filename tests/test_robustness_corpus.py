@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from align.corpus import CorpusJob, JobOptions, process_job
-from align.errors import InputError
+from align.corpus import CorpusJob, JobOptions, check_scheduler, process_job
+from align.errors import InputError, UsageError
 from align.ingest import load_manifest
 from align.ingest.manifest import dump_yaml
 
@@ -317,3 +317,28 @@ def test_cli_corpus_with_unicode_and_dotted_ids_works(tmp_path, env):
     assert {"国办发-2016.tsv", "国办发-2016.clt.tmx", "v1.2_final.blog.v2.tmx", "only_1.flags.json",
             "summary.json"} <= names
     assert all(p.parent == out for p in out.rglob("*"))
+
+
+# --------------------------------------------------------------------- 3. --scheduler
+
+@pytest.mark.parametrize("address", ["not a url", "tcp://", "localhost", "tcp://host", "tcp://host:99999",
+                                     "http://host:8786", "tcp://ho st:8786", "", "inproc://"])
+def test_a_scheduler_that_is_not_an_address_is_a_usage_error(address):
+    with pytest.raises(UsageError, match="--scheduler"):
+        check_scheduler(address)
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "127.0.0.1:8786", "sched.example.org:8786",
+                                     "tls://sched.example.org:8786", "tcp://[::1]:8786", "ws://h:1",
+                                     "inproc://10.0.0.1/1234/1", " tcp://localhost:8786 "])
+def test_scheduler_addresses_dask_takes(address):
+    assert check_scheduler(address) == address.strip()
+
+
+def test_cli_corpus_scheduler_not_a_url(tmp_path, env):
+    data = tmp_path / "data"
+    build_corpus(data)
+    res = run(["corpus", data, "-o", tmp_path / "out", "--encoder", "lexical", "--scheduler", "not a url"], env)
+    line = error_line(res, EXIT_USAGE)
+    assert "--scheduler" in line and "'not a url'" in line, line
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -31,7 +32,8 @@ from typing import Any, Callable
 
 from .errors import AlignError, InputError, UsageError
 
-__all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "SUMMARY_NAME"]
+__all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "check_scheduler",
+           "SUMMARY_NAME"]
 
 SUMMARY_NAME = "summary.json"
 #: how long to wait for a Dask scheduler to answer
@@ -316,6 +318,32 @@ def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers:
     return [by_index[i] for i in range(len(jobs))]
 
 
+#: Dask's comm schemes (``distributed.comm.registry``)
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})")
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` when it is a Dask scheduler address (``tcp://HOST:PORT``,
+    ``HOST:PORT``, another of Dask's schemes such as ``tls://``, or a local
+    cluster's ``inproc://...``); a UsageError otherwise, before any
+    connection is tried."""
+    value = address.strip()
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "tcp", value
+    ok = False
+    if scheme == "inproc":
+        ok = bool(rest) and not any(c.isspace() for c in rest)
+    elif scheme in _DASK_SCHEMES:
+        m = _HOST_PORT.fullmatch(rest)
+        ok = m is not None and 0 < int(m.group(1)) < 65536
+    if not ok:
+        raise UsageError(f"--scheduler must be a Dask scheduler address such as tcp://HOST:PORT or HOST:PORT, "
+                         f"got {address!r}")
+    return value
+
+
 def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, scheduler: str,
               progress: Progress) -> list[DocResult]:
     try:
@@ -324,7 +352,7 @@ def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, schedule
         raise UsageError("--scheduler needs dask.distributed: pip install 'align[dask]'") from None
     try:
         client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     try:
         futures = client.map(process_job, jobs, out_dir=out_dir, options=options, pure=False)
@@ -352,6 +380,8 @@ def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, worke
     ``progress(n, total=..., description=...)`` is called as jobs finish.
     """
     started = time.perf_counter()
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
     jobs = corpus_jobs(data_dir)
     if glossary is not None:
         gp = Path(glossary)
