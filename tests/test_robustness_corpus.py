@@ -342,3 +342,133 @@ def test_cli_corpus_scheduler_not_a_url(tmp_path, env):
     line = error_line(res, EXIT_USAGE)
     assert "--scheduler" in line and "'not a url'" in line, line
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------- 2. workers die with the run
+
+@contextlib.contextmanager
+def _reaped(proc: subprocess.Popen, children: list):
+    """Whatever happens in the block, leave no process running: the parent
+    and every worker recorded in ``children`` (psutil processes)."""
+    import psutil
+
+    try:
+        yield proc
+    finally:
+        for p in [*children]:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+            proc.communicate(timeout=30)
+
+
+def _alive(procs) -> list:
+    """The processes still running (a zombie waiting for its reaper has ended)."""
+    import psutil
+
+    out = []
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+    return out
+
+
+def _busy_workers(proc: subprocess.Popen, n: int, cpu_seconds: float = 2.5, timeout: float = 120) -> list:
+    """Wait until ``proc`` has at least ``n`` worker processes that each have
+    used ``cpu_seconds`` of CPU (past start-up: inside a job); all its
+    descendants then."""
+    import psutil
+
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before it could be stopped (rc={proc.returncode}): "
+                        f"{proc.stderr.read()[-2000:] if proc.stderr else ''}")
+        with contextlib.suppress(psutil.Error):
+            kids = parent.children(recursive=True)
+            busy = [k for k in kids if sum(k.cpu_times()[:2]) >= cpu_seconds]
+            if len(busy) >= n:
+                return kids
+        time.sleep(0.2)
+    pytest.fail("the workers did not get to their jobs in time")
+
+
+def _long_corpus(tmp_path: Path) -> Path:
+    """Three pairs whose jobs each take many seconds with the lexical encoder
+    (longer than the stop bounds below, so that waiting for them would fail)."""
+    data = tmp_path / "data"
+    build_corpus(data, doc_ids=("long-a", "long-b", "long-c"), repeat=100, lines=None)
+    return data
+
+
+def _start(data: Path, out: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([*ALIGN, "corpus", str(data), "-o", str(out), "--encoder", "lexical", "--workers", "2",
+                             "--no-report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _assert_no_partial_files(out: Path) -> None:
+    """What is in the output folder is whole: no temporary file, no summary
+    (the run did not finish), every JSON and JSONL file parses."""
+    files = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert not [p for p in files if p.name.endswith(".tmp") or p.name.startswith(".")], files
+    assert not (out / "summary.json").exists()
+    for p in files:
+        text = p.read_text(encoding="utf-8")
+        assert text.endswith("\n"), p
+        if p.suffix == ".json":
+            json.loads(text)
+        elif p.suffix == ".jsonl":
+            for ln in text.splitlines():
+                json.loads(ln)
+
+
+@pytest.mark.slow
+def test_workers_die_when_the_parent_is_killed(tmp_path, env):
+    """SIGKILL cannot be caught by the parent: its workers notice that it is
+    gone and stop on their own (they used to finish their jobs and then hang,
+    holding their memory, for ever)."""
+    data, out = _long_corpus(tmp_path), tmp_path / "out"
+    proc = _start(data, out, env)
+    children: list = []
+    with _reaped(proc, children):
+        children.extend(_busy_workers(proc, 2))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        deadline = time.monotonic() + 15
+        while _alive(children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = _alive(children)
+        assert not left, f"worker processes left running after the parent was killed: {left}"
+    assert proc.returncode == -signal.SIGKILL
+    _assert_no_partial_files(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_to_the_parent_stops_the_run_within_seconds(tmp_path, env, sig):
+    """The jobs under way are stopped, not waited for (which took over a
+    minute with the neural encoder). The target is under 5 s; the bound here
+    is generous for a loaded machine."""
+    data, out = _long_corpus(tmp_path), tmp_path / "out"
+    proc = _start(data, out, env)
+    children: list = []
+    with _reaped(proc, children):
+        children.extend(_busy_workers(proc, 2))
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+        took = time.monotonic() - sent
+        assert took < 10, f"took {took:.1f}s to stop"
+        deadline = time.monotonic() + 10
+        while _alive(children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(children), "worker processes left running"
+    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), (proc.returncode, err)
+    assert "Traceback" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and re.match(r"align: error: (interrupted|terminated)", lines[0]), err
+    _assert_no_partial_files(out)

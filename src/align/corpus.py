@@ -18,19 +18,29 @@ present), and for every document ``<doc>.flags.json``; plus
 Nothing is written outside ``out_dir``: the manifest's ids must be safe in
 file names (``align.ingest.manifest.id_problem``), and every output path is
 checked to lie in ``out_dir`` before it is written.
+
+The pool's workers do not outlive the run: stopping it (Ctrl-C, SIGTERM to
+this process, an error) stops the jobs under way within seconds, their
+``finally`` blocks removing temporary files; a worker whose parent is gone
+(killed with SIGKILL) stops the same way on its own (see
+:func:`_watch_parent`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import AlignError, InputError, UsageError
+from .errors import AlignError, InputError, UsageError, show_notes
 
 __all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "check_scheduler",
            "SUMMARY_NAME"]
@@ -288,6 +298,92 @@ def process_job(job: CorpusJob, out_dir: str, options: JobOptions = JobOptions()
 Progress = Callable[..., None]
 
 
+#: how often a worker looks whether the process that started it is still there
+PARENT_POLL_SECONDS = 0.5
+#: how long a stopped worker has to unwind its job (remove temporary files,
+#: roll back the cache) before it is killed
+STOP_GRACE_SECONDS = 3.0
+
+
+class WorkerStopped(BaseException):
+    """Raised in a worker's job when the run is stopped (SIGTERM from the
+    parent, or the parent gone): the job unwinds, so that every ``finally``
+    runs (temporary files removed, cache transaction rolled back). A
+    BaseException, so that the job's ``except Exception`` does not take it
+    for a failed document."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
+
+
+#: set while a worker runs a job
+_BUSY = threading.Event()
+
+
+def _stop_worker(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    if _BUSY.is_set():
+        raise WorkerStopped(signum)
+    os._exit(128 + signum)  # between jobs: nothing to clean up
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """In a worker: once the parent is gone (its pid is no longer this
+    process's parent: killed with SIGKILL, say), stop the job as SIGTERM
+    from the parent would, and exit whatever happens after the grace time."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    with contextlib.suppress(OSError):
+        os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(STOP_GRACE_SECONDS)
+    os._exit(128 + signal.SIGTERM)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Start of each pool worker (a spawned process)."""
+    signal.signal(signal.SIGTERM, _stop_worker)
+    # Ctrl-C goes to the whole process group: the parent decides, and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="align-watch-parent", daemon=True).start()
+    show_notes()
+
+
+def _worker_job(job: CorpusJob, out_dir: str, options: JobOptions) -> DocResult:
+    """process_job in a pool worker: a stop ends the worker once the job has unwound."""
+    _BUSY.set()
+    try:
+        return process_job(job, out_dir, options)
+    except WorkerStopped as exc:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        os._exit(128 + exc.signum)  # the parent wants no result: it is stopping or gone
+    finally:
+        _BUSY.clear()
+
+
+def _stop_workers(pool, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Stop the pool now: drop the jobs not started, SIGTERM the workers (their
+    jobs unwind, see WorkerStopped), and SIGKILL those still there after
+    ``grace`` seconds."""
+    from multiprocessing.connection import wait
+
+    # the executor's processes (pid -> Process): no public accessor before Python 3.14
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            p.terminate()
+    # a process's sentinel is ready once it has exited, whoever reaps it
+    waiting = {p.sentinel: p for p in procs if p.exitcode is None}
+    deadline = time.monotonic() + grace
+    while waiting and time.monotonic() < deadline:
+        for s in wait(list(waiting), timeout=max(0.0, deadline - time.monotonic())):
+            waiting.pop(s, None)
+    for p in waiting.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            p.kill()
+
+
 def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers: int,
               progress: Progress) -> list[DocResult]:
     if workers <= 1:
@@ -302,17 +398,19 @@ def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers:
     # spawn: workers start clean (no inherited threads or loaded models)
     ctx = multiprocessing.get_context("spawn")
     by_index: dict[int, DocResult] = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(process_job, job, out_dir, options): i for i, job in enumerate(jobs)}
+        futures = {pool.submit(_worker_job, job, out_dir, options): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
             i = futures[fut]
             by_index[i] = fut.result()
             progress(1, description=jobs[i].doc_id)
     except BaseException:
-        # Ctrl-C or a crashed worker: drop the jobs not started; every file is
-        # written atomically, so what is on disk is whole.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Ctrl-C, SIGTERM or a crashed worker: stop the jobs under way (each
+        # file is written atomically, and the jobs unwind: what is on disk is
+        # whole) and drop those not started
+        _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
     return [by_index[i] for i in range(len(jobs))]
