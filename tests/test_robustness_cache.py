@@ -478,3 +478,28 @@ def test_cli_damaged_cedict_index_cache_is_rebuilt(tmp_path):
     assert index.stat().st_size > 100_000  # rebuilt in place
     quiet = _run(["pair", zh, en, "--encoder", "lexical"], _env(cache))
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+@pytest.mark.slow
+def test_cli_corpus_workers_sharing_a_damaged_cache_move_it_aside_once(tmp_path):
+    """Two workers meet the same damaged file at the same time: one moves it
+    aside (one note, one ``.corrupt-`` file), the other uses the new one."""
+    from test_robustness_corpus import build_corpus
+
+    data = tmp_path / "data"
+    build_corpus(data, doc_ids=("doc-a", "doc-b"))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    _garbage(cache / DB)
+    res = _run(["corpus", data, "-o", tmp_path / "out", "--workers", "2", "--no-report"], _env(cache))
+    assert res.returncode == 0, res.stderr
+    lines = _note_lines(res.stderr)
+    assert len(lines) == 1 and "moved aside" in lines[0], res.stderr
+    assert len([p for p in cache.iterdir() if p.name.startswith(f"{DB}.corrupt-") and "-wal" not in p.name
+                and "-shm" not in p.name]) == 1
+    assert _integrity(cache / DB) == "ok"
+    conn = sqlite3.connect(cache / DB)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM emb").fetchone()[0] > 0  # both workers wrote into the new file
+    finally:
+        conn.close()
