@@ -370,17 +370,18 @@ def _stop_workers(pool, grace: float = STOP_GRACE_SECONDS) -> None:
     # the executor's processes (pid -> Process): no public accessor before Python 3.14
     procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    waiting = {}
     for p in procs:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
+        with contextlib.suppress(OSError, ValueError):  # gone already; ValueError: closed
             p.terminate()
-    # a process's sentinel is ready once it has exited, whoever reaps it
-    waiting = {p.sentinel: p for p in procs if p.exitcode is None}
+            # a process's sentinel is ready once it has exited, whoever reaps it
+            waiting[p.sentinel] = p
     deadline = time.monotonic() + grace
     while waiting and time.monotonic() < deadline:
         for s in wait(list(waiting), timeout=max(0.0, deadline - time.monotonic())):
             waiting.pop(s, None)
     for p in waiting.values():
-        with contextlib.suppress(OSError, ValueError, AttributeError):
+        with contextlib.suppress(OSError, ValueError):
             p.kill()
 
 
