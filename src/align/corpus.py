@@ -14,20 +14,36 @@ Outputs in ``out_dir``, per pair ``<doc>``: ``<doc>.tsv``, ``<doc>.jsonl``,
 present), and for every document ``<doc>.flags.json``; plus
 ``summary.json`` for the corpus. Every file is written atomically, and
 ``summary.json`` holds no timings, so two runs give identical files.
+
+Nothing is written outside ``out_dir``: the manifest's ids must be safe in
+file names (``align.ingest.manifest.id_problem``), and every output path is
+checked to lie in ``out_dir`` before it is written.
+
+The pool's workers do not outlive the run: stopping it (Ctrl-C, SIGTERM to
+this process, an error) stops the jobs under way within seconds, their
+``finally`` blocks removing temporary files; a worker whose parent is gone
+(killed with SIGKILL) stops the same way on its own (see
+:func:`_watch_parent`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
+import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import AlignError, InputError, UsageError
+from .errors import AlignError, InputError, UsageError, show_warnings
 
-__all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "SUMMARY_NAME"]
+__all__ = ["CorpusJob", "DocResult", "CorpusSummary", "corpus_jobs", "run_corpus", "process_job", "check_scheduler",
+           "SUMMARY_NAME"]
 
 SUMMARY_NAME = "summary.json"
 #: how long to wait for a Dask scheduler to answer
@@ -182,6 +198,18 @@ def _relative(path: str | None, base: Path) -> str | None:
 
 # --------------------------------------------------------------------------- one job
 
+def _output(out: Path, name: str) -> Path:
+    """``out/name``, for a name built from the manifest's ids; an InputError
+    when it would not be a file directly in ``out`` (a path separator, ``..``,
+    an absolute path, a link that leads elsewhere), whatever the ids were."""
+    base = out.resolve()
+    target = base / name
+    if "\0" in name or name in ("", ".", "..") or target.parent != base or not target.resolve().is_relative_to(base):
+        raise InputError(f"output name {name!r} (from the manifest's ids) would be written outside the output folder",
+                         base)
+    return target
+
+
 def _write_json(path: Path, data: Any) -> str:
     from .textio import write_text
 
@@ -194,6 +222,7 @@ def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocRes
     from .segment import segment
     from .textio import read_text
 
+    target = _output(out, f"{job.doc_id}.flags.json")
     flags = []
     for tid, path in job.translations.items():
         segments = segment(read_text(path), "en", options.level)
@@ -202,7 +231,7 @@ def _english_only(job: CorpusJob, out: Path, options: JobOptions, result: DocRes
     result.counts = flag_counts(flags)
     for tid in job.translations:
         result.counts.setdefault(tid, {})
-    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+    result.outputs.append(_write_json(target, result.flags))
 
 
 def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> None:
@@ -212,6 +241,11 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     from .model import Document
     from .textio import read_text
 
+    # every output name first: a bad one stops the job before any work or any write
+    names = {"tsv": _output(out, f"{job.doc_id}.tsv"), "jsonl": _output(out, f"{job.doc_id}.jsonl"),
+             "html": _output(out, f"{job.doc_id}.html"), "flags": _output(out, f"{job.doc_id}.flags.json")}
+    for tid in job.translations:
+        _output(out, f"{job.doc_id}.{tid}.tmx")
     source = Document(read_text(job.source), "zh", job.doc_id, None, job.source)
     translations = [Document(read_text(p), "en", job.doc_id, tid, p) for tid, p in job.translations.items()]
     analysis = pipeline.analyse(source, translations,
@@ -224,14 +258,13 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     result.counts = flag_counts(flags)
     for tid in multi.alignments:
         result.counts.setdefault(tid, {})
-    written = [export(multi, out / f"{job.doc_id}.tsv", "tsv"),
-               export(multi, out / f"{job.doc_id}.jsonl", "jsonl", flags=analysis.all_flags)]
+    written = [export(multi, names["tsv"], "tsv"), export(multi, names["jsonl"], "jsonl", flags=analysis.all_flags)]
     for tid in multi.alignments:
-        written.append(export(multi, out / f"{job.doc_id}.{tid}.tmx", "tmx", translation=tid))
+        written.append(export(multi, _output(out, f"{job.doc_id}.{tid}.tmx"), "tmx", translation=tid))
     if options.report:
-        written.append(pipeline.write_report(analysis, out / f"{job.doc_id}.html"))
+        written.append(pipeline.write_report(analysis, names["html"]))
     result.outputs.extend(str(p) for p in written)
-    result.outputs.append(_write_json(out / f"{job.doc_id}.flags.json", result.flags))
+    result.outputs.append(_write_json(names["flags"], result.flags))
 
 
 def process_job(job: CorpusJob, out_dir: str, options: JobOptions = JobOptions()) -> DocResult:
@@ -261,6 +294,109 @@ def process_job(job: CorpusJob, out_dir: str, options: JobOptions = JobOptions()
 Progress = Callable[..., None]
 
 
+#: how often a worker looks whether the process that started it is still there
+PARENT_POLL_SECONDS = 0.5
+#: how long a stopped worker has to unwind its job (remove temporary files,
+#: roll back the cache) before it is killed
+STOP_GRACE_SECONDS = 3.0
+
+
+class WorkerStopped(BaseException):
+    """Raised in a worker's job when the run is stopped (SIGTERM from the
+    parent, or the parent gone): the job unwinds, so that every ``finally``
+    runs (temporary files removed, cache transaction rolled back). A
+    BaseException, so that the job's ``except Exception`` does not take it
+    for a failed document."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
+
+
+#: set while a worker runs a job
+_BUSY = threading.Event()
+
+
+def _stop_worker(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    if _BUSY.is_set():
+        raise WorkerStopped(signum)
+    os._exit(128 + signum)  # between jobs: nothing to clean up
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """In a worker: once the parent is gone (its pid is no longer this
+    process's parent: killed with SIGKILL, say), stop the job as SIGTERM
+    from the parent would, and exit whatever happens after the grace time."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    with contextlib.suppress(OSError):
+        os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(STOP_GRACE_SECONDS)
+    os._exit(128 + signal.SIGTERM)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Start of each pool worker (a spawned process)."""
+    signal.signal(signal.SIGTERM, _stop_worker)
+    # Ctrl-C goes to the whole process group: the parent decides, and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="align-watch-parent", daemon=True).start()
+    show_warnings()
+
+
+def _worker_job(job: CorpusJob, out_dir: str, options: JobOptions) -> DocResult:
+    """process_job in a pool worker: a stop ends the worker once the job has unwound."""
+    _BUSY.set()
+    try:
+        return process_job(job, out_dir, options)
+    except WorkerStopped as exc:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        os._exit(128 + exc.signum)  # the parent wants no result: it is stopping or gone
+    finally:
+        _BUSY.clear()
+
+
+def _stop_workers(pool, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Stop the pool now: drop the jobs not started, SIGTERM the workers (their
+    jobs unwind, see WorkerStopped), and SIGKILL those still there after
+    ``grace`` seconds."""
+    from multiprocessing.connection import wait
+
+    # the executor's processes (pid -> Process): no public accessor before Python 3.14
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    waiting = {}
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError):  # gone already; ValueError: closed
+            p.terminate()
+            # a process's sentinel is ready once it has exited, whoever reaps it
+            waiting[p.sentinel] = p
+    deadline = time.monotonic() + grace
+    while waiting and time.monotonic() < deadline:
+        for s in wait(list(waiting), timeout=max(0.0, deadline - time.monotonic())):
+            waiting.pop(s, None)
+    for p in waiting.values():
+        with contextlib.suppress(OSError, ValueError):
+            p.kill()
+    _forget_manager(pool, grace)
+
+
+def _forget_manager(pool, timeout: float) -> None:
+    """Let the executor's manager thread finish, then take it off the list that
+    ``concurrent.futures`` wakes at interpreter exit: on Python 3.11 that wake-up
+    writes to the pipe the finished thread closed, and prints a traceback
+    (EBADF) after the run has stopped cleanly. Fixed in 3.12; a no-op there."""
+    from concurrent.futures import process as futures_process
+
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is None:
+        return
+    manager.join(timeout)
+    if not manager.is_alive():
+        getattr(futures_process, "_threads_wakeups", {}).pop(manager, None)
+
+
 def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers: int,
               progress: Progress) -> list[DocResult]:
     if workers <= 1:
@@ -275,20 +411,48 @@ def _run_pool(jobs: list[CorpusJob], out_dir: str, options: JobOptions, workers:
     # spawn: workers start clean (no inherited threads or loaded models)
     ctx = multiprocessing.get_context("spawn")
     by_index: dict[int, DocResult] = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(process_job, job, out_dir, options): i for i, job in enumerate(jobs)}
+        futures = {pool.submit(_worker_job, job, out_dir, options): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
             i = futures[fut]
             by_index[i] = fut.result()
             progress(1, description=jobs[i].doc_id)
     except BaseException:
-        # Ctrl-C or a crashed worker: drop the jobs not started; every file is
-        # written atomically, so what is on disk is whole.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Ctrl-C, SIGTERM or a crashed worker: stop the jobs under way (each
+        # file is written atomically, and the jobs unwind: what is on disk is
+        # whole) and drop those not started
+        _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
     return [by_index[i] for i in range(len(jobs))]
+
+
+#: Dask's comm schemes (``distributed.comm.registry``)
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})")
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` when it is a Dask scheduler address (``tcp://HOST:PORT``,
+    ``HOST:PORT``, another of Dask's schemes such as ``tls://``, or a local
+    cluster's ``inproc://...``); a UsageError otherwise, before any
+    connection is tried."""
+    value = address.strip()
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "tcp", value
+    ok = False
+    if scheme == "inproc":
+        ok = bool(rest) and not any(c.isspace() for c in rest)
+    elif scheme in _DASK_SCHEMES:
+        m = _HOST_PORT.fullmatch(rest)
+        ok = m is not None and 0 < int(m.group(1)) < 65536
+    if not ok:
+        raise UsageError(f"--scheduler must be a Dask scheduler address such as tcp://HOST:PORT or HOST:PORT, "
+                         f"got {address!r}")
+    return value
 
 
 def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, scheduler: str,
@@ -299,7 +463,7 @@ def _run_dask(jobs: list[CorpusJob], out_dir: str, options: JobOptions, schedule
         raise UsageError("--scheduler needs dask.distributed: pip install 'align[dask]'") from None
     try:
         client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     try:
         futures = client.map(process_job, jobs, out_dir=out_dir, options=options, pure=False)
@@ -327,6 +491,8 @@ def run_corpus(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *, worke
     ``progress(n, total=..., description=...)`` is called as jobs finish.
     """
     started = time.perf_counter()
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
     jobs = corpus_jobs(data_dir)
     if glossary is not None:
         gp = Path(glossary)

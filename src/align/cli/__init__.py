@@ -9,12 +9,11 @@ import contextlib
 import errno
 import os
 import sys
-import warnings
 
 import typer
 
 from .. import __version__
-from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError, DecodingWarning
+from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError, warnings_to_stderr
 from ..textio import STRICT_ENCODING_ENV
 from . import _common
 
@@ -153,9 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     previous = _install_signal_handlers()
     strict_env = os.environ.get(STRICT_ENCODING_ENV)
     try:
-        with warnings.catch_warnings():  # decoding warnings: one line each (see _common.WarningLines)
-            warnings.simplefilter("always", DecodingWarning)
-            warnings.showwarning = _common.WarningLines(warnings.showwarning)
+        with warnings_to_stderr():  # notes and decoding warnings: one line each (errors.show_warnings)
             _run(args)
     finally:  # main() called in-process (tests) leaves the handlers and the environment as it found them
         _restore_signal_handlers(previous)

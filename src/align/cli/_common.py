@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -33,17 +32,7 @@ NARROW = 100
 # Control characters (ANSI escapes), format characters (bidirectional
 # overrides), surrogates (undecodable bytes of file names), private-use
 # characters and line separators: shown escaped, never written raw.
-_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
-
-
-def printable(text: str) -> str:
-    """``text`` with every control or invisible character escaped the way
-    ``repr`` writes it (``\\x1b``, ``\\n``, ``\\u202e``), so that a file
-    name cannot move the cursor, recolour the terminal or break the line."""
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c
-                   for c in text)
+from ..errors import printable  # noqa: E402,F401 - the one escaping, shared with the warnings
 
 
 def error_line(message: str) -> None:
@@ -54,27 +43,6 @@ def error_line(message: str) -> None:
 def warning_line(message: str) -> None:
     """One warning line on stderr, control characters escaped."""
     print(f"align: warning: {printable(message)}", file=sys.stderr)
-
-
-class WarningLines:
-    """A ``warnings.showwarning`` for the time a command runs: a
-    DecodingWarning becomes one ``align: warning:`` line (each shown once);
-    other warnings go to the ``default`` display."""
-
-    def __init__(self, default):
-        self.default = default
-        self.shown: set[str] = set()
-
-    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
-        from ..errors import DecodingWarning
-
-        if not issubclass(category, DecodingWarning):
-            self.default(message, category, filename, lineno, file, line)
-            return
-        text = f"{message}; use --strict-encoding to refuse"
-        if text not in self.shown:
-            self.shown.add(text)
-            warning_line(text)
 
 
 def output_path(output: os.PathLike | str | None,

@@ -99,29 +99,56 @@ def _load_cedict() -> dict[str, tuple[str, ...]]:
 
 def _cedict_cached() -> dict[str, tuple[str, ...]]:
     """The parsed dictionary, kept as a marshal file in the cache directory
-    (parsing the 120k-line file costs seconds; loading the result, a fraction)."""
+    (parsing the 120k-line file costs seconds; loading the result, a fraction).
+
+    A file there that does not load as such a dictionary (damaged, cut
+    short) is rebuilt; one that cannot be written (a read-only cache folder)
+    is skipped. Either is said in one ``align: note:`` line.
+    """
     import marshal
+
+    from ..errors import UsageError, note
+    from .cache import default_cache_dir
 
     src = _cedict_path()
     st = src.stat()
     try:
-        from .cache import default_cache_dir
-
         target = default_cache_dir() / f"cedict-stems-{st.st_size}-{int(st.st_mtime)}.marshal"
-        if target.is_file():
-            with open(target, "rb") as fh:
-                return marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        target = None
+    except OSError:  # no usable cache folder at all
+        return _load_cedict()
+    try:
+        with open(target, "rb") as fh:
+            data = marshal.load(fh)
+        if _is_index(data):
+            return data
+        note("damaged CC-CEDICT index cache; rebuilding it", str(target))
+    except (EOFError, ValueError, TypeError):  # what marshal raises on bytes it did not write
+        note("damaged CC-CEDICT index cache; rebuilding it", str(target))
+    except OSError:  # not there yet, or not readable: writing it says why if that fails too
+        pass
     data = _load_cedict()
-    if target is not None:
-        try:
-            from ..textio import write_bytes
+    try:
+        from ..textio import write_bytes
 
-            write_bytes(target, marshal.dumps(data))
-        except OSError:
-            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(target, marshal.dumps(data))
+    except (OSError, UsageError) as exc:  # UsageError: a directory where the file should be
+        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else exc.args[0]
+        note(f"cannot write the CC-CEDICT index cache ({reason}); the dictionary is parsed again on every run",
+             str(target))
     return data
+
+
+def _is_index(data) -> bool:
+    """Whether ``data`` looks like what _load_cedict returns (checked on a few entries)."""
+    if not isinstance(data, dict) or len(data) < 1000:
+        return False
+    items = iter(data.items())
+    for _ in range(20):
+        key, value = next(items)
+        if not (isinstance(key, str) and isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
+            return False
+    return True
 
 
 def cedict() -> dict[str, tuple[str, ...]]:

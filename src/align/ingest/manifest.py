@@ -1,8 +1,16 @@
 """data/MANIFEST.yaml: what each corpus file is, where it came from, and what
 the ingest removed from it. Validated with pydantic on load; handed to callers
-as plain dataclasses with resolved paths."""
+as plain dataclasses with resolved paths.
+
+Document and translation ids become output file names (``align corpus``
+writes ``<doc_id>.<translation_id>.tmx``), so they must be safe ids
+(:func:`id_problem`): letters, digits, ``.``, ``_`` and ``-``, starting with
+a letter or digit, with no ``..``; no path separator, no NUL, nothing that
+could name a file outside the output folder.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
@@ -15,6 +23,9 @@ from ..model import Document
 from ..textio import read_text
 
 MANIFEST_NAME = "MANIFEST.yaml"
+#: a document or translation id: a letter or digit, then letters, digits, '.', '_', '-' (Unicode letters count)
+SAFE_ID = re.compile(r"[^\W_][\w.-]*")
+MAX_ID_LENGTH = 100
 FORMAT = ("UTF-8, LF line endings, Unicode NFC; one paragraph per line, paragraphs (headings included) "
           "separated by one blank line; final newline")
 
@@ -214,11 +225,68 @@ def manifest_from_model(model: ManifestModel, data_dir: Path) -> Manifest:
     return Manifest(data_dir=data_dir, files=files, pairs=pairs, unpaired=unpaired, rules=dict(model.rules))
 
 
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a document or translation id, or None when it can."""
+    if not value:
+        return "is empty"
+    if len(value) > MAX_ID_LENGTH:
+        return f"is longer than {MAX_ID_LENGTH} characters"
+    if ".." in value or not SAFE_ID.fullmatch(value):
+        return ("is not a safe id (ids become output file names: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit, without '..')")
+    return None
+
+
+def _ids(model: ManifestModel):
+    """(location in the YAML, what it is, id) of every document and translation id."""
+    for i, f in enumerate(model.files):
+        yield ("files", i, "doc_id"), f"files[{i}].doc_id", f.doc_id
+        if f.translation_id is not None:
+            yield ("files", i, "translation_id"), f"files[{i}].translation_id", f.translation_id
+    for i, p in enumerate(model.pairs):
+        yield ("pairs", i, "doc_id"), f"pairs[{i}].doc_id", p.doc_id
+        for tid in p.translations:
+            yield ("pairs", i, "translations", tid), f"pairs[{i}].translations: the translation id", tid
+    for i, u in enumerate(model.unpaired):
+        yield ("unpaired", i, "doc_id"), f"unpaired[{i}].doc_id", u.doc_id
+
+
+def _line(text: str, loc: tuple) -> int | None:
+    """The line (1-based) of the YAML entry at ``loc`` (mapping keys and list
+    indices from the top; for a key, the line of the key), or None where
+    ``loc`` leads nowhere."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    mark = None
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            key, node = next(((k, v) for k, v in node.value if k.value == str(step)), (None, None))
+            mark = key.start_mark if key is not None else None
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            mark = node.start_mark
+        else:
+            node = None
+        if node is None:
+            return None
+    return mark.line + 1 if mark is not None else None
+
+
+def _where(path: Path, text: str, loc: tuple) -> str:
+    """``path:line`` of the entry at ``loc`` (just ``path`` when the line is unknown)."""
+    line = _line(text, loc)
+    return f"{path}:{line}" if line else str(path)
+
+
 def load_manifest(data_dir: str | Path) -> Manifest:
     """Read and validate ``data_dir/MANIFEST.yaml``; every path it names must exist.
 
-    Raises InputError (one line, naming the file) when the manifest is
-    missing, is not YAML, does not match the schema, or names a missing file.
+    Raises InputError (one line, naming the file and, where it can, the line)
+    when the manifest is missing, is not YAML, does not match the schema,
+    has an id that is not safe in a file name (see :func:`id_problem`), or
+    names a missing file.
     """
     data_dir = Path(data_dir)
     path = data_dir / MANIFEST_NAME
@@ -226,8 +294,9 @@ def load_manifest(data_dir: str | Path) -> Manifest:
         raise InputError("data directory not found (run `align ingest` first)", data_dir)
     if not path.exists():
         raise InputError("no manifest here (run `align ingest` first)", path)
+    text = read_text(path)
     try:
-        raw = yaml.safe_load(read_text(path))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML ({str(exc).splitlines()[0]})", path) from None
     try:
@@ -235,7 +304,20 @@ def load_manifest(data_dir: str | Path) -> Manifest:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"invalid manifest: {where}: {first['msg']} ({exc.error_count()} error(s))", path) from None
+        raise InputError(f"invalid manifest: {where}: {first['msg']} ({exc.error_count()} error(s))",
+                         _where(path, text, tuple(first["loc"]))) from None
+    for loc, what, value in _ids(model):
+        problem = id_problem(value)
+        if problem:
+            raise InputError(f"{what} {value!r} {problem}", _where(path, text, loc))
+    seen: dict[str, int] = {}
+    for i, p in enumerate(model.pairs):
+        if p.doc_id in seen:
+            first = _line(text, ("pairs", seen[p.doc_id], "doc_id"))
+            raise InputError(f"pairs[{i}].doc_id {p.doc_id!r} is the id of another pair too"
+                             f"{f' (line {first})' if first else ''}: their outputs would overwrite each other",
+                             _where(path, text, ("pairs", i, "doc_id")))
+        seen[p.doc_id] = i
     manifest = manifest_from_model(model, data_dir)
     for f in manifest.files:
         for p in (f.path, f.notes):
