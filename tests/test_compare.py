@@ -222,3 +222,81 @@ def test_checks_on_the_gold_alignment(level):
     assert [f.kind for f in clt if f.kind == "number"] == []
     numbers = [f for f in blog if f.kind == "number"]
     assert len(numbers) == 1 and [x["value"] for x in numbers[0].details["extra"]] == ["19"]
+
+
+# --------------------------------------------------------------------------- numbers: severities (issue 13.4)
+
+#: the six false alarms seen on two real laws, all of them errors before
+FALSE_ALARMS = [
+    ("第一章 总则", "Chapter I General Provisions"),
+    ("第三，加强诚信教育。", "Third, strengthen sincerity education."),
+    ("二十世纪以来，我国建成了大量工程。", "Since the 20th century, China has built a great many projects."),
+    ("塔高为十米至三百米。", "Towers are 10-300 metres high."),
+    ("自公布之日起十五日内提出。", "It shall be raised within 15 days of publication."),
+    ("奏唱国歌《义勇军进行曲》。", "Sing the national anthem, the March of the Volunteers."),
+]
+
+
+def one_to_one(src, tgt, tid="a"):
+    return build(src, {tid: tgt}, [([i], {tid: ([i], .9)}) for i in range(len(src))])
+
+
+def test_the_six_real_false_alarms_raise_no_number_flag():
+    m = one_to_one([zh for zh, _ in FALSE_ALARMS], [en for _, en in FALSE_ALARMS])
+    assert check_numbers(m) == []
+    assert [f for f in check_alignment(m) if f.severity == "error"] == []
+
+
+def test_true_number_disagreements_are_errors():
+    rows = [("二十世纪以来，我国建成了大量工程。", "Since the 19th century, China has built a great many projects.",
+             ["20"], ["19"]),
+            ("自公布之日起十五日内提出。", "It shall be raised within 16 days of publication.", ["15"], ["16"]),
+            ("比上年增长百分之五。", "An increase of 50% on the year before.", ["5%"], ["50%"])]
+    m = one_to_one([r[0] for r in rows], [r[1] for r in rows])
+    flags = check_numbers(m)
+    assert kinds(flags) == [("number", "a", (i,), (i,)) for i in range(3)]
+    assert [f.severity for f in flags] == ["error"] * 3
+    assert all(f.message.startswith("numbers disagree: ") for f in flags)
+    assert [[d["value"] for d in f.details["missing"]] for f in flags] == [r[2] for r in rows]
+    assert [[d["value"] for d in f.details["extra"]] for f in flags] == [r[3] for r in rows]
+
+
+def test_chapter_numbers_that_differ_are_an_info_note_not_a_number_error():
+    m = one_to_one(["第三章 法律责任", "第三章 法律责任"], ["Chapter IV Legal Liability", "Chapter III Legal Liability"])
+    flags = check_numbers(m)
+    assert kinds(flags) == [("number", "a", (0,), (0,))]
+    f = flags[0]
+    assert f.severity == "info" and f.details["structure"] is True
+    assert f.details["missing"] == [] and f.details["extra"] == []
+    assert "numbers disagree" not in f.message and "enumeration differs" in f.message
+    assert [d["text"] for d in f.details["source"]] == ["第三章"]
+    assert [d["text"] for d in f.details["target"]] == ["Chapter IV"]
+
+
+def test_a_number_on_one_side_only_is_a_warning():
+    m = one_to_one(["自公布之日起十五日内提出。", "及时公布处理结果。"],
+                   ["It shall be raised within a fortnight of publication.",
+                    "Results shall be published within 30 days."])
+    flags = check_numbers(m)
+    assert kinds(flags) == [("number", "a", (0,), (0,)), ("number", "a", (1,), (1,))]
+    assert [f.severity for f in flags] == ["warning", "warning"]
+    assert [d["value"] for d in flags[0].details["missing"]] == ["15"]
+    assert [d["value"] for d in flags[1].details["extra"]] == ["30"]
+    assert all("one side only" in f.message for f in flags)
+
+
+def test_the_blogs_19th_party_congress_is_an_error_beside_the_sources_18():
+    m = one_to_one(["全面贯彻党的十八大和十八届三中、四中、五中、六中全会精神。"],
+                   ["the 18th Party Congress and the 3rd, 4th, 5th and 6rh Plenums of the 19th Party Congress"], "blog")
+    [f] = check_numbers(m)
+    assert f.severity == "error"
+    assert [d["value"] for d in f.details["extra"]] == ["19"]
+    assert [d["text"] for d in f.details["source"]] == ["十八届"]
+    assert "where the source has 18 (十八届)" in f.message
+
+
+def test_a_marker_at_the_start_of_a_merged_segment_is_read_as_a_marker():
+    """Rows are scanned one segment a line: "II." opening the second segment of a bead is a heading marker."""
+    m = build(["二、主要任务", "（一）加强教育。"], {"a": ["II. Main tasks", "(1) Strengthen education."]},
+              [([0, 1], {"a": ([0, 1], .9)})])
+    assert check_numbers(m) == []

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .model import Flag, Group, MultiAlignment, Segment
-from .numbers import Mention, compare_mentions, extract_numbers
+from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
 
 __all__ = [
     "CheckSettings", "CheckResult", "KINDS", "check_alignment", "run_checks", "check_english_only",
@@ -188,9 +188,44 @@ def _mention_dict(m: Mention) -> dict:
     return {"value": m.describe(), "kind": m.kind, "text": m.text}
 
 
+def _mentions(ms: Iterable[Mention]) -> str:
+    return ", ".join(f"{m.describe()} ({m.text})" for m in ms)
+
+
+def _number_message(c: NumberComparison, tid: str) -> str:
+    """The message of a number flag: what each side has that the other does not."""
+    if not (c.missing or c.extra):
+        return (f"enumeration differs (structure, not a quantity): source {_mentions(c.markers_source)}, "
+                f"{tid} {_mentions(c.markers_target)}")
+    parts = []
+    if c.missing:
+        part = f"source has {_mentions(c.missing)} that {tid} does not give"
+        if c.against_target:
+            part += f", where {tid} has {_mentions(c.against_target)}"
+        parts.append(part)
+    if c.extra:
+        part = f"{tid} has {_mentions(c.extra)} that the source does not"
+        if c.against_source:
+            part += f", where the source has {_mentions(c.against_source)}"
+        parts.append(part)
+    if c.disagree:
+        return "numbers disagree: " + "; ".join(parts)
+    return ("a number on one side only (the other may say it in words, or not at all): " + "; ".join(parts))
+
+
+def _row_text_for_numbers(segments: list[Segment], idx: Iterable[int]) -> str:
+    """The segments of a row one per line, so that a marker at the start of a
+    segment is at the start of a line, and a date cut between two clauses is whole."""
+    return "\n".join(segments[i].text for i in idx)
+
+
 def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
-    """Numbers, dates and document numbers of a source row that its
-    translation does not give, or gives differently (see :mod:`align.numbers`)."""
+    """Numbers, dates, percentages and document numbers of a source row that
+    its translation does not give, or gives differently; the severity follows
+    :mod:`align.numbers`: ``error`` where the two sides give different values
+    for the same thing, ``warning`` where a value is on one side only (the
+    other may say it in words that are not read), ``info`` where only the
+    enumeration markers differ (第三章 vs "Chapter IV": structure)."""
     flags = []
     src_lang = _lang(multi.source, "zh")
     src_cache: dict[tuple[int, ...], list[Mention]] = {}
@@ -198,27 +233,28 @@ def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings
         if not g.src:
             continue
         if g.src not in src_cache:
-            src_cache[g.src] = extract_numbers(_source_text(multi, g.src), src_lang)
+            src_cache[g.src] = extract_numbers(_row_text_for_numbers(multi.source, g.src), src_lang)
         src_m = src_cache[g.src]
         for tid, al in multi.alignments.items():
             tgt = g.targets.get(tid, ())
             if not tgt:
                 continue  # an omission, reported as such
-            tgt_m = extract_numbers(_target_text(multi, tid, tgt), _lang(al.target, "en"))
-            missing, extra = compare_mentions(src_m, tgt_m)
-            if not missing and not extra:
+            tgt_m = extract_numbers(_row_text_for_numbers(al.target, tgt), _lang(al.target, "en"))
+            c = compare_numbers(src_m, tgt_m)
+            if c.severity is None:
                 continue
-            parts = []
-            if missing:
-                parts.append("source has " + ", ".join(f"{m.describe()} ({m.text})" for m in missing)
-                             + f" that {tid} does not give")
-            if extra:
-                parts.append(f"{tid} has " + ", ".join(f"{m.describe()} ({m.text})" for m in extra)
-                             + " that the source does not")
-            flags.append(Flag("number", "numbers disagree: " + "; ".join(parts),
-                              tid, g.src, tgt, severity="error",
-                              details={"group": gi, "missing": [_mention_dict(m) for m in missing],
-                                       "extra": [_mention_dict(m) for m in extra]}))
+            details: dict[str, Any] = {"group": gi, "missing": [_mention_dict(m) for m in c.missing],
+                                       "extra": [_mention_dict(m) for m in c.extra]}
+            if c.missing or c.extra:
+                if c.against_source:
+                    details["source"] = [_mention_dict(m) for m in c.against_source]
+                if c.against_target:
+                    details["target"] = [_mention_dict(m) for m in c.against_target]
+            else:
+                details.update(structure=True, source=[_mention_dict(m) for m in c.markers_source],
+                               target=[_mention_dict(m) for m in c.markers_target])
+            flags.append(Flag("number", _number_message(c, tid), tid, g.src, tgt, severity=c.severity,
+                              details=details))
     return flags
 
 
