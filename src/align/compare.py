@@ -1,6 +1,6 @@
 """Comparison checks: where a translation leaves something out, adds
-something, leaves Chinese untranslated, disagrees on a number, or is
-suspiciously long or short.
+something, repeats itself where the source does not, leaves Chinese
+untranslated, disagrees on a number, or is suspiciously long or short.
 
 Each check is a small function over one :class:`MultiAlignment` returning
 :class:`Flag` objects; :func:`check_alignment` runs them all (plus the glossary
@@ -11,26 +11,30 @@ order: by row (group) of the alignment, then translation (in the order of
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import os
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from rapidfuzz import fuzz, process
+
 from .model import Flag, Group, MultiAlignment, Segment
-from .numbers import Mention, compare_mentions, extract_numbers
+from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
 
 __all__ = [
     "CheckSettings", "CheckResult", "KINDS", "check_alignment", "run_checks", "check_english_only",
-    "check_omissions", "check_additions", "check_untranslated", "check_numbers", "check_length",
-    "check_low_confidence", "find_cjk_runs", "flags_by_group", "flag_counts", "flag_to_dict",
-    "flag_from_dict",
+    "check_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
+    "check_length", "check_low_confidence", "find_cjk_runs", "find_repeats", "Repeat", "flags_by_group",
+    "flag_counts", "flag_to_dict", "flag_from_dict",
 ]
 
 #: The comparison kinds, in the order flags of one row are listed.
-KINDS = ("omission", "addition", "untranslated", "number", "length", "low-confidence")
+KINDS = ("omission", "addition", "duplicate", "untranslated", "number", "length", "low-confidence")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class CheckSettings:
     ``length_min_rows`` is how many rows the statistics need;
     ``length_min_mad`` is a floor on the MAD so that a very uniform document
     does not turn small differences into outliers.
+    ``duplicate_similarity``: the rapidfuzz ratio (0-100, on normalised text)
+    from which two target segments count as the same text repeated;
+    ``duplicate_min_chars``: the normalised length a segment needs for that
+    (short headings and "(Responsible units: ...)" lines repeat legitimately).
     ``checks`` names the checks to run (all of :data:`KINDS` plus ``glossary``).
     """
 
@@ -61,6 +69,8 @@ class CheckSettings:
     length_min_source_chars: int = 20
     length_min_rows: int = 8
     length_min_mad: float = 0.1
+    duplicate_similarity: float = 95.0
+    duplicate_min_chars: int = 20
     checks: tuple[str, ...] = KINDS + ("glossary",)
 
 
@@ -140,6 +150,99 @@ def check_additions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
     return flags
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """Segment ``repeat`` of a text says again what segment ``first`` said
+    (``similarity``: rapidfuzz ratio of the normalised texts, 0-100)."""
+
+    first: int
+    repeat: int
+    similarity: float
+
+
+def _normalise(text: str) -> str:
+    """Case, width and punctuation folded away, spaces collapsed: what is compared for repeats."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def find_repeats(texts: list[str], *, similarity: float = 95.0, min_chars: int = 0, block: int = 256) -> list[Repeat]:
+    """Each text that repeats an earlier one verbatim or nearly so (ratio >=
+    ``similarity`` on normalised text, at least ``min_chars`` long), paired
+    with the first of them. Texts are compared only with texts of a length
+    the ratio allows (a ratio of r needs the shorter to be at least r/(200-r)
+    of the longer), ``block`` texts at a time, so a book-sized text stays
+    fast and its score matrix small; the result does not depend on ``block``."""
+    norm = [_normalise(t) for t in texts]
+    order = sorted((i for i, t in enumerate(norm) if len(t) >= max(min_chars, 1)), key=lambda i: (len(norm[i]), i))
+    lengths = [len(norm[i]) for i in order]
+    stretch = (200 - similarity) / similarity if similarity > 0 else math.inf
+    first: dict[int, tuple[int, float]] = {}
+    for a in range(0, len(order), block):
+        rows = order[a:a + block]
+        hi = bisect.bisect_right(lengths, lengths[min(a + block, len(order)) - 1] * stretch + 1e-9)
+        cols = order[a:hi]
+        scores = process.cdist([norm[i] for i in rows], [norm[j] for j in cols], scorer=fuzz.ratio,
+                               score_cutoff=similarity)
+        for r, c in zip(*scores.nonzero()):
+            i, j = rows[r], cols[c]
+            if i == j:
+                continue
+            early, late = min(i, j), max(i, j)
+            if late not in first or early < first[late][0]:
+                first[late] = (early, float(scores[r, c]))
+    # each repeat is paired with the earliest text it repeats: three copies are two repeats of the first
+    return [Repeat(first[late][0], late, round(first[late][1], 1)) for late in sorted(first)]
+
+
+def _source_repeats(multi: MultiAlignment, src_a: tuple[int, ...], src_b: tuple[int, ...],
+                    settings: CheckSettings) -> bool:
+    """Whether two different source segments of the rows say the same thing,
+    or one says again what the other contains (国务院办公厅 alone and in the
+    title 国务院办公厅关于…): then the translation repeats because the source does."""
+    cutoff = settings.duplicate_similarity
+    for i in src_a:
+        for j in src_b:
+            if i == j:
+                continue
+            a, b = sorted((_normalise(multi.source[i].text), _normalise(multi.source[j].text)), key=len)
+            if fuzz.ratio(a, b, score_cutoff=cutoff) or (
+                    len(a) >= _MIN_CONTAINED and fuzz.partial_ratio(a, b, score_cutoff=cutoff)):
+                return True
+    return False
+
+
+#: the characters a source segment needs to count as repeated inside a longer one
+_MIN_CONTAINED = 4
+
+
+def check_duplicates(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """A target segment that repeats an earlier one of the same translation
+    verbatim or nearly so (see :func:`find_repeats`) where the source does not
+    repeat correspondingly: a paragraph pasted twice, often merged into one
+    bead with the first copy at a high confidence. ``src``/``tgt`` name both
+    rows; the flag sits in the row of the repeat."""
+    flags = []
+    for tid, al in multi.alignments.items():
+        row_of = _target_rows(multi, tid)
+        for rep in find_repeats([seg.text for seg in al.target], similarity=settings.duplicate_similarity,
+                                min_chars=settings.duplicate_min_chars):
+            rows = [row_of.get(rep.first), row_of.get(rep.repeat)]
+            srcs = [multi.groups[g].src if g is not None else () for g in rows]
+            if _source_repeats(multi, srcs[0], srcs[1], settings):
+                continue
+            first, repeat = al.target[rep.first], al.target[rep.repeat]
+            msg = (f"{tid} segment {rep.repeat} repeats segment {rep.first} (similarity {rep.similarity:.1f}) "
+                   f"where the source does not: {_clip(repeat.text)}")
+            details: dict[str, Any] = {"first": rep.first, "repeat": rep.repeat, "similarity": rep.similarity,
+                                       "groups": [g for g in rows if g is not None]}
+            if rows[1] is not None:
+                details["group"] = rows[1]
+            flags.append(Flag("duplicate", msg, tid, tuple(sorted(set(srcs[0]) | set(srcs[1]))),
+                              (first.index, repeat.index), severity="warning", details=details))
+    return flags
+
+
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _CJK_RUN = re.compile(rf"[{_HAN}](?:[{_HAN}\u3000-\u303f\uff00-\uffef\s,;:·()\[\]“”\"'.\-]*[{_HAN}])?")
 _HAN_CHAR = re.compile(f"[{_HAN}]")
@@ -188,9 +291,44 @@ def _mention_dict(m: Mention) -> dict:
     return {"value": m.describe(), "kind": m.kind, "text": m.text}
 
 
+def _mentions(ms: Iterable[Mention]) -> str:
+    return ", ".join(f"{m.describe()} ({m.text})" for m in ms)
+
+
+def _number_message(c: NumberComparison, tid: str) -> str:
+    """The message of a number flag: what each side has that the other does not."""
+    if not (c.missing or c.extra):
+        return (f"enumeration differs (structure, not a quantity): source {_mentions(c.markers_source)}, "
+                f"{tid} {_mentions(c.markers_target)}")
+    parts = []
+    if c.missing:
+        part = f"source has {_mentions(c.missing)} that {tid} does not give"
+        if c.against_target:
+            part += f", where {tid} has {_mentions(c.against_target)}"
+        parts.append(part)
+    if c.extra:
+        part = f"{tid} has {_mentions(c.extra)} that the source does not"
+        if c.against_source:
+            part += f", where the source has {_mentions(c.against_source)}"
+        parts.append(part)
+    if c.disagree:
+        return "numbers disagree: " + "; ".join(parts)
+    return ("a number on one side only (the other may say it in words, or not at all): " + "; ".join(parts))
+
+
+def _row_text_for_numbers(segments: list[Segment], idx: Iterable[int]) -> str:
+    """The segments of a row one per line, so that a marker at the start of a
+    segment is at the start of a line, and a date cut between two clauses is whole."""
+    return "\n".join(segments[i].text for i in idx)
+
+
 def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
-    """Numbers, dates and document numbers of a source row that its
-    translation does not give, or gives differently (see :mod:`align.numbers`)."""
+    """Numbers, dates, percentages and document numbers of a source row that
+    its translation does not give, or gives differently; the severity follows
+    :mod:`align.numbers`: ``error`` where the two sides give different values
+    for the same thing, ``warning`` where a value is on one side only (the
+    other may say it in words that are not read), ``info`` where only the
+    enumeration markers differ (第三章 vs "Chapter IV": structure)."""
     flags = []
     src_lang = _lang(multi.source, "zh")
     src_cache: dict[tuple[int, ...], list[Mention]] = {}
@@ -198,27 +336,28 @@ def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings
         if not g.src:
             continue
         if g.src not in src_cache:
-            src_cache[g.src] = extract_numbers(_source_text(multi, g.src), src_lang)
+            src_cache[g.src] = extract_numbers(_row_text_for_numbers(multi.source, g.src), src_lang)
         src_m = src_cache[g.src]
         for tid, al in multi.alignments.items():
             tgt = g.targets.get(tid, ())
             if not tgt:
                 continue  # an omission, reported as such
-            tgt_m = extract_numbers(_target_text(multi, tid, tgt), _lang(al.target, "en"))
-            missing, extra = compare_mentions(src_m, tgt_m)
-            if not missing and not extra:
+            tgt_m = extract_numbers(_row_text_for_numbers(al.target, tgt), _lang(al.target, "en"))
+            c = compare_numbers(src_m, tgt_m)
+            if c.severity is None:
                 continue
-            parts = []
-            if missing:
-                parts.append("source has " + ", ".join(f"{m.describe()} ({m.text})" for m in missing)
-                             + f" that {tid} does not give")
-            if extra:
-                parts.append(f"{tid} has " + ", ".join(f"{m.describe()} ({m.text})" for m in extra)
-                             + " that the source does not")
-            flags.append(Flag("number", "numbers disagree: " + "; ".join(parts),
-                              tid, g.src, tgt, severity="error",
-                              details={"group": gi, "missing": [_mention_dict(m) for m in missing],
-                                       "extra": [_mention_dict(m) for m in extra]}))
+            details: dict[str, Any] = {"group": gi, "missing": [_mention_dict(m) for m in c.missing],
+                                       "extra": [_mention_dict(m) for m in c.extra]}
+            if c.missing or c.extra:
+                if c.against_source:
+                    details["source"] = [_mention_dict(m) for m in c.against_source]
+                if c.against_target:
+                    details["target"] = [_mention_dict(m) for m in c.against_target]
+            else:
+                details.update(structure=True, source=[_mention_dict(m) for m in c.markers_source],
+                               target=[_mention_dict(m) for m in c.markers_target])
+            flags.append(Flag("number", _number_message(c, tid), tid, g.src, tgt, severity=c.severity,
+                              details=details))
     return flags
 
 
@@ -275,6 +414,7 @@ def check_low_confidence(multi: MultiAlignment, settings: CheckSettings = CheckS
 _CHECKS = {
     "omission": check_omissions,
     "addition": check_additions,
+    "duplicate": check_duplicates,
     "untranslated": check_untranslated,
     "number": check_numbers,
     "length": check_length,

@@ -22,7 +22,7 @@ from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
 __all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
 
 # Flag kinds in the order an editor reads them; unknown kinds follow, sorted.
-KIND_ORDER = ["omission", "addition", "untranslated", "number", "length", "low-confidence",
+KIND_ORDER = ["omission", "addition", "duplicate", "untranslated", "number", "length", "low-confidence",
               "inconsistent", "collision", "off-glossary", "missing", "divergent"]
 
 
