@@ -55,9 +55,11 @@ def span_encoder(zt: list[str], et: list[str]):
 
 def run(feats, params: dict, names=None, collect=None):
     from align.aligner import AlignParams, align_vectors
+    from align.embed import capabilities, get_encoder
     from align.evaluate import score_many
 
     p = AlignParams.for_level("sentence", **params)
+    joined = capabilities(get_encoder(_ENCODER["name"], cache=False)).joined_vectors
     pairs = []
     per = {}
     for name, f in feats.items():
@@ -65,7 +67,7 @@ def run(feats, params: dict, names=None, collect=None):
             continue
         res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"],
                             src_texts=f["zt"], tgt_texts=f["et"], src_clauses=f["zc"], tgt_clauses=f["ec"],
-                            encode_spans=None if _ENCODER["name"].startswith("lexical") else span_encoder(f["zt"], f["et"]))
+                            encode_spans=span_encoder(f["zt"], f["et"]) if joined else None)
         pred = [(b.src, b.tgt) for b in res.beads]
         pairs.append((f["gold"], pred))
         if collect is not None:

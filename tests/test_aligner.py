@@ -122,9 +122,12 @@ def test_monotone_full_coverage(n, m, seed, max_total):
 
 
 class DictEncoder:
-    """An Encoder made of hand-made vectors (the model is an input)."""
+    """An Encoder made of hand-made vectors (the model is an input). A lookup
+    table: it can encode no clause and no joined text, and says so."""
 
     name = "dict"
+    clause_vectors = False
+    joined_vectors = False
 
     def __init__(self, table: dict[str, np.ndarray]):
         self.table = table
@@ -202,6 +205,35 @@ def test_refine_pass_encodes_joined_beads_and_keeps_the_alignment():
     assert [(b.src, b.tgt) for b in refined.beads] == gold == [(b.src, b.tgt) for b in plain.beads]
     singles = set(src) | set(tgt)
     assert any(t not in singles for t in enc.seen), "refine encoded no joined text"
+
+
+def test_align_pair_asks_an_encoder_only_for_what_it_declares():
+    shapes = [(1, 1), (2, 2), (1, 1), (1, 2), (1, 1)]
+    src, tgt, gold = _bag_document(shapes)
+
+    class SinglesOnly(BagEncoder):
+        clause_vectors = False
+        joined_vectors = False
+
+    enc = SinglesOnly()
+    al = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=enc, lexical=False, refine_margin=10.0)
+    assert [(b.src, b.tgt) for b in al.beads] == gold
+    assert set(enc.seen) <= set(src) | set(tgt)  # no clause and no joined text asked for
+    # a lookup table that claims it can encode joined text fails loudly when asked
+    s, t, _, _, _ = build(shapes, seed=5)
+    table = {**dict(zip(src, _unit_rows(s))), **dict(zip(tgt, _unit_rows(t)))}
+
+    class Boasting(DictEncoder):
+        joined_vectors = True
+
+    with pytest.raises(KeyError):
+        align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=Boasting(table), lexical=False, refine_margin=10.0)
+    al = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=DictEncoder(table), lexical=False, refine_margin=10.0)
+    assert len(al.beads) > 0
+
+
+def _unit_rows(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
 @pytest.mark.parametrize("text, balance", [

@@ -279,10 +279,7 @@ def _refine(scorer: dp.Scorer, path: list[dp.PathBead], p: AlignParams, encode_s
         return path
     src_spans = sorted({(s0, s1) for s0, s1, _, _ in cands if s1 - s0 > 1})
     tgt_spans = sorted({(t0, t1) for _, _, t0, t1 in cands if t1 - t0 > 1})
-    try:
-        sv, tv = encode_spans(src_spans, tgt_spans)
-    except Exception:  # an encoder limited to known texts (a lookup table): keep the first path
-        return path
+    sv, tv = encode_spans(src_spans, tgt_spans)
     src_at = {sp: k for k, sp in enumerate(src_spans)}
     tgt_at = {sp: k for k, sp in enumerate(tgt_spans)}
     cands_sorted = sorted(cands)
@@ -462,15 +459,18 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
                **params) -> Alignment:
     """Align a source segment list with one translation.
 
-    ``encoder``: a name (``use``, ``lexical``, ``st:PATH``) or an Encoder.
+    ``encoder``: a name (``use``, ``lexical``, ``st:PATH``) or an Encoder;
+    what it declares (embed.capabilities) decides whether the dictionary
+    view, clause vectors and the second pass's joined vectors are used.
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
     Other keyword arguments override AlignParams fields.
     """
-    from ..embed import encode_clauses, encode_joined, get_encoder
+    from ..embed import capabilities, encode_clauses, encode_joined, get_encoder
 
     level = level or (source[0].level if source else "sentence")
     p = AlignParams.for_level(level, **params)
     enc = get_encoder(encoder)
+    can = capabilities(enc)
     src_texts = [s.text for s in source]
     tgt_texts = [t.text for t in target]
     if src_vecs is None:
@@ -478,18 +478,14 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     if tgt_vecs is None:
         tgt_vecs = _encode(enc, tgt_texts, progress, translation_id)
     src_lex = tgt_lex = None
-    if enc.name.startswith("lexical"):
+    if can.lexical:  # its cosines are on another scale
         p = replace(p, conf_weights=p.conf_weights_lexical)
-    if p.lexical and p.w_lex and not enc.name.startswith("lexical") and source and target:
+    if p.lexical and p.w_lex and not can.lexical and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)
 
     src_clauses = tgt_clauses = None
-    if (p.w_edge_head or p.w_edge_tail or (p.refine and p.w_clause)) and not enc.name.startswith("lexical") \
-            and source and target:
-        try:
-            src_clauses, tgt_clauses = encode_clauses(enc, src_texts), encode_clauses(enc, tgt_texts)
-        except Exception:  # an encoder limited to known texts (a lookup table): no clause features
-            src_clauses = tgt_clauses = None
+    if (p.w_edge_head or p.w_edge_tail or (p.refine and p.w_clause)) and can.clause_vectors and source and target:
+        src_clauses, tgt_clauses = encode_clauses(enc, src_texts), encode_clauses(enc, tgt_texts)
 
     def joiner(segs):
         return "" if segs and segs[0].lang == "zh" else " "
@@ -502,7 +498,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
                         src_clauses=src_clauses, tgt_clauses=tgt_clauses,
-                        progress=progress, encode_spans=None if enc.name.startswith("lexical") else encode_spans)
+                        progress=progress, encode_spans=encode_spans if can.joined_vectors else None)
     warnings = []
     if source and target and res.mean_confidence < p.unrelated_below:
         warnings.append(f"{translation_id}: the translation looks unrelated to the source "
