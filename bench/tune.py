@@ -22,7 +22,8 @@ from macdev import DEFAULT_MAC_DEV, load_chapters  # noqa: E402
 
 
 def features(mac_dev: Path, encoder: str, cache: Path | None):
-    from align.aligner.pair import _text_len, lexical_vectors
+    from align.aligner.inputs import text_length
+    from align.aligner.pair import lexical_vectors
     from align.embed import encode_clauses, get_encoder
 
     enc = get_encoder(encoder)
@@ -30,7 +31,7 @@ def features(mac_dev: Path, encoder: str, cache: Path | None):
     for name, (zh, en, gold) in load_chapters(mac_dev).items():
         zt, et = [s.text for s in zh], [s.text for s in en]
         out[name] = dict(zv=enc.encode(zt), ev=enc.encode(et), zl=lexical_vectors(zt), el=lexical_vectors(et),
-                         zlen=[_text_len(t) for t in zt], elen=[_text_len(t) for t in et], gold=gold,
+                         zlen=[text_length(t) for t in zt], elen=[text_length(t) for t in et], gold=gold,
                          zt=zt, et=et, zc=encode_clauses(enc, zt), ec=encode_clauses(enc, et))
     return out
 
