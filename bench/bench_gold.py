@@ -1,7 +1,11 @@
 """Strict/lax F1 on our own hand-checked gold (tests/data/gold: 国办发〔2016〕98号
 against the clt and blog translations, sentence and clause level).
 
-    .venv/bin/python bench/bench_gold.py [--encoder use] [--set name=value ...]
+    .venv/bin/python bench/bench_gold.py [--encoder use] [--cache-dir DIR] [--set name=value ...]
+        [--save-beads DIR]
+
+--save-beads writes each alignment's beads with their scores and confidences
+as DIR/<level>-<translation>.json; bench/same_beads.py compares two such folders.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_macdev import parse_sets  # noqa: E402
-from macdev import ROOT, lines_to_segments  # noqa: E402
+from macdev import ROOT, lines_to_segments, save_beads  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "gold"
 
@@ -21,13 +25,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument("--encoder", default="use")
+    ap.add_argument("--cache-dir", type=Path, default=None)
     ap.add_argument("--set", nargs="*", default=[])
+    ap.add_argument("--save-beads", type=Path, default=None,
+                    help="write beads with scores and confidences as JSON to this folder (see same_beads.py)")
     args = ap.parse_args()
     from align.aligner import align_pair
     from align.embed import get_encoder
     from align.evaluate import read_beads, score
 
-    enc = get_encoder(args.encoder)
+    enc = get_encoder(args.encoder, cache=args.cache_dir or True)
     params = parse_sets(args.set)
     for level in ("sentence", "clause"):
         d = args.gold / level
@@ -37,6 +44,8 @@ def main() -> None:
             t = time.perf_counter()
             al = align_pair(zh, en, encoder=enc, level=level, **params)
             s = score(read_beads(d / f"{tid}.beads"), [(b.src, b.tgt) for b in al.beads])
+            if args.save_beads:
+                save_beads(args.save_beads, f"{level}-{tid}", al)
             print(f"{level:8} {tid:5} strict {s.f1_strict:.4f} lax {s.f1_lax:.4f} "
                   f"mean conf {al.mean_confidence:.2f}  {time.perf_counter() - t:.2f}s")
 

@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/bench_macdev.py [--mac-dev ../shared/bench/mac-dev]
         [--encoder use] [--cold] [--cache-dir DIR] [--set w_lex=0.2 ...]
+        [--write DIR] [--save-beads DIR]
 
 --cold uses a fresh, empty embedding cache (what a first run costs).
+--save-beads writes each chapter's beads with their scores and confidences
+as DIR/<chapter>.json; bench/same_beads.py compares two such folders.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from macdev import DEFAULT_MAC_DEV, load_chapters  # noqa: E402
+from macdev import DEFAULT_MAC_DEV, load_chapters, save_beads  # noqa: E402
 
 
 def parse_sets(items: list[str]) -> dict:
@@ -42,6 +45,8 @@ def main() -> None:
     ap.add_argument("--cache-dir", type=Path, default=None)
     ap.add_argument("--set", nargs="*", default=[], help="aligner parameters, name=value")
     ap.add_argument("--write", type=Path, default=None, help="write predicted bead files to this folder")
+    ap.add_argument("--save-beads", type=Path, default=None,
+                    help="write beads with scores and confidences as JSON to this folder (see same_beads.py)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -69,6 +74,8 @@ def main() -> None:
         if args.write:
             args.write.mkdir(parents=True, exist_ok=True)
             (args.write / name).write_text(format_beads(al.beads), encoding="utf-8")
+        if args.save_beads:
+            save_beads(args.save_beads, name, al)
         print(f"{name:8} {len(zh):5d} {len(en):5d} {s.f1_strict:7.4f} {s.f1_lax:7.4f} {time.perf_counter() - t:6.2f}")
     total = score_many(pairs)
     wall = time.perf_counter() - t0

@@ -3,7 +3,7 @@ perceptron, and report the honest leave-one-chapter-out strict F1.
 
     .venv/bin/python bench/learn.py [--epochs 6] [--cv]
 
-The model is tiny (about 30 weights: the feature weights of dp.FEATURES, a
+The model is tiny (about 30 weights: the feature weights of features.FEATURES, a
 bias per bead shape, the two omission weights); the final weights (fitted on
 all six chapters) are printed as Python to paste into AlignParams defaults.
 """
@@ -22,19 +22,20 @@ from macdev import DEFAULT_MAC_DEV  # noqa: E402
 
 
 def build(feats: dict, params):
-    from align.aligner import dp
-    from align.aligner.pair import make_inputs
+    from align.aligner.band import Band
+    from align.aligner.inputs import make_inputs
+    from align.aligner.scorer import Scorer, cosines_for
+    from align.aligner.similarity import Neighbours
     from align.embed import edges_of
 
     out = {}
     for name, f in feats.items():
         inp = make_inputs(f["zv"], f["ev"], f["zlen"], f["elen"], src_lex=f["zl"], tgt_lex=f["el"],
-                          src_texts=f["zt"], tgt_texts=f["et"], src_edges=edges_of(f["zc"], f["zv"].shape[1]), tgt_edges=edges_of(f["ec"], f["ev"].shape[1]))
-        sc = dp.Scorer(inp, params)
-        lo, hi = dp.full_windows(inp.n, inp.m)
-        sc.set_band(lo, hi)
-        sc.set_margins(*dp.margins(sc, lo, hi, params.margin_k)[:2])
-        sc.set_band(lo, hi)
+                          src_texts=f["zt"], tgt_texts=f["et"], src_edges=edges_of(f["zc"], f["zv"].shape[1]),
+                          tgt_edges=edges_of(f["ec"], f["ev"].shape[1]))
+        band = Band.full(inp.n, inp.m)
+        cosines = cosines_for(inp, band, params)
+        sc = Scorer.build(inp, params, band, Neighbours.within(cosines, band, params.margin_k), cosines)
         gold_path, i, j = [], 0, 0
         for s, t in f["gold"]:
             if (s and s[0] != i) or (t and t[0] != j):
@@ -47,15 +48,21 @@ def build(feats: dict, params):
 
 
 def theta_of(sc) -> np.ndarray:
-    return np.concatenate([sc.weights, sc.bias, [sc.skip, sc.skip_nn]])
+    return np.concatenate([sc.weights, sc.bias, [sc.params.skip, sc.params.skip_nn]])
 
 
-def set_theta(sc, theta: np.ndarray) -> None:
-    k = len(sc.weights)
-    S = len(sc.bias)
-    sc.weights = theta[:k].copy()
-    sc.bias = theta[k:k + S].copy()
-    sc.skip, sc.skip_nn = float(theta[k + S]), float(theta[k + S + 1])
+def with_theta(sc, theta: np.ndarray):
+    """The scorer with the weights theta (feature weights, shape biases, skip, skip_nn)."""
+    from dataclasses import replace
+
+    from align.aligner.features import FEATURES
+    from align.aligner.scorer import Scorer
+
+    k, S = len(FEATURES), len(sc.bias)
+    p = replace(sc.params, **{f.param: float(w) for f, w in zip(FEATURES, theta[:k])},
+                shape_biases=tuple((a, b, float(w)) for (a, b), w in zip(sc.shapes, theta[k:k + S])),
+                skip=float(theta[k + S]), skip_nn=float(theta[k + S + 1]))
+    return Scorer.build(sc.inputs, p, sc.band, sc.neighbours, sc.facts.cosines)
 
 
 def phi(sc, path) -> np.ndarray:
@@ -63,16 +70,16 @@ def phi(sc, path) -> np.ndarray:
 
     pf = path_features(sc, path)
     shape_vec = np.zeros(len(sc.bias))
-    for (a, b), c in pf["shapes"].items():
+    for (a, b), c in pf.shapes.items():
         shape_vec[sc.shapes.index((a, b))] += c
     # skip score = -skip - skip_nn * nn  ->  features (-count, -sum nn)
-    return np.concatenate([pf["features"], shape_vec, -pf["skip"]])
+    return np.concatenate([pf.features, shape_vec, -np.array([pf.skips, pf.skip_nn])])
 
 
 def decode(sc):
     from align.aligner import dp
 
-    path = dp.search(sc, sc.lo, sc.hi)
+    path = dp.search(sc)
     return [(pb.a, pb.b, pb.i, pb.j) for pb in path]
 
 
@@ -98,8 +105,7 @@ def train(data: dict, names: list[str], theta0: np.ndarray, epochs: int, lr: flo
         order = list(names)
         rng.shuffle(order)
         for n in order:
-            sc = data[n][0]
-            set_theta(sc, theta)
+            sc = with_theta(data[n][0], theta)
             pred = decode(sc)
             diff = gold_phi[n] - phi(sc, pred)
             theta = theta + lr * diff / max(1, len(data[n][1]))
@@ -132,24 +138,22 @@ def main():
         counts = []
         for held in names:
             th = train(data, [n for n in names if n != held], theta0, args.epochs, args.lr, rng)
-            set_theta(data[held][0], th)
-            c = f1(data[held][2], decode(data[held][0]))
+            c = f1(data[held][2], decode(with_theta(data[held][0], th)))
             counts.append(c)
             print(f"held out {held}: strict F1 {micro([c]):.4f}", flush=True)
         print(f"leave-one-chapter-out strict F1 (micro) {micro(counts):.4f}")
     th = train(data, names, theta0, args.epochs, args.lr, rng)
     fit = []
     for n in names:
-        set_theta(data[n][0], th)
-        fit.append(f1(data[n][2], decode(data[n][0])))
+        fit.append(f1(data[n][2], decode(with_theta(data[n][0], th))))
     print(f"fitted on all chapters: strict F1 {micro(fit):.4f} (optimistic)")
-    from align.aligner.dp import FEATURES
+    from align.aligner.features import FEATURES
 
     sc = data[names[0]][0]
     k = len(FEATURES)
     print("# weights")
     for f, w in zip(FEATURES, th[:k]):
-        print(f"w_{f} = {w:.4f}")
+        print(f"{f.param} = {w:.4f}")
     print("shape_biases = (" + ", ".join(f"({a}, {b}, {w:.4f})" for (a, b), w in zip(sc.shapes, th[k:k + len(sc.bias)])) + ")")
     print(f"skip = {th[-2]:.4f}\nskip_nn = {th[-1]:.4f}")
 

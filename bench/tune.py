@@ -22,7 +22,8 @@ from macdev import DEFAULT_MAC_DEV, load_chapters  # noqa: E402
 
 
 def features(mac_dev: Path, encoder: str, cache: Path | None):
-    from align.aligner.pair import _text_len, lexical_vectors
+    from align.aligner.inputs import text_length
+    from align.aligner.pair import lexical_vectors
     from align.embed import encode_clauses, get_encoder
 
     enc = get_encoder(encoder)
@@ -30,7 +31,7 @@ def features(mac_dev: Path, encoder: str, cache: Path | None):
     for name, (zh, en, gold) in load_chapters(mac_dev).items():
         zt, et = [s.text for s in zh], [s.text for s in en]
         out[name] = dict(zv=enc.encode(zt), ev=enc.encode(et), zl=lexical_vectors(zt), el=lexical_vectors(et),
-                         zlen=[_text_len(t) for t in zt], elen=[_text_len(t) for t in et], gold=gold,
+                         zlen=[text_length(t) for t in zt], elen=[text_length(t) for t in et], gold=gold,
                          zt=zt, et=et, zc=encode_clauses(enc, zt), ec=encode_clauses(enc, et))
     return out
 
@@ -55,9 +56,11 @@ def span_encoder(zt: list[str], et: list[str]):
 
 def run(feats, params: dict, names=None, collect=None):
     from align.aligner import AlignParams, align_vectors
+    from align.embed import capabilities, get_encoder
     from align.evaluate import score_many
 
     p = AlignParams.for_level("sentence", **params)
+    joined = capabilities(get_encoder(_ENCODER["name"], cache=False)).joined_vectors
     pairs = []
     per = {}
     for name, f in feats.items():
@@ -65,7 +68,7 @@ def run(feats, params: dict, names=None, collect=None):
             continue
         res = align_vectors(f["zv"], f["ev"], f["zlen"], f["elen"], params=p, src_lex=f["zl"], tgt_lex=f["el"],
                             src_texts=f["zt"], tgt_texts=f["et"], src_clauses=f["zc"], tgt_clauses=f["ec"],
-                            encode_spans=None if _ENCODER["name"].startswith("lexical") else span_encoder(f["zt"], f["et"]))
+                            encode_spans=span_encoder(f["zt"], f["et"]) if joined else None)
         pred = [(b.src, b.tgt) for b in res.beads]
         pairs.append((f["gold"], pred))
         if collect is not None:

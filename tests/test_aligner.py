@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.aligner import AlignParams, align_pair, align_vectors
-from align.aligner.pair import quote_balance
+from align.aligner.inputs import make_inputs, quote_balance
+from align.aligner.pair import solve
 from align.model import Segment
 
 DIM = 96
@@ -122,9 +123,12 @@ def test_monotone_full_coverage(n, m, seed, max_total):
 
 
 class DictEncoder:
-    """An Encoder made of hand-made vectors (the model is an input)."""
+    """An Encoder made of hand-made vectors (the model is an input). A lookup
+    table: it can encode no clause and no joined text, and says so."""
 
     name = "dict"
+    clause_vectors = False
+    joined_vectors = False
 
     def __init__(self, table: dict[str, np.ndarray]):
         self.table = table
@@ -204,6 +208,35 @@ def test_refine_pass_encodes_joined_beads_and_keeps_the_alignment():
     assert any(t not in singles for t in enc.seen), "refine encoded no joined text"
 
 
+def test_align_pair_asks_an_encoder_only_for_what_it_declares():
+    shapes = [(1, 1), (2, 2), (1, 1), (1, 2), (1, 1)]
+    src, tgt, gold = _bag_document(shapes)
+
+    class SinglesOnly(BagEncoder):
+        clause_vectors = False
+        joined_vectors = False
+
+    enc = SinglesOnly()
+    al = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=enc, lexical=False, refine_margin=10.0)
+    assert [(b.src, b.tgt) for b in al.beads] == gold
+    assert set(enc.seen) <= set(src) | set(tgt)  # no clause and no joined text asked for
+    # a lookup table that claims it can encode joined text fails loudly when asked
+    s, t, _, _, _ = build(shapes, seed=5)
+    table = {**dict(zip(src, _unit_rows(s))), **dict(zip(tgt, _unit_rows(t)))}
+
+    class Boasting(DictEncoder):
+        joined_vectors = True
+
+    with pytest.raises(KeyError):
+        align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=Boasting(table), lexical=False, refine_margin=10.0)
+    al = align_pair(_segs(src, "zh"), _segs(tgt, "en"), encoder=DictEncoder(table), lexical=False, refine_margin=10.0)
+    assert len(al.beads) > 0
+
+
+def _unit_rows(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
 @pytest.mark.parametrize("text, balance", [
     ("那男孩哈哈大笑，说道：“服了么？”", 0),
     ("那部书，你没有忘记？”", -1),
@@ -278,25 +311,49 @@ def test_the_length_model_loosens_for_a_free_translation_and_tightens_for_a_clos
     assert align_vectors(v, v, src_len, 3 * src_len, params=AlignParams(len_adapt=0.0)).stats["len_sigma"] == p.len_sigma
 
 
-def test_short_beads_pay_less_for_an_odd_length_ratio():
-    from align.aligner import dp
-    from align.aligner.pair import make_inputs
+def _one_to_one(scorer) -> np.ndarray:
+    return np.array([scorer.shapes.index((1, 1))])
 
+
+def test_short_beads_pay_less_for_an_odd_length_ratio():
     v = np.eye(4, DIM, dtype=np.float32)
     # English three times as long as Chinese, except in the last two 1:1 beads
     # (as long as the Chinese): one short, one long
     inp = make_inputs(v, v, [10.0, 100.0, 10.0, 100.0], [30.0, 300.0, 10.0, 100.0])
 
     def length_terms(len_short):
-        sc = dp.Scorer(inp, AlignParams(len_short=len_short))
-        short = sc.features(3, np.array([3]), np.array([1]), np.array([1]))[2, 0, 0]
-        long_ = sc.features(4, np.array([4]), np.array([1]), np.array([1]))[2, 0, 0]
+        scorer = solve(inp, AlignParams(len_short=len_short)).scorer
+        one = _one_to_one(scorer)
+        short = scorer.score(3, np.array([3]), one).feature("len")[0, 0]
+        long_ = scorer.score(4, np.array([4]), one).feature("len")[0, 0]
         return short, long_
 
     (short0, long0), (short1, long1) = length_terms(0.0), length_terms(1.0)
     assert short0 < 0 and long0 < 0
     # the allowance for short beads lightens the short bead's penalty far more
     assert short1 / short0 < 0.5 * (long1 / long0)
+
+
+def test_the_scorer_is_built_with_the_documents_length_spread():
+    rng = np.random.default_rng(3)
+    n = 40
+    v = rng.normal(size=(n, DIM))
+    v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    src_len = rng.uniform(10, 60, size=n)
+    tgt_len = 3 * src_len * np.exp(0.6 * rng.normal(size=n))  # a free translation
+    inp = make_inputs(v, v, src_len, tgt_len)
+    p = AlignParams()
+    loose, fixed = solve(inp, p).scorer, solve(inp, AlignParams(len_adapt=0.0)).scorer
+    assert loose.params.len_sigma > p.len_sigma == fixed.params.len_sigma
+    assert loose.params == AlignParams(len_sigma=loose.params.len_sigma)  # nothing else differs
+    one = _one_to_one(loose)
+    # the same bead pays less for its length ratio under the looser model: the
+    # length feature reads the scorer's own parameters
+    worst = int(np.argmax(np.abs(np.log(tgt_len / src_len) - np.log(tgt_len.sum() / src_len.sum()))))
+    at = (worst + 1, np.array([worst + 1]), one)
+    assert fixed.score(*at).feature("len")[0, 0] < loose.score(*at).feature("len")[0, 0] < 0
+    with pytest.raises(AttributeError):
+        loose.params = p  # a value: built once, with its final parameters
 
 
 def test_refine_looks_only_where_the_search_had_a_close_call():
@@ -366,3 +423,24 @@ def test_clause_edges_decide_where_an_english_sentence_belongs():
     # without edge vectors the edge features are left out, not guessed
     res = align_vectors(s, t, [10.0, 10.0], [15.0, 15.0, 30.0], params=AlignParams(len_sigma=0.45))
     assert [(b.src, b.tgt) for b in res.beads] == [((0,), (0,)), ((1,), (1, 2))]
+
+
+def test_the_aligner_and_encoder_stages_do_not_import_the_api_back():
+    import ast
+    from pathlib import Path
+
+    import align
+
+    root = Path(align.__file__).parent
+    for package in ("aligner", "embed"):
+        for path in sorted((root / package).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom):
+                    base = ["align", package][:3 - node.level] if node.level else []
+                    imported = [".".join(base + ([node.module] if node.module else []))]
+                elif isinstance(node, ast.Import):
+                    imported = [a.name for a in node.names]
+                else:
+                    continue
+                for name in imported:
+                    assert not name.startswith(("align.api", "align.cli")), f"{package}/{path.name} imports {name}"

@@ -108,6 +108,28 @@ class Counting:
         return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
 
 
+def test_encoders_declare_what_their_vectors_are_good_for(tmp_path):
+    from align.embed import Capabilities, capabilities
+    from align.embed.lexical import LexicalEncoder
+    from align.embed.st import SentenceTransformerEncoder
+    from align.embed.use import USEEncoder
+
+    dictionary = Capabilities(clause_vectors=False, joined_vectors=False, lexical=True)
+    neural = Capabilities(clause_vectors=True, joined_vectors=True, lexical=False)
+    assert capabilities(LexicalEncoder()) == capabilities(get_encoder("lexical")) == dictionary
+    assert capabilities(USEEncoder(threads=1)) == capabilities(SentenceTransformerEncoder("any")) == neural
+    assert capabilities(Counting()) == neural  # declares nothing: a neural encoder of any text
+
+    class Table(Counting):
+        clause_vectors = False
+        joined_vectors = False
+
+    # the cache's wrapper can do what the encoder it wraps can
+    assert capabilities(CachedEncoder(Table(), EmbeddingCache(tmp_path / "c"))) == \
+        Capabilities(clause_vectors=False, joined_vectors=False, lexical=False)
+    assert capabilities(get_encoder("use", cache=tmp_path / "c")) == neural
+
+
 def test_cache_hits_across_instances_and_processes_state(tmp_path):
     inner = Counting()
     enc = CachedEncoder(inner, EmbeddingCache(tmp_path))

@@ -1,7 +1,9 @@
 """N-way alignment: each translation against the source, grouped by source."""
 from __future__ import annotations
 
+from ..embed import get_encoder
 from ..model import Alignment, Group, MultiAlignment, Segment
+from .pair import align_pair, encode_texts
 
 
 def group_alignments(source: list[Segment], alignments: dict[str, Alignment]) -> list[Group]:
@@ -68,11 +70,8 @@ def group_alignments(source: list[Segment], alignments: dict[str, Alignment]) ->
 def align_multi(source: list[Segment], translations: dict[str, list[Segment]], *, encoder="use",
                 progress=None, level: str | None = None, **params) -> MultiAlignment:
     """Align each translation with the source and group the results by source segments."""
-    from ..embed import get_encoder
-    from .pair import align_pair, _encode
-
     enc = get_encoder(encoder)
-    src_vecs = _encode(enc, [s.text for s in source], progress, "source")
+    src_vecs = encode_texts(enc, [s.text for s in source], progress, "source")
     alignments: dict[str, Alignment] = {}
     for tid in sorted(translations):
         alignments[tid] = align_pair(source, translations[tid], encoder=enc, translation_id=tid,

@@ -11,29 +11,59 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import psutil
 
 from ..errors import UsageError
 
-__all__ = ["Encoder", "get_encoder", "usable_cores", "normalize_rows", "encode_joined", "encode_edges",
-           "encode_clauses", "split_clauses",
-           "ENCODER_NAMES"]
+__all__ = ["Encoder", "Capabilities", "capabilities", "get_encoder", "usable_cores", "normalize_rows",
+           "encode_joined", "encode_edges", "encode_clauses", "split_clauses", "ENCODER_NAMES"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
 
 
 @runtime_checkable
 class Encoder(Protocol):
-    """What the aligner needs from a sentence encoder."""
+    """What the aligner needs from a sentence encoder.
+
+    An encoder also declares, as class attributes, what its vectors are good
+    for besides whole segments (see Capabilities): ``clause_vectors``,
+    ``joined_vectors`` and ``lexical``. One that declares nothing is taken
+    for a neural sentence encoder that can encode any text.
+    """
 
     name: str
     dim: int
 
     def encode(self, texts: list[str]) -> np.ndarray:  # (n, dim) float32, rows L2-normalised
         ...
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an encoder can do besides encoding whole segments; the aligner
+    uses each only where the encoder has it."""
+
+    clause_vectors: bool = True  # vectors of a segment's clauses (the edge features, clause placement)
+    joined_vectors: bool = True  # vectors of joined runs of segments (the second pass at close calls)
+    lexical: bool = False  # its vectors are dictionary evidence: no second dictionary view, its own calibration
+
+
+_CAPABILITIES = ("clause_vectors", "joined_vectors", "lexical")
+
+
+def capabilities(encoder: Encoder) -> Capabilities:
+    """What ``encoder`` declares. A wrapper that declares nothing itself (the
+    embedding cache's CachedEncoder) can do what the encoder it wraps
+    (``inner``) can; an encoder that declares nothing, the defaults."""
+    while not any(hasattr(encoder, k) for k in _CAPABILITIES) and hasattr(encoder, "inner"):
+        encoder = encoder.inner
+    default = Capabilities()
+    return Capabilities(**{k: bool(getattr(encoder, k, getattr(default, k))) for k in _CAPABILITIES})
 
 
 def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.ndarray:
@@ -132,11 +162,9 @@ def _busy_cores(cpus: list[int]) -> float:
     that just finished would still count); the load average where that
     cannot be read."""
     try:
-        import psutil
-
         per_cpu = psutil.cpu_percent(interval=0.2, percpu=True)
         return sum(per_cpu[c] for c in cpus if c < len(per_cpu)) / 100.0
-    except Exception:
+    except (OSError, psutil.Error):  # /proc/stat unreadable (some containers)
         try:
             return os.getloadavg()[0]
         except (AttributeError, OSError):

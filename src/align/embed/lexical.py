@@ -199,9 +199,11 @@ def _zh_number(token: str) -> str | None:
     if _ZH_NUM.match(token):
         try:
             import cn2an
-
+        except ImportError:  # a test dependency: without it, Chinese numerals are plain words
+            return None
+        try:
             return str(int(cn2an.cn2an(token, "smart")))
-        except Exception:
+        except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
             return None
     return None
 
@@ -316,8 +318,16 @@ class LexicalEncoder:
     """Hashed bag of translation features (see the module docstring).
 
     The language of each text is detected from its characters, so a mixed
-    list of Chinese and English texts can be encoded in one call.
+    list of Chinese and English texts can be encoded in one call. It declares
+    neither clause nor joined vectors: the edge features, clause placement and
+    the second pass were built and tuned on neural vectors, and the aligner
+    runs without them on this encoder alone.
     """
+
+    # capabilities (embed.Capabilities)
+    clause_vectors = False
+    joined_vectors = False
+    lexical = True
 
     def __init__(self, dim: int = 2048):
         self.dim = dim

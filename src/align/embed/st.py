@@ -15,6 +15,11 @@ from . import normalize_rows, usable_cores
 
 
 class SentenceTransformerEncoder:
+    # capabilities (embed.Capabilities): clauses and joined runs are encoded as texts
+    clause_vectors = True
+    joined_vectors = True
+    lexical = False
+
     def __init__(self, model: str, batch_size: int = 64):
         self.model_ref = model
         self.name = f"st:{model}"
@@ -42,7 +47,7 @@ class SentenceTransformerEncoder:
                              self.model_ref) from None
         try:
             self._model = SentenceTransformer(str(path) if path.is_dir() else self.model_ref, device="cpu")
-        except Exception as exc:
+        except (OSError, ValueError) as exc:  # not on disk, no model there, an unreadable config
             raise InputError(
                 f"cannot load sentence-transformers model offline ({type(exc).__name__}); "
                 "give the path of a model directory", self.model_ref) from None

