@@ -475,7 +475,7 @@ def test_cli_never_overwrites_its_input(tmp_path, env):
     src = tmp_path / "law.zh.txt"
     src.write_text(INTERLEAVED, encoding="utf-8")
     line = one_error_line(run(["split", src, "-o", tmp_path], env), 2)
-    assert "overwrite the input" in line
+    assert "the output is the same file as the input" in line
     assert src.read_text(encoding="utf-8") == INTERLEAVED
     assert not (tmp_path / "law.en.txt").exists()
     # into another folder it works, and the language tag is not repeated

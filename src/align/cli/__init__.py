@@ -1,6 +1,6 @@
 """Command line: a thin typer layer over the library API.
 
-Each ``*_cmd`` module registers its commands on ``app``; ``main`` turns the
+Each module registers its command (or command group) on ``app``, and is named for it; ``main`` turns the
 tool's errors into one line on stderr and a distinct exit code.
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _root(
 
 
 # Command modules register themselves on `app` when imported.
-from . import ingest_cmd, segment_cmd, align_cmd, glossary_cmd, check_cmd, report_cmd, split_cmd  # noqa: E402,F401
+from . import ingest, segment, split, pair, eval, check, export, glossary, report, demo, corpus  # noqa: E402,F401
 
 
 class Terminated(BaseException):

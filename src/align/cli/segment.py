@@ -12,14 +12,13 @@ from ..errors import UsageError
 from . import _common, app
 
 _LANGS = ("auto", "zh", "en")
-_LEVELS = ("sentence", "clause")
 
 
 @app.command("segment")
 def segment_command(
     file: Path = typer.Argument(..., help="Text file to segment (any common encoding)."),
     lang: str = typer.Option("auto", "--lang", help="Language: auto, zh or en."),
-    level: str = typer.Option("sentence", "--level", help="Segment level: sentence or clause."),
+    level: str = _common.level_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list with offsets and markers."),
     presegmented: bool = typer.Option(
         False, "--presegmented", help="One segment per non-empty line; nothing is re-split."
@@ -34,8 +33,6 @@ def segment_command(
 
     if lang not in _LANGS:
         raise UsageError(f"--lang must be one of {', '.join(_LANGS)} (got {lang!r})")
-    if level not in _LEVELS:
-        raise UsageError(f"--level must be one of {', '.join(_LEVELS)} (got {level!r})")
     output = _common.output_path(output, {"file": file}, stdout=True)
     text = read_text(file)
     chosen = detect_lang(text) if lang == "auto" else lang

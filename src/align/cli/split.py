@@ -1,13 +1,12 @@
 """CLI command: split (one bilingual file -> its Chinese and its English file)."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import typer
 
-from ..errors import InputError, UsageError
+from ..errors import InputError
 from . import _common, app
 
 # A language tag at the end of the input's stem is not repeated in the outputs:
@@ -20,13 +19,6 @@ def output_stem(path: Path) -> str:
     without a trailing language tag (``law.bilingual.txt`` -> ``law``)."""
     stem = path.stem if path.suffix else path.name
     return _TAG_RE.sub("", stem) or stem
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _count(n: int, noun: str) -> str:
@@ -49,16 +41,12 @@ def split_command(
     from ..ingest.split import split_bilingual
     from ..textio import read_text, write_text
 
-    text = read_text(file)
-    if output.exists() and not output.is_dir():
-        raise UsageError("is a file, not a directory; give -o a folder", output)
+    _common.output_path(output, {"file": file}, directory=True)
     stem = output_stem(file)
     zh_path, en_path = output / f"{stem}.zh.txt", output / f"{stem}.en.txt"
     for target in (zh_path, en_path):
-        if target.resolve() == file.resolve() or _same_file(target, file):
-            raise UsageError(f"writing {target} would overwrite the input; give -o another folder", file)
-        if target.is_dir():
-            raise UsageError("is a directory; cannot write the split file there", target)
+        _common.output_path(target, {"file": file})
+    text = read_text(file)
     try:
         result = split_bilingual(text)
     except InputError as exc:
