@@ -320,3 +320,25 @@ def test_cli_errors_are_one_line_with_exit_codes(tmp_path, capsys):
     assert run_cli(["segment", str(f), "--lang", "fr"]) == EXIT_USAGE
     assert "--lang" in capsys.readouterr().err
     assert run_cli(["segment", str(f), "--level", "word"]) == EXIT_USAGE
+
+
+# --- full-width punctuation in English (typed with a Chinese input method) ----------
+
+def test_full_width_stops_end_english_sentences():
+    assert texts("This Law is formulated in accordance with the Constitution。It applies to all persons。") == [
+        "This Law is formulated in accordance with the Constitution。", "It applies to all persons。"]
+    assert texts("The rate is 3.5% today。") == ["The rate is 3.5% today。"]
+
+
+def test_full_width_commas_semicolons_and_colons_cut_english_clauses():
+    text = ("This Law is formulated in order to protect personal information rights，regulate the handling of "
+            "personal information；and promote the reasonable use of personal information：for all persons and "
+            "organisations within the territory alike.")
+    assert texts(text, "clause") == [
+        "This Law is formulated in order to protect personal information rights，",
+        "regulate the handling of personal information；",
+        "and promote the reasonable use of personal information：",
+        "for all persons and organisations within the territory alike."]
+    # a short piece before a full-width comma stays with its clause, as with ASCII commas
+    assert texts("In short，the plan goes ahead as agreed by all members.", "clause") == [
+        "In short，the plan goes ahead as agreed by all members."]

@@ -12,6 +12,10 @@ character), except:
   the stop ('"...done." Then' ends after the quote);
 - decimals and numbers (3.5, 10:30) never match because no space follows.
 
+Full-width stops (``。！？``), which English typed with a Chinese input method
+has, end a sentence when a plausible sentence start follows, with or
+without a space.
+
 Clause level adds semicolons, colons introducing a list (both sides at
 least ``min_colon_side_en`` characters), inline enumeration items
 ("... (1) ... (2) ...": a new clause starts at each item) and commas
@@ -21,7 +25,10 @@ a pronoun subject (it, they, we, this, these, there), and ", " / ", and "
 + an imperative verb of policy language ("strengthen", "establish", ...,
 also after an adverb: ", strictly implement") that is not itself part of
 a list ("establish, complete and implement" stays whole); both sides must
-have ``min_clause_chars_en`` characters.
+have ``min_clause_chars_en`` characters. Full-width ``；`` and ``：`` count as
+``;`` and ``:`` (no space needed after them), and a full-width ``，`` is a clause
+boundary as it is in Chinese (both sides ``min_clause_chars_en`` long): a
+translator who types Chinese punctuation marks the clauses the Chinese way.
 """
 from __future__ import annotations
 
@@ -30,7 +37,8 @@ import re
 from ._spans import QUOTE_CLOSERS, Depth
 
 CLOSERS = set("\"'”’)]）》」")
-_STOP_RE = re.compile(r"(?:\.{3,}|…+|[.!?]+)")
+_STOP_RE = re.compile(r"(?:\.{3,}|…+|[.!?]+|[。！？]+)")
+_FULL_WIDTH_STOPS = "。！？"
 _OPENERS = "\"'“‘([（《「"
 
 # Lower-cased tokens (without the final period) after which a period never
@@ -49,9 +57,10 @@ _ACRONYM_RE = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 _INITIAL_RE = re.compile(r"^[A-Z]$")
 
 
-def _starts_sentence(text: str, k: int, b: int) -> bool:
-    """Whitespace then a plausible sentence start follows ``text[k]``."""
-    if k >= b or not text[k].isspace():
+def _starts_sentence(text: str, k: int, b: int, *, space: bool = True) -> bool:
+    """Whitespace (optional where ``space`` is False: after a full-width
+    stop) then a plausible sentence start follows ``text[k]``."""
+    if k >= b or (space and not text[k].isspace()):
         return False
     m = k
     while m < b and text[m].isspace():
@@ -93,7 +102,7 @@ def sentence_cuts(text: str, a: int, b: int, depth: Depth) -> list[int]:
         while k < b and text[k] in CLOSERS:
             closed_quote = closed_quote or text[k] in QUOTE_CLOSERS
             k += 1
-        if not _starts_sentence(text, k, b):
+        if not _starts_sentence(text, k, b, space=m.group()[0] not in _FULL_WIDTH_STOPS):
             continue
         if depth.inside(i) and not (k > j and closed_quote and not depth.inside(k - 1)):
             continue
@@ -153,7 +162,8 @@ def _verb_clause_cuts(text: str, a: int, b: int) -> list[int]:
     return cuts
 
 
-_SEMI_COLON_RE = re.compile(r"[;:]")
+_SEMI_COLON_RE = re.compile(r"[;:；：]")
+_FULL_WIDTH_COMMA_RE = re.compile("，")
 _ENUM_RE = re.compile(r"(?<=\s)\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)(?=\s)")
 _COMMA_RE = re.compile(
     r",\s+(?=(?:so as to|in order to|so that|thereby|while|whereas|but|and (?:it|they|we|this|these|there))\b)"
@@ -172,14 +182,16 @@ def clause_cuts(text: str, a: int, b: int, depth: Depth, min_chars: int, min_col
         i = m.start()
         if depth.inside(i):
             continue
-        if text[i] == ";":
+        if text[i] in ";；":
             candidates.append((i + 1, ";"))
-        elif i + 1 < b and text[i + 1].isspace():
+        elif text[i] == "：" or (i + 1 < b and text[i + 1].isspace()):
             candidates.append((i + 1, ":"))
     for m in _ENUM_RE.finditer(text, a, b):
         if not depth.inside(m.start()):
             candidates.append((m.start(), "enum"))
-    for c in [m.start() + 1 for m in _COMMA_RE.finditer(text, a, b)] + _verb_clause_cuts(text, a, b):
+    commas = [m.start() + 1 for m in _COMMA_RE.finditer(text, a, b)] + _verb_clause_cuts(text, a, b)
+    commas += [m.start() + 1 for m in _FULL_WIDTH_COMMA_RE.finditer(text, a, b)]
+    for c in commas:
         if not depth.inside(c - 1):
             candidates.append((c, ","))
     cuts: list[int] = []
