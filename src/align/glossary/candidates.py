@@ -12,7 +12,9 @@ by *termhood*:
 2. **N-grams.** Runs of up to ``MAX_PIECES`` words (``MAX_CHARS`` characters)
    between breaks: punctuation, numbers, Latin text and function words
    (particles, prepositions, conjunctions, pronouns, adverbs, numerals,
-   measure words, locatives). A single word must have at least two
+   measure words, locatives, and the closed classes of verbs jieba does not
+   tell apart: modal verbs 应当/可以/不得..., the copula 是, the light verbs
+   进行/予以/作出...). A single word must have at least two
    characters and be a noun, a verbal noun, a verb, an adjective, an idiom or
    an abbreviation. An n-gram may not start with a *governing verb*: a verb
    (jieba's ``v``) that is followed by this n-gram's next word in fewer than
@@ -73,6 +75,11 @@ _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _BREAK = frozenset("u p c r d m q f e o y x w".split())
 _BREAK_TAGS = frozenset({"uj", "ul", "uz", "ug", "uv", "ud", "zg", "tg", "mq", "df", "dg", "rr", "rz", "mg"})
 _VERB = frozenset({"v", "vd", "vg", "vi", "vq"})
+# closed classes jieba tags as plain verbs: modal verbs (能愿动词), the copula
+# and the existential 有, and the light verbs (形式动词) that take a verbal
+# object (进行 + 环境影响评价). They are grammar, not content, so they break an n-gram.
+_FUNCTION_VERBS = frozenset("""应当 应该 应 可以 可 能 能够 会 要 必须 须 得 不得 愿意 敢 肯 是 有
+进行 加以 予以 给予 给以 作出 做出""".split())
 
 
 def _pos_weight(tag: str) -> float:
@@ -102,7 +109,8 @@ class Piece:
     @property
     def breaks(self) -> bool:
         """Ends an n-gram: not Chinese, or a function word."""
-        return not _HAN.match(self.text) or self.tag[:1] in _BREAK or self.tag in _BREAK_TAGS
+        return (not _HAN.match(self.text) or self.tag[:1] in _BREAK or self.tag in _BREAK_TAGS
+                or self.text in _FUNCTION_VERBS)
 
 
 @dataclass(frozen=True)

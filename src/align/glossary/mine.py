@@ -39,8 +39,8 @@ POOL = 3  # candidates rendered per entry asked for (the rank uses the rendering
 MIN_POOL = 150
 DEFAULT_TOP = 100
 MAX_ACCEPTED = 4
-_SRC_STOP = "，,；;：:。！？!?"
-_TGT_STOP = ";:.!?"
+_SRC_STOP = "；;：:。！？!?\n"
+_TGT_STOP = ";:.!?\n"
 
 
 @dataclass(frozen=True)
@@ -180,18 +180,33 @@ def _merge_known(mined: list[MinedTerm], multi: MultiAlignment, glossary: Glossa
 # --- evidence -------------------------------------------------------------------
 
 
-def _clip(text: str, start: int, end: int, stops: str, reach: int) -> str:
-    """The clause of ``text`` around ``[start, end)`` (cut at ``stops``, at
-    most ``reach`` characters either side), the span marked with «»."""
+def _clip(text: str, start: int, end: int, stops: str, soft: str, reach: int, least: int) -> str:
+    """The clause of ``text`` around ``[start, end)``, the span marked with
+    «»: cut at ``stops``, and at ``soft`` stops (commas) once ``least``
+    characters are taken on that side, at most ``reach`` either side."""
     a = start
-    while a > 0 and text[a - 1] not in stops and start - a < reach:
+    while a > 0 and start - a < reach:
+        c = text[a - 1]
+        if c in stops or (c in soft and start - a >= least):
+            break
         a -= 1
     b = end
-    while b < len(text) and text[b] not in stops and b - end < reach:
+    while b < len(text) and b - end < reach:
+        c = text[b]
+        if c in stops or (c in soft and b - end >= least):
+            break
         b += 1
-    left = ("…" if a > 0 and text[a - 1] not in stops else "") + text[a:start]
-    right = text[end:b] + ("…" if b < len(text) and text[b] not in stops else "")
+    left = ("…" if a > 0 and text[a - 1] not in stops + soft else "") + text[a:start]
+    right = text[end:b] + ("…" if b < len(text) and text[b] not in stops + soft else "")
     return " ".join(f"{left.lstrip()}«{text[start:end]}»{right.rstrip()}".split())
+
+
+def _target_clause(text: str, start: int, end: int) -> str:
+    return _clip(text, start, end, _TGT_STOP, ",", 100, 30)
+
+
+def _source_clause(text: str, start: int, end: int) -> str:
+    return _clip(text, start, end, _SRC_STOP, "，,、", 40, 8)
 
 
 def _evidence(term: str, per: dict[str, TermRenderings], k: int = 2) -> tuple[Evidence, ...]:
@@ -220,12 +235,12 @@ def _evidence(term: str, per: dict[str, TermRenderings], k: int = 2) -> tuple[Ev
         targets = {}
         for tid, p in ps.items():
             if p.target_start is not None:
-                targets[tid] = _clip(p.target_text, p.target_start, p.target_end, _TGT_STOP, 120)
+                targets[tid] = _target_clause(p.target_text, p.target_start, p.target_end)
             elif p.target_text:
-                targets[tid] = _clip(p.target_text, 0, 0, "", 160).replace("«»", "", 1) + " (no rendering found)"
+                targets[tid] = _clip(p.target_text, 0, 0, "", "", 160, 0).replace("«»", "", 1) + " (no rendering found)"
             else:
                 targets[tid] = "(not translated)"
-        out.append(Evidence(source=_clip(src, any_p.start, any_p.end, _SRC_STOP, 40), targets=targets))
+        out.append(Evidence(source=_source_clause(src, any_p.start, any_p.end), targets=targets))
         if len(out) >= k:
             break
     return tuple(out)
@@ -246,10 +261,10 @@ def _evidence_from_hits(term: str, hits, k: int = 2) -> tuple[Evidence, ...]:
         targets = {}
         for h in hs:
             if h.target_start is not None:
-                targets[h.translation] = _clip(h.target_text, h.target_start, h.target_end, _TGT_STOP, 120)
+                targets[h.translation] = _target_clause(h.target_text, h.target_start, h.target_end)
             else:
                 targets[h.translation] = "(no rendering found)"
-        out.append(Evidence(source=_clip(h0.source_text, h0.source_start, h0.source_end, _SRC_STOP, 40),
+        out.append(Evidence(source=_source_clause(h0.source_text, h0.source_start, h0.source_end),
                             targets=targets))
         if len(out) >= k:
             break
@@ -266,7 +281,7 @@ def _counts_line(m: MinedTerm) -> str:
         counts = m.renderings.get(tid, {})
         cell = ", ".join(f"{r} x{n}" for r, n in counts.items()) or "no rendering found"
         if m.missing.get(tid):
-            cell += f" (none found x{m.missing[tid]})"
+            cell += f" (not found x{m.missing[tid]})"
         parts.append(f"{tid}: {cell}")
     return "; ".join(parts)
 

@@ -7,7 +7,7 @@ English phrase that comes with it:
 1. **Phrases.** Every run of 1 to ``MAX_WORDS`` content words of a unit's
    target text, with function words allowed inside (``of``, ``the``, ...:
    *People's Republic of China*, *Standing Committee of the National
-   People's Congress*) but not at either edge. A phrase is keyed by the
+   People's Congress*) but not at either edge, nor punctuation anywhere. A phrase is keyed by the
    stems of its content words (the checker's stems, ``render.stem``), so
    inflections are one phrase: *people's court* and *people's courts*.
 2. **Association.** For term ``t`` and phrase ``g`` over the units: ``a`` =
@@ -189,17 +189,24 @@ class Phrase:
     j: int
 
 
-def phrases(tokens: Sequence[Token]) -> list[Phrase]:
-    """Every phrase of a unit's tokens (step 1 of the module docstring)."""
+_JOIN = re.compile(r"^[\s\-‐‑]*$")  # what may stand between two words of a phrase
+
+
+def phrases(tokens: Sequence[Token], text: str | None = None) -> list[Phrase]:
+    """Every phrase of a unit's tokens (step 1 of the module docstring); with
+    the ``text`` they come from, no phrase runs across punctuation."""
     out = []
     n = len(tokens)
     content = [_is_content(t) for t in tokens]
+    joined = [text is None or bool(_JOIN.match(text[tokens[k].end:tokens[k + 1].start])) for k in range(n - 1)]
     for i in range(n):
         if not content[i]:
             continue
         stems: list[str] = []
         for j in range(i, min(n, i + MAX_TOKENS)):
             t = tokens[j]
+            if j > i and not joined[j - 1]:
+                break
             if content[j]:
                 stems.append(t.stem)
                 if len(stems) > MAX_WORDS:
@@ -336,7 +343,7 @@ class TranslationSide:
                 self.group_of[s] = gi
             span = _span(targets, tuple(g.targets.get(tid, ())), cache)
             by_key: dict[tuple, list[Phrase]] = defaultdict(list)
-            for p in phrases(span.tokens):
+            for p in phrases(span.tokens, span.text):
                 by_key[p.key].append(p)
             self.units.append(_Unit(span.text, span.tokens, dict(by_key)))
             self.df.update(by_key.keys())
