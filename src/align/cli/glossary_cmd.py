@@ -245,6 +245,12 @@ def mine(
     with _common.progress("mining terms") as advance:
         mined = mine_glossary(multi, base, min_count=min_count, top=top, progress=advance)
     draft = draft_glossary(mined, base, name=f"draft mined from {(files[0] if files else saved).name}")
+    if not len(draft):
+        _common.err.print(f"no term occurs {min_count} times or more with a rendering; nothing written "
+                          "(try a lower --min-count)", highlight=False)
+        if as_json:
+            _common.print_json([])
+        return
     write_text(output, draft.dump_yaml())
     if as_json:
         _common.print_json([{"term": m.term, "count": m.count, "in_glossary": m.in_glossary,

@@ -115,13 +115,14 @@ def mine_glossary(
     pool = [c for c in candidates(texts, min_count=min_count, rows=rows) if c.term not in known_forms]
     if top is not None:
         pool = pool[: max(MIN_POOL, POOL * top)]
-    specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone) for c in pool]
+    nesting = _nesting(pool)
+    specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone, 1 - nesting[c.term].bound) for c in pool]
     if progress:
         progress(0, total=len(specs) * len(multi.translation_ids))
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
     mined = []
     for c in pool:
-        m = _mined(c, rendered[c.term])
+        m = _mined(c, rendered[c.term], nesting[c.term].inside)
         if m is not None:
             mined.append(m)
     mined.sort(key=lambda m: (-m.score, -m.count, m.term))
@@ -133,25 +134,46 @@ def mine_glossary(
     return mined
 
 
-def _mined(c: Candidate, per: dict[str, TermRenderings]) -> MinedTerm | None:
+@dataclass(frozen=True)
+class _Nesting:
+    """Where a candidate's occurrences lie inside longer candidates."""
+
+    inside: frozenset  # (segment, start) of the occurrences inside a longer candidate
+    bound: float  # the largest share of its occurrences inside one and the same longer candidate
+
+
+def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for c in pool:
+        for o in c.occurrences:
+            spans.setdefault(o.segment, []).append((o.start, o.end, c.term))
+    out = {}
+    for c in pool:
+        inside = set()
+        per: Counter = Counter()
+        for o in c.occurrences:
+            hosts = {t for a, b, t in spans[o.segment] if a <= o.start and o.end <= b and b - a > o.end - o.start}
+            if hosts:
+                inside.add((o.segment, o.start))
+                per.update(hosts)
+        out[c.term] = _Nesting(frozenset(inside), max(per.values()) / c.count if per else 0.0)
+    return out
+
+
+def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> MinedTerm | None:
     renderings = {tid: dict(r.counts) for tid, r in per.items() if r.counts}
     if not renderings:
         return None
     missing = {tid: r.missing for tid, r in per.items()}
     m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=c.score,
-                  segments=c.segments, evidence=_evidence(c.term, per))
-    return MinedTerm(**{**m.__dict__, "score": c.score * m.consistency * _unity(c, per) ** 0.5})
+                  segments=c.segments, evidence=_evidence(c.term, per, nested))
+    return MinedTerm(**{**m.__dict__, "score": c.score * m.consistency * _unity(c, per)})
 
 
 def _unity(c: Candidate, per: dict[str, TermRenderings]) -> float:
-    """How well the main renderings translate a compound as a whole: the mean,
-    over the translations, of the share of its words the rendering translates
-    times the share of the rendering's words that translate it (1 for a
-    one-word term). A fragment (个人严重失信 -> *seriously*) or a rendering
-    running into the next words scores low."""
-    if len(c.pieces) == 1:
-        return 1.0
-    qs = [r.scored[0].cover * r.scored[0].support for r in per.values() if r.scored]
+    """The mean, over the translations that render it, of how well their
+    main rendering translates the candidate as a whole (``TranslationSide.unity``)."""
+    qs = [r.unity for r in per.values() if r.scored]
     return sum(qs) / len(qs) if qs else 0.0
 
 
@@ -209,9 +231,11 @@ def _source_clause(text: str, start: int, end: int) -> str:
     return _clip(text, start, end, _SRC_STOP, "，,、", 40, 8)
 
 
-def _evidence(term: str, per: dict[str, TermRenderings], k: int = 2) -> tuple[Evidence, ...]:
+def _evidence(term: str, per: dict[str, TermRenderings], nested: set[tuple[int, int]] = frozenset(),
+              k: int = 2) -> tuple[Evidence, ...]:
     """Two places where the term occurs, preferring ones where every
-    translation has its main rendering (so that a disagreement shows)."""
+    translation has its main rendering (so that a disagreement shows) and
+    the term is not part of a longer one (``nested``)."""
     by_occ: dict[tuple[int, int], dict[str, Pairing]] = {}
     for tid, r in per.items():
         for p in r.pairings:
@@ -222,7 +246,7 @@ def _evidence(term: str, per: dict[str, TermRenderings], k: int = 2) -> tuple[Ev
         (seg, start), ps = item
         found = sum(1 for tid, p in ps.items() if p.rendering is not None)
         main = sum(1 for tid, p in ps.items() if p.rendering is not None and p.rendering == mains.get(tid))
-        return (-main, -found, seg, start)
+        return (-main, (seg, start) in nested, -found, seg, start)
 
     out: list[Evidence] = []
     used: set[int] = set()

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -56,6 +56,7 @@ LINKS = frozenset({"of", "the", "for", "on", "and", "to", "in", "a", "an", "at",
                    "their", "its", "his", "her", "our"})
 GROW_JOINT = 0.8  # a longer phrase containing the best one replaces it with this share of its joint units
 STRONG_DICE = 0.5
+MIN_DICE = 0.1  # weaker phrases are not considered at all
 MIN_SHARE = 0.3
 MAX_ALTERNATIVES = 3
 _ALPHA = re.compile(r"^[A-Za-z][A-Za-z'’]*$")
@@ -104,6 +105,19 @@ def glosses(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
+def headword_glosses(word: str) -> tuple[frozenset[str], ...]:
+    """The stems of each CC-CEDICT gloss of ``word`` when it is a headword
+    (人民法院: {peopl, court}, {peopl, tribun})."""
+    d = _cedict()
+    out = []
+    for gloss in (d.get(word) or "").split("/"):
+        stems = _gloss_text_stems(gloss)
+        if stems:
+            out.append(stems)
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
 def acronyms(word: str) -> frozenset[str]:
     """Initials of the content words of each CC-CEDICT gloss of ``word``
     (全国人民代表大会 -> npc, 中华人民共和国 -> prc)."""
@@ -140,11 +154,15 @@ def _stem_matches(s: str, stems: frozenset[str]) -> bool:
 @dataclass(frozen=True)
 class Lexicon:
     """Dictionary and pinyin evidence for one term: the stems that translate
-    the whole term and those that translate each of its words."""
+    the whole term and those that translate each of its words. Answers are
+    remembered per word (``_memo``): a term is asked about the same words in
+    many phrases."""
 
     whole: frozenset[str]
     parts: tuple[tuple[str, frozenset[str], frozenset[str]], ...]  # (word, gloss stems, pinyin forms)
     initials: frozenset[str] = frozenset()  # acronyms of the whole term's glosses (NPC)
+    senses: tuple[frozenset[str], ...] = ()  # the whole term's glosses, when it is a headword
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, term: str, pieces: Sequence[str], learned: dict | None = None) -> "Lexicon":
@@ -154,30 +172,38 @@ class Lexicon:
         learned = learned or {}
         parts = tuple((p, glosses(p) | learned.get(p, frozenset()), pinyin_forms(p)) for p in pieces)
         whole = glosses(term) | frozenset().union(*(g for _, g, _ in parts))
-        return cls(whole, parts, acronyms(term))
+        return cls(whole, parts, acronyms(term), headword_glosses(term) if len(pieces) > 1 else ())
 
-    def _acronym(self, tok: Token) -> bool:
-        return len(tok.word) >= 2 and tok.word.isupper() and tok.word.lower() in self.initials
+    def _word(self, tok: Token) -> tuple[bool, bool, tuple[bool, ...]]:
+        """(an acronym of the term, translates the term, translates each of its words)."""
+        key = (tok.word, tok.stem)
+        got = self._memo.get(key)
+        if got is None:
+            low = re.sub(r"[^a-z]", "", tok.word.lower())
+            acronym = len(tok.word) >= 2 and tok.word.isupper() and low in self.initials
+            parts = tuple(_stem_matches(tok.stem, gl) or low in py for _, gl, py in self.parts)
+            got = (acronym, acronym or any(parts) or _stem_matches(tok.stem, self.whole), parts)
+            self._memo[key] = got
+        return got
 
     def supports(self, tok: Token) -> bool:
-        low = re.sub(r"[^a-z]", "", tok.word.lower())
-        return (_stem_matches(tok.stem, self.whole) or any(low in py for _, _, py in self.parts)
-                or self._acronym(tok))
+        return self._word(tok)[1]
 
     def covers(self, toks: Sequence[Token]) -> float:
         """Share of the term's characters whose word some token translates
-        (all of them for the acronym of its name: *NPC*)."""
-        if any(self._acronym(t) for t in toks):
+        (all of them for the acronym of its name: *NPC*), or the share of a
+        dictionary gloss of the whole term the tokens give, when that is more
+        (全国人民代表大会常务委员会: *Standing Committee of the National People's
+        Congress*, although no gloss of 常务 says *standing*)."""
+        words = [self._word(t) for t in toks]
+        if any(w[0] for w in words):
             return 1.0
         total = sum(len(p) for p, _, _ in self.parts) or 1
-        got = 0
-        for word, gl, py in self.parts:
-            for t in toks:
-                low = re.sub(r"[^a-z]", "", t.word.lower())
-                if _stem_matches(t.stem, gl) or low in py:
-                    got += len(word)
-                    break
-        return got / total
+        got = sum(len(p) for k, (p, _, _) in enumerate(self.parts) if any(w[2][k] for w in words)) / total
+        if self.senses and got < 1:
+            stems = frozenset(t.stem for t in toks)
+            got = max([got] + [sum(_stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
+        return got
 
 
 @dataclass(frozen=True)
@@ -284,6 +310,7 @@ class TermRenderings:
     missing: int
     pairings: tuple[Pairing, ...]
     scored: tuple[Scored, ...]  # the chosen renderings' association figures, main first
+    unity: float = 1.0  # how well the main rendering translates the term as a whole (``unity``)
 
     @property
     def main(self) -> str | None:
@@ -298,6 +325,7 @@ class TermSpec:
     pieces: tuple[str, ...]
     occurrences: tuple  # candidates.Occurrence
     standalone: tuple = ()  # the occurrences not inside a name (a longer dictionary word)
+    alone: float = 1.0  # 1 - the largest share of its occurrences inside one longer candidate
 
     @property
     def evidence(self) -> tuple:
@@ -331,6 +359,7 @@ class TranslationSide:
         self.tid = tid
         self.sources = [s.text for s in multi.source]
         self.source_words = source_words
+        self.learned: dict[str, frozenset[str]] = {}  # word -> stems of its main rendering here
         self._glossed: dict[int, frozenset[str]] = {}
         self.groups = multi.groups
         targets = multi.alignments[tid].target
@@ -363,27 +392,24 @@ class TranslationSide:
         n = len(self.units) - len(aside)
         lex = Lexicon.of(spec.term, spec.pieces, learned)
         joint: Counter = Counter()
-        sample: dict[tuple, tuple[int, Phrase]] = {}
         for u in units:
-            for key, ps in self.units[u].phrases.items():
-                joint[key] += 1
-                sample.setdefault(key, (u, ps[0]))
+            joint.update(self.units[u].phrases.keys())
         out = []
         least = 2 if nt >= 2 else 1
         for key, a in joint.items():
             if a < least:
                 continue
             ng = self.df[key] - aside_df[key]
-            if a * n <= nt * ng and n > nt:  # not above chance
+            dice = 2 * a / (nt + ng)
+            if dice < MIN_DICE or (a * n <= nt * ng and n > nt):  # weak, or not above chance
                 continue
             score_g2 = g2(a, nt - a, ng - a, n - nt - ng + a)
             if nt >= 2 and score_g2 < MIN_G2:
                 continue
-            u, ph = sample[key]
-            toks = self.units[u].tokens[ph.i: ph.j + 1]
-            content = [t for t in toks if _is_content(t)]
+            unit = next(self.units[u] for u in units if key in self.units[u].phrases)
+            ph = unit.phrases[key][0]
+            content = [t for t in unit.tokens[ph.i: ph.j + 1] if _is_content(t)]
             support = sum(lex.supports(t) for t in content) / len(content)
-            dice = 2 * a / (nt + ng)
             if support == 0 and (dice < STRONG_DICE or a < 3):
                 continue
             out.append(Scored(key, a, ng, dice, score_g2, support, lex.covers(content)))
@@ -391,14 +417,16 @@ class TranslationSide:
         return out
 
     def _source_glosses(self, u: int, spec: TermSpec) -> frozenset[str]:
-        """Gloss stems of the source words of unit ``u`` other than the term's."""
+        """Stems that translate the source words of unit ``u`` other than the
+        term's: their glosses, and their renderings learnt so far."""
         if self.source_words is None:
             return frozenset()
+        words = {w for s in self.groups[u].src for w in self.source_words[s]}
         if u not in self._glossed:
-            words = {w for s in self.groups[u].src for w in self.source_words[s]}
             self._glossed[u] = frozenset().union(*(glosses(w) for w in words)) if words else frozenset()
+        learnt = frozenset().union(*(self.learned[w] for w in words if w in self.learned and w not in spec.pieces))
         own = frozenset().union(*(glosses(p) for p in spec.pieces))
-        return self._glossed[u] - own
+        return (self._glossed[u] - own) | learnt
 
     def _grow(self, spec: TermSpec, scored: list[Scored], lex: Lexicon) -> list[Scored]:
         """Full spans, not fragments: the best phrase gives way to a longer
@@ -464,7 +492,8 @@ class TranslationSide:
 
     def render(self, spec: TermSpec, learned: dict | None = None) -> TermRenderings:
         """The term's renderings in this translation, with counts (steps 4-5)."""
-        chosen = self.choose(spec, self.score(spec, learned), Lexicon.of(spec.term, spec.pieces, learned))
+        lex = Lexicon.of(spec.term, spec.pieces, learned)
+        chosen = self.choose(spec, self.score(spec, learned), lex)
         names = {c.key: self._name(c.key, spec) for c in chosen}
         rank = {names[c.key]: k for k, c in enumerate(chosen)}
         by_unit: dict[int, list] = defaultdict(list)
@@ -500,8 +529,37 @@ class TranslationSide:
                                         unit.text, inst.start if inst else None, inst.end if inst else None))
         ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], rank[kv[0]])))
         by_name = {names[c.key]: c for c in chosen}
-        return TermRenderings(self.tid, ordered, missing, tuple(pairings),
-                              tuple(by_name[r] for r in ordered))
+        scored = tuple(by_name[r] for r in ordered)
+        return TermRenderings(self.tid, ordered, missing, tuple(pairings), scored,
+                              self.unity(spec, scored[0], lex) if scored else 0.0)
+
+    def unity(self, spec: TermSpec, s: Scored, lex: Lexicon) -> float:
+        """How well phrase ``s`` translates a compound as a whole: each of its
+        words translates the term (the dictionary, pinyin, a learnt word), or
+        another source word of its units (most of them), or nothing known.
+        The share of the term it covers -- all of it when some word is of
+        the unknown kind, which then stands for the words the dictionary does
+        not give (征信机构: *credit reporting establishments*) -- times the share
+        of its words that are not another source word's. A fragment
+        (个人严重失信 -> *seriously*) or a phrase running into the next words
+        scores low; a one-word term scores 1."""
+        if len(spec.pieces) == 1:
+            return 1.0
+        units = [u for u in sorted({self.group_of[o.segment] for o in spec.evidence if o.segment in self.group_of})
+                 if s.key in self.units[u].phrases]
+        unit = self.units[units[0]]
+        ph = unit.phrases[s.key][0]
+        content = [t for t in unit.tokens[ph.i: ph.j + 1] if _is_content(t)]
+        other = unknown = 0
+        for t in content:
+            if lex.supports(t):
+                continue
+            if sum(1 for u in units if _stem_matches(t.stem, self._source_glosses(u, spec))) * 2 > len(units):
+                other += 1
+            else:
+                unknown += 1
+        cover = 1.0 if unknown else s.cover
+        return cover * (1 - other / len(content))
 
     def _name(self, key: tuple[str, ...], spec: TermSpec) -> str:
         """The phrase as it is most often written: in lower case, unless it is
@@ -540,12 +598,13 @@ def render_terms(
     ordered = sorted(specs, key=lambda s: len(s.pieces) > 1)
     for tid in multi.translation_ids:
         side = TranslationSide(multi, tid, source_words)
-        learned: dict[str, frozenset[str]] = {}
         for spec in ordered:
-            r = side.render(spec, learned)
+            r = side.render(spec, side.learned)
             out[spec.term][tid] = r
-            if len(spec.pieces) == 1 and r.main is not None:
-                learned[spec.term] = frozenset(t.stem for t in tokenize(r.main) if _is_content(t))
+            # a word's rendering is learnt when the dictionary agrees or the word is not mostly
+            # part of one longer term (激励, met mostly inside 守信激励, would learn *trustworthiness*)
+            if len(spec.pieces) == 1 and r.main is not None and (r.scored[0].support > 0 or spec.alone >= 0.5):
+                side.learned[spec.term] = frozenset(t.stem for t in tokenize(r.main) if _is_content(t))
             if progress:
                 progress(1)
     return out
