@@ -17,9 +17,10 @@ by *termhood*:
    进行/予以/作出...). A single word must have at least two
    characters and be a noun, a verbal noun, a verb, an adjective, an idiom or
    an abbreviation. An n-gram may not start with a *governing verb*: a verb
-   (jieba's ``v``) that is followed by this n-gram's next word in fewer than
-   half of its occurrences in the text is governing an object (加强 + 信用管理,
-   建立 + 机制), a verb that mostly is (联合 + 惩戒) modifies it.
+   (jieba's ``v``) more common in general Chinese than the word after it
+   governs it as its object (加强 + 信用管理, 完善 + 个人...), unless that word
+   is verbal too and follows the verb in most of its occurrences (联合 +
+   惩戒); a verb rarer than what follows modifies it (征信 + 机构, 失信 + 行为).
 3. **Boundaries.** Left and right *branching entropy*: the entropy (bits) of
    the words next to the candidate's occurrences, where a break counts as a
    new word each time. A fragment of a longer unit has one neighbour only on
@@ -35,22 +36,24 @@ by *termhood*:
    人民法院, 人民检察院, 中华人民共和国), while one inside compounds that are not
    names is (信用信息 of 公共信用信息, 信用信息共享平台). The occurrences outside
    names are the ones the renderings are learnt from (``standalone``).
-5. **Domain specificity.** The log ratio of the candidate's frequency in the
-   text (occurrences per word) and in general Chinese, estimated from
-   jieba's own dictionary counts (about 60 million words): the count of the
-   whole string when jieba lists it with a reliable count (``MIN_LISTED``),
-   else a compositional estimate -- the rarest word's probability times
-   ``COHESION`` per further word -- whichever is larger. Filler (工作, 建设,
-   加强, 相关) is as frequent in general Chinese as in the text and falls
-   to the bottom.
+5. **Domain specificity.** The log ratio of a word's frequency in the text
+   (occurrences per word) and in general Chinese, estimated from jieba's own
+   dictionary counts (about 60 million words). A candidate's is that of its
+   most specific word (信用信息 is as specific as 信用), or of the whole
+   string when jieba lists it with a reliable count (``MIN_LISTED``) and
+   that is higher (人民法院). Filler (工作, 建设, 加强, 相关) is about as
+   frequent in general Chinese as in the text and falls to the bottom.
 6. **Spread.** Occurrences spread over the text score higher than a burst
    in one paragraph: with the text cut in ``PARTS`` equal parts, the share
    of parts it occurs in over the share expected for its frequency,
    ``0.5 + 0.5 * min(1, ratio)``.
 
-Termhood = specificity x log2(1 + own frequency) x boundary x spread x a
-part-of-speech weight of the head (last) word (nouns 1, verbal nouns and
-idioms 0.8, verbs 0.6, adjectives 0.5). No list of words is consulted.
+Termhood = specificity² x log2(1 + frequency) x boundary x spread x a
+part-of-speech weight of the head (last) word (nouns 1, verbal nouns, verbs
+and idioms 0.8, adjectives 0.5). Specificity counts twice: in one text, a
+word of its subject and a word of its genre are both frequent; only the
+first is rare elsewhere. No list of content words is consulted (the
+function-verb classes above are grammar).
 """
 from __future__ import annotations
 
@@ -64,7 +67,6 @@ from typing import Callable, Sequence
 MAX_PIECES = 6
 MAX_CHARS = 14
 MIN_LISTED = 50  # jieba lists many compounds with a nominal count of 3: not a frequency
-COHESION = 0.05  # background probability of an unlisted compound: rarest word x COHESION per extra word
 PARTS = 10
 SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
 
@@ -138,7 +140,7 @@ class Candidate:
     head_tag: str
     score: float
     occurrences: tuple[Occurrence, ...]
-    standalone: tuple[Occurrence, ...] = ()  # the occurrences not inside a longer candidate
+    standalone: tuple[Occurrence, ...] = ()  # the occurrences not inside a name (a longer dictionary word)
 
     @property
     def boundary(self) -> float:
@@ -158,13 +160,6 @@ class Background:
 
     def listed(self, word: str) -> bool:
         return (self.freq.get(word) or 0) >= MIN_LISTED
-
-    def estimate(self, pieces: Sequence[str]) -> float:
-        """Background probability of a candidate made of ``pieces``."""
-        whole = "".join(pieces)
-        listed = self.probability(whole) if self.listed(whole) else 0.0
-        rarest = min(self.probability(p) for p in pieces)
-        return max(listed, rarest * COHESION ** (len(pieces) - 1))
 
 
 @lru_cache(maxsize=1)
@@ -347,7 +342,8 @@ def candidates(
         if own < 1 or not alone:
             continue
         hl, hr = _entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)
-        spec = max(math.log((f / n_words) / bg.estimate(key)) if bg.listed("".join(key)) else 0.0,
+        whole = "".join(key)
+        spec = max(math.log((f / n_words) / bg.probability(whole)) if bg.listed(whole) else 0.0,
                    max(word_spec(p) for p in key))
         if spec <= 0:
             continue

