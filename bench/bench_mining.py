@@ -19,7 +19,7 @@ mine`` does), and measures the draft's first ``--first`` entries:
 - **诚信**: whether the draft's entry has both translators' renderings,
   clt's *creditworthiness* and blog's *sincerity*, with their counts.
 
-Prints wall time of the mining (alignment excluded) and of the whole run.
+Prints wall time of the mining and of the alignment, peak memory and the load average.
 """
 from __future__ import annotations
 
@@ -97,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision {len(kept)}/{len(first)} = {len(kept) / max(1, len(first)):.2f} (terms a person would keep)")
     print(f"诚信      clt creditworthiness x{clt}, blog sincerity x{blog}: {'both in the entry' if both else 'NOT both'}")
     print("missed    " + ", ".join(f"{e.term}({text.count(e.term)})" for e in missed))
-    print(f"time      mining {t2 - t1:.1f} s, alignment {t1 - t0:.1f} s")
+    import os
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"time      mining {t2 - t1:.1f} s, alignment {t1 - t0:.1f} s; peak RSS {peak:.0f} MiB; "
+          f"load {os.getloadavg()[0]:.1f}")
     return 0
 
 
