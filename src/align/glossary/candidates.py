@@ -237,6 +237,15 @@ def _entropy(counts: Counter, breaks: int) -> float:
 
 
 @dataclass(frozen=True)
+class _Place:
+    """Where an n-gram occurs: its row (segment) and first and last word there."""
+
+    row: int
+    i: int
+    j: int
+
+
+@dataclass(frozen=True)
 class _Stats:
     """Raw counts of one n-gram while candidates are collected."""
 
@@ -278,7 +287,7 @@ def candidates(
     def word_spec(w: str) -> float:
         return math.log((word_counts[w] / n_words) / bg.probability(w))
 
-    occ: dict[tuple[str, ...], list[tuple[int, int, int]]] = defaultdict(list)  # key -> (row, i, j)
+    occ: dict[tuple[str, ...], list[_Place]] = defaultdict(list)
     for r, row in enumerate(rows):
         for i, first in enumerate(row):
             if first.breaks:
@@ -295,20 +304,20 @@ def candidates(
                     continue
                 if j > i and _governing(first, row[i + 1], follow, word_counts, word_spec):
                     break
-                occ[tuple(x.text for x in row[i:j + 1])].append((r, i, j))
+                occ[tuple(x.text for x in row[i:j + 1])].append(_Place(r, i, j))
     stats: dict[tuple[str, ...], _Stats] = {}
     for key, places in occ.items():
         if len(places) < min_count:
             continue
-        if len(key) == 1 and not _single_ok(rows[places[0][0]][places[0][1]].tag):
+        if len(key) == 1 and not _single_ok(rows[places[0].row][places[0].i].tag):
             continue
         left: Counter = Counter()
         right: Counter = Counter()
         lb = rb = 0
         occs = []
         in_name = []
-        for r, i, j in places:
-            row = rows[r]
+        for place in places:
+            row, i, j = rows[place.row], place.i, place.j
             occs.append(Occurrence(row[i].segment, row[i].start, row[j].end))
             name = row[i].name
             in_name.append(name is not None and all(p.name == name for p in row[i:j + 1])

@@ -144,17 +144,29 @@ class _Nesting:
     bound: float  # the largest share of its occurrences inside one and the same longer candidate
 
 
+@dataclass(frozen=True)
+class _Host:
+    """An occurrence of a candidate, as a place other candidates may lie in."""
+
+    start: int
+    end: int
+    term: str
+
+    def holds(self, o) -> bool:
+        return self.start <= o.start and o.end <= self.end and self.end - self.start > o.end - o.start
+
+
 def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
-    spans: dict[int, list[tuple[int, int, str]]] = {}
+    spans: dict[int, list[_Host]] = {}
     for c in pool:
         for o in c.occurrences:
-            spans.setdefault(o.segment, []).append((o.start, o.end, c.term))
+            spans.setdefault(o.segment, []).append(_Host(o.start, o.end, c.term))
     out = {}
     for c in pool:
         inside = set()
         per: Counter = Counter()
         for o in c.occurrences:
-            hosts = {t for a, b, t in spans[o.segment] if a <= o.start and o.end <= b and b - a > o.end - o.start}
+            hosts = {h.term for h in spans[o.segment] if h.holds(o)}
             if hosts:
                 inside.add((o.segment, o.start))
                 per.update(hosts)

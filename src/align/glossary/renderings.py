@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 from ..model import MultiAlignment
@@ -158,6 +158,24 @@ def _stem_matches(s: str, stems: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One word of a term and what translates it."""
+
+    word: str
+    stems: frozenset[str]  # gloss stems, and the stems of its rendering learnt in this translation
+    pinyin: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Sense:
+    """What one English word says about a term."""
+
+    acronym: bool  # the acronym of one of its dictionary glosses (NPC)
+    supports: bool  # translates the term or one of its words
+    parts: tuple[bool, ...]  # translates each of its words
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Dictionary and pinyin evidence for one term: the stems that translate
     the whole term and those that translate each of its words. Answers are
@@ -165,7 +183,7 @@ class Lexicon:
     many phrases."""
 
     whole: frozenset[str]
-    parts: tuple[tuple[str, frozenset[str], frozenset[str]], ...]  # (word, gloss stems, pinyin forms)
+    parts: tuple[Part, ...]
     initials: frozenset[str] = frozenset()  # acronyms of the whole term's glosses (NPC)
     senses: tuple[frozenset[str], ...] = ()  # the whole term's glosses, when it is a headword
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -176,24 +194,23 @@ class Lexicon:
         (the words of a compound that are terms themselves: 失信 ->
         *untrustworthiness* in 严重失信)."""
         learned = learned or {}
-        parts = tuple((p, glosses(p) | learned.get(p, frozenset()), pinyin_forms(p)) for p in pieces)
-        whole = glosses(term) | frozenset().union(*(g for _, g, _ in parts))
+        parts = tuple(Part(p, glosses(p) | learned.get(p, frozenset()), pinyin_forms(p)) for p in pieces)
+        whole = glosses(term) | frozenset().union(*(p.stems for p in parts))
         return cls(whole, parts, acronyms(term), headword_glosses(term) if len(pieces) > 1 else ())
 
-    def _word(self, tok: Token) -> tuple[bool, bool, tuple[bool, ...]]:
-        """(an acronym of the term, translates the term, translates each of its words)."""
+    def sense(self, tok: Token) -> Sense:
         key = (tok.word, tok.stem)
         got = self._memo.get(key)
         if got is None:
             low = re.sub(r"[^a-z]", "", tok.word.lower())
             acronym = len(tok.word) >= 2 and tok.word.isupper() and low in self.initials
-            parts = tuple(_stem_matches(tok.stem, gl) or low in py for _, gl, py in self.parts)
-            got = (acronym, acronym or any(parts) or _stem_matches(tok.stem, self.whole), parts)
+            parts = tuple(_stem_matches(tok.stem, p.stems) or low in p.pinyin for p in self.parts)
+            got = Sense(acronym, acronym or any(parts) or _stem_matches(tok.stem, self.whole), parts)
             self._memo[key] = got
         return got
 
     def supports(self, tok: Token) -> bool:
-        return self._word(tok)[1]
+        return self.sense(tok).supports
 
     def covers(self, toks: Sequence[Token]) -> float:
         """Share of the term's characters whose word some token translates
@@ -201,11 +218,11 @@ class Lexicon:
         dictionary gloss of the whole term the tokens give, when that is more
         (全国人民代表大会常务委员会: *Standing Committee of the National People's
         Congress*, although no gloss of 常务 says *standing*)."""
-        words = [self._word(t) for t in toks]
-        if any(w[0] for w in words):
+        words = [self.sense(t) for t in toks]
+        if any(w.acronym for w in words):
             return 1.0
-        total = sum(len(p) for p, _, _ in self.parts) or 1
-        got = sum(len(p) for k, (p, _, _) in enumerate(self.parts) if any(w[2][k] for w in words)) / total
+        total = sum(len(p.word) for p in self.parts) or 1
+        got = sum(len(p.word) for k, p in enumerate(self.parts) if any(w.parts[k] for w in words)) / total
         if self.senses and got < 1:
             stems = frozenset(t.stem for t in toks)
             got = max([got] + [sum(_stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
@@ -341,18 +358,17 @@ class TermSpec:
         return self.standalone if len({o.segment for o in self.standalone}) >= 2 else self.occurrences
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Unit:
+    """One alignment group's target text in one translation."""
+
     text: str
     tokens: list[Token]
     phrases: dict  # key -> list[Phrase]
-    _index: TokenIndex | None = None
 
-    @property
+    @cached_property
     def index(self) -> TokenIndex:
-        if self._index is None:
-            self._index = TokenIndex(self.tokens)
-        return self._index
+        return TokenIndex(self.tokens)
 
 
 class TranslationSide:
