@@ -172,10 +172,12 @@ def test_renderings_with_counts_from_a_small_alignment():
             "Strengthen leadership.", "Clarify the division of labour."]
     mined = {m.term: m for m in mine_glossary(by_hand(zh, {"clt": clt, "blog": blog}), min_count=3)}
     m = mined["守信"]
-    # inflections are one rendering (keep their promises ~ keeping promises; trustworthy ~ trustworthiness)
-    assert m.renderings == {"clt": {"keeping promises": 4}, "blog": {"trustworthy": 4}} or \
-        m.renderings == {"clt": {"keeping promises": 4}, "blog": {"trustworthiness": 4}}
+    # inflections are one rendering, named by the form used most (keep their promises ~ keeping
+    # promises; trustworthy ~ trustworthiness), counted per translation
+    assert m.renderings == {"clt": {"keeping promises": 4}, "blog": {"trustworthy": 4}}
+    assert m.missing == {"clt": 0, "blog": 0}
     assert m.count == 4 and not m.agree
+    assert set(mined) == {"守信"}  # 加强, 组织, 领导 ... occur once
 
 
 # --- the draft and the command ------------------------------------------------------
@@ -247,6 +249,14 @@ def test_cli_top_and_no_default_glossary(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     assert "人民法院 *" in out and "already in the glossary" in err
     assert load_glossary(draft).entry("人民法院").preferred == "court"
+
+
+def test_cli_nothing_to_draft(tmp_path, capsys):
+    zh, en = tmp_path / "doc.txt", tmp_path / "doc.en.txt"
+    zh.write_text("你好。\n", encoding="utf-8")
+    en.write_text("Hello.\n", encoding="utf-8")
+    code, _, err = run(["glossary", "mine", zh, en, "--encoder", "lexical", "-o", tmp_path / "d.yaml"], capsys)
+    assert code == 0 and "nothing written" in err and not (tmp_path / "d.yaml").exists()
 
 
 def test_cli_small_glossary_still_marks_and_keeps(tmp_path, capsys):

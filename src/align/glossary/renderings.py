@@ -585,7 +585,9 @@ class TranslationSide:
 
     def _name(self, key: tuple[str, ...], spec: TermSpec) -> str:
         """The phrase as it is most often written: in lower case, unless it is
-        mostly capitalised inside sentences (a name: *People's Republic of China*)."""
+        mostly capitalised inside sentences (a name: *People's Republic of
+        China*); not a participle (*developed*) when another form of it
+        (*development*) is at least half as common."""
         lower: Counter = Counter()
         inner: Counter = Counter()  # exact forms not at the start of a sentence
         units = {self.group_of[o.segment] for o in spec.occurrences if o.segment in self.group_of}
@@ -605,7 +607,12 @@ class TranslationSide:
         if len(key) == 2 and key == tuple(sorted(key)):  # either order: a name the checker reverses
             either = {f: n for f, n in lower.items() if reversible(f)}
             lower = either or lower
-        return max(lower.items(), key=lambda fn: (fn[1], fn[0]))[0]
+        best, n = max(lower.items(), key=lambda fn: (fn[1], fn[0]))
+        if best.endswith("ed"):  # a participle names the family only when no other form is half as common
+            others = {f: k for f, k in lower.items() if not f.endswith("ed") and 2 * k >= n}
+            if others:
+                best = max(others.items(), key=lambda fn: (fn[1], fn[0]))[0]
+        return best
 
 
 def render_terms(
