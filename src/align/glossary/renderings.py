@@ -569,6 +569,8 @@ class TranslationSide:
             return 1.0
         units = [u for u in sorted({self.group_of[o.segment] for o in spec.evidence if o.segment in self.group_of})
                  if s.key in self.units[u].phrases]
+        if not units:
+            return s.cover * s.support
         unit = self.units[units[0]]
         ph = unit.phrases[s.key][0]
         content = [t for t in unit.tokens[ph.i: ph.j + 1] if _is_content(t)]
