@@ -114,9 +114,12 @@ def mine_glossary(
     texts = [s.text for s in multi.source]
     known_forms = {f for e in glossary.entries for f in e.forms} if glossary else set()
     rows = pieces_of(texts)
-    pool = [c for c in candidates(texts, min_count=min_count, rows=rows) if c.term not in known_forms]
+    ranked = candidates(texts, min_count=min_count, rows=rows)
+    pool = [c for c in ranked if c.term not in known_forms]
     if top is not None:
         pool = pool[: max(MIN_POOL, POOL * top)]
+    # known terms are rendered too: what they are rendered as is evidence for the compounds they are in
+    pool += [c for c in ranked if c.term in known_forms]
     nesting = _nesting(pool)
     specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone, 1 - nesting[c.term].bound) for c in pool]
     if progress:
@@ -124,6 +127,8 @@ def mine_glossary(
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
     mined = []
     for c in pool:
+        if c.term in known_forms:
+            continue
         m = _mined(c, rendered[c.term], nesting[c.term].inside)
         if m is not None:
             mined.append(m)
@@ -131,8 +136,7 @@ def mine_glossary(
     if top is not None:
         mined = mined[:top]
     if glossary is not None:
-        mined = _merge_known(mined, multi, glossary, {c.term: c for c in candidates(texts, min_count=1)
-                                                     if c.term in glossary})
+        mined = _merge_known(mined, multi, glossary, {c.term: c for c in ranked if c.term in glossary})
     return mined
 
 
