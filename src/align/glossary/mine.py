@@ -28,7 +28,7 @@ are kept in the draft after the mined ones.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..model import MultiAlignment
@@ -185,7 +185,7 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
     missing = {tid: r.missing for tid, r in per.items()}
     m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=c.score,
                   segments=c.segments, evidence=_evidence(c.term, per, nested))
-    return MinedTerm(**{**m.__dict__, "score": c.score * m.consistency * _unity(c, per)})
+    return replace(m, score=c.score * m.consistency * _unity(c, per))
 
 
 def _unity(c: Candidate, per: dict[str, TermRenderings]) -> float:
@@ -213,7 +213,7 @@ def _merge_known(mined: list[MinedTerm], multi: MultiAlignment, glossary: Glossa
         m = MinedTerm(term=term, count=count, renderings={t: r for t, r in renderings.items() if r},
                       missing=missing, termhood=termhood, segments=len({h.source_segment for h in hits}),
                       in_glossary=True, evidence=_evidence_from_hits(term, hits))
-        known.append(MinedTerm(**{**m.__dict__, "score": termhood * m.consistency}))
+        known.append(replace(m, score=termhood * m.consistency))
     return sorted(mined + known, key=lambda m: (-m.score, -m.count, m.term))
 
 
