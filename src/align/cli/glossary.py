@@ -222,8 +222,10 @@ def mine(
     files: Optional[List[Path]] = typer.Argument(None, help="SRC TGT [TGT ...] (optional with --from)"),
     output: Path = typer.Option(Path("glossary.draft.yaml"), "--output", "-o", help="Draft glossary to write."),
     glossary_path: Optional[Path] = typer.Option(None, "--glossary", "-g",
-                                                 help="Start from this glossary (its terms are mined too)."),
-    min_count: int = typer.Option(3, "--min-count", help="Least occurrences of a candidate source word."),
+                                                 help="A glossary to extend: its terms are marked as known and "
+                                                      "kept (none is read unless given)."),
+    top: int = typer.Option(100, "--top", min=1, help="How many new terms the draft gets (best first)."),
+    min_count: int = typer.Option(3, "--min-count", min=1, help="Least occurrences of a candidate term."),
     saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
@@ -232,8 +234,9 @@ def mine(
     as_json: bool = typer.Option(False, "--json", help="Print the mined terms as JSON."),
     strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
-    """Bootstrap a glossary: frequent source terms and their renderings in each translation,
-    with counts (association statistics over the aligned text); writes a glossary.yaml draft."""
+    """Draft a glossary for a new domain: the source's terms (multi-word ones included) ranked by
+    termhood, each translation's renderings of them with counts, two evidence clauses each;
+    writes a glossary.yaml draft."""
     from .. import pipeline
     from ..glossary import load_glossary, mine_glossary
     from ..glossary.mine import draft_glossary
@@ -249,16 +252,25 @@ def mine(
     with _common.progress("aligning", total=100) as advance:
         multi = pipeline.run(files[0] if files else None, files[1:], saved=saved, settings=settings,
                              progress=advance).multi
-    mined = mine_glossary(multi, base, min_count=min_count)
+    with _common.progress("mining terms") as advance:
+        mined = mine_glossary(multi, base, min_count=min_count, top=top, progress=advance)
     draft = draft_glossary(mined, base, name=f"draft mined from {(files[0] if files else saved).name}")
+    if not len(draft):
+        _common.err.print(f"no term occurs {min_count} times or more with a rendering; nothing written "
+                          "(try a lower --min-count)", highlight=False)
+        if as_json:
+            _common.print_json([])
+        return
     write_text(output, draft.dump_yaml())
     if as_json:
         _common.print_json([{"term": m.term, "count": m.count, "in_glossary": m.in_glossary,
-                             "renderings": m.renderings} for m in mined])
+                             "score": round(m.score, 3), "renderings": m.renderings, "missing": m.missing,
+                             "agree": m.agree,
+                             "evidence": [ev.model_dump() for ev in m.evidence]} for m in mined])
         return
     from rich.table import Table
 
-    table = Table(title=f"Mined terms ({len(mined)})", show_lines=False)
+    table = Table(title=f"Mined terms ({len(mined)}, best first)", show_lines=False)
     table.add_column("term", no_wrap=True)
     table.add_column("n", justify="right")
     for tid in multi.translation_ids:
@@ -266,11 +278,13 @@ def mine(
     for m in mined:
         if not m.renderings:
             continue
-        table.add_row(m.term + (" *" if m.in_glossary else ""), str(m.count),
+        mark = (" *" if m.in_glossary else "") + ("" if m.agree else " ≠")
+        table.add_row(m.term + mark, str(m.count),
                       *[", ".join(f"{_esc(r)} x{n}" for r, n in list(m.renderings.get(t, {}).items())[:3])
                         for t in multi.translation_ids])
     _common.out.print(table)
-    _common.err.print(f"wrote {output} ({len(draft)} entries; * = already in the glossary)", highlight=False)
+    _common.err.print(f"wrote {output} ({len(draft)} entries; * = already in the glossary, "
+                      "≠ = the translations disagree)", highlight=False)
 
 
 @glossary_app.command("import")

@@ -1,65 +1,97 @@
-"""Bootstrap a glossary from an aligned corpus.
+"""Draft the glossary a new domain needs, from an aligned corpus.
 
-Candidate source terms are the glossary's terms (if one is given) plus the
-frequent multi-character nouns jieba finds in the source (``n*``/``vn``
-parts of speech, at least ``min_count`` occurrences). Each candidate is found
-in the source longest match first (as the checker does); for each occurrence
-the phrase of the aligned target span most associated with the term over the
-whole translation (``associate``) is its rendering. Renderings are counted
-per translation; the draft entry takes the most frequent one as
-``preferred``, the others seen at least twice as ``accepted``, and records
-the counts in ``note`` for a human to review.
+1. **Terms** (``candidates``): n-grams of jieba words ranked by termhood --
+   specificity against general Chinese (jieba's dictionary counts),
+   frequency, spread, boundary entropy, nesting (C-value).
+2. **Renderings** (``renderings``): for each candidate and translation, the
+   English phrase it goes with in the aligned groups (Dice and G2, CC-CEDICT
+   and pinyin evidence, full spans), and how many occurrences each rendering
+   accounts for, counted as the checker counts.
+3. **Rank**: termhood x *consistency* (the share of its occurrences the
+   translations' main renderings account for: a term has an established
+   rendering, a phrase such as X 体系建设 is rendered a different way each
+   time) x *unity* (how well the main renderings translate a compound as a
+   whole: a fragment such as 个人严重失信 -> *seriously* is no term).
+   Candidates no translation renders are left out. The ``POOL`` x ``top``
+   best by termhood are rendered, the ``top`` best by rank returned.
+4. **Draft** (``draft_glossary``): one entry per term, best first; preferred
+   = the rendering most occurrences have, accepted = every other
+   translation's main rendering and any other rendering used twice or more;
+   ``note`` gives the counts per translation and says when the translations
+   disagree; ``evidence`` holds two source clauses with each translation's
+   aligned text.
+
+A glossary is read only when one is given (``glossary``): its terms are then
+marked as known and their renderings are the checker's; its other entries
+are kept in the draft after the mined ones.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..model import MultiAlignment
-from .associate import Association
-from .check import _group_occurrences, _span
+from .candidates import Candidate, candidates, pieces_of
 from .render import content_key
-from .schema import Entry, Glossary
-from .terms import TermFinder
+from .renderings import Pairing, TermRenderings, TermSpec, render_terms
+from .schema import Entry, Evidence, Glossary
 
-_CONTENT = ("n", "vn", "nz", "nt", "nr", "ns", "l", "v", "a", "an", "i")
+POOL = 3  # candidates rendered per entry asked for (the rank uses the renderings)
+MIN_POOL = 150
+DEFAULT_TOP = 100
+MAX_ACCEPTED = 4
+_SRC_STOP = "；;：:。！？!?\n"
+_TGT_STOP = ";:.!?\n"
 
 
-@dataclass
+@dataclass(frozen=True)
 class MinedTerm:
+    """A source term, how often it occurs, and how each translation renders it.
+
+    ``renderings[tid]`` maps each rendering to the occurrences it accounts
+    for, most frequent first; ``missing[tid]`` counts occurrences where no
+    rendering was found; ``score`` is the rank (termhood x consistency).
+    """
+
     term: str
     count: int
-    renderings: dict[str, dict[str, int]] = field(default_factory=dict)  # translation -> rendering -> count
+    renderings: dict[str, dict[str, int]] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    score: float = 0.0
+    termhood: float = 0.0
+    segments: int = 0
     in_glossary: bool = False
+    evidence: tuple[Evidence, ...] = ()
 
     def best(self) -> list[tuple[str, int]]:
+        """Renderings over all translations (same words, one rendering), most frequent first."""
         total: Counter = Counter()
+        names: dict[tuple, str] = {}
         for counts in self.renderings.values():
-            total.update(counts)
+            for r, n in counts.items():
+                total[names.setdefault(content_key(r), r)] += n
         return total.most_common()
 
+    @property
+    def main(self) -> dict[str, str]:
+        """Each translation's most frequent rendering."""
+        return {tid: next(iter(c)) for tid, c in self.renderings.items() if c}
 
-def candidate_terms(texts: list[str], *, min_count: int = 3, max_terms: int = 200) -> Counter:
-    """Frequent content words of the source, ranked by TF-IDF against jieba's
-    general-language frequencies (so 守信 and 失信 rank above 建立 and 加强),
-    keeping those seen at least ``min_count`` times."""
-    import logging
+    @property
+    def agree(self) -> bool:
+        """Whether the translations' main renderings are the same words."""
+        return len({content_key(r) for r in self.main.values()}) <= 1
 
-    import jieba
-    import jieba.analyse
-
-    jieba.setLogLevel(logging.WARNING)
-    text = "\n".join(texts)
-    counts: Counter = Counter(w for w in jieba.cut(text) if len(w) >= 2)
-    ranked = jieba.analyse.extract_tags(text, topK=max_terms * 3, allowPOS=_CONTENT)
-    out: Counter = Counter()
-    for w in ranked:
-        if counts[w] >= min_count and all("\u4e00" <= c <= "\u9fff" for c in w):
-            out[w] = counts[w]
-        if len(out) >= max_terms:
-            break
-    return out
+    @property
+    def consistency(self) -> float:
+        """Mean share, over the translations, of the occurrences their main rendering accounts for."""
+        shares = []
+        for tid, counts in self.renderings.items():
+            n = sum(counts.values()) + self.missing.get(tid, 0)
+            if n:
+                shares.append((next(iter(counts.values()), 0)) / n)
+        return sum(shares) / len(shares) if shares else 0.0
 
 
 def mine_glossary(
@@ -67,88 +99,280 @@ def mine_glossary(
     glossary: Glossary | None = None,
     *,
     min_count: int = 3,
-    max_terms: int = 200,
+    top: int | None = DEFAULT_TOP,
+    max_terms: int | None = None,
     progress: Callable | None = None,
 ) -> list[MinedTerm]:
-    """Renderings of frequent source terms in each translation, with counts."""
-    cands = candidate_terms([s.text for s in multi.source], min_count=min_count, max_terms=max_terms)
-    entries = list(glossary.entries) if glossary else []
-    known = {f for e in entries for f in e.forms}
-    for w in cands:
-        if w not in known:
-            entries.append(Entry(term=w, preferred="?"))
-            known.add(w)
-    probe = Glossary(entries=entries, name="mine")
-    finder = TermFinder(probe)
-    hits = {i: finder.find(s.text) for i, s in enumerate(multi.source)}
-    grouped = _group_occurrences(multi, hits)
-    counts = Counter(h.term for hs in hits.values() for h in hs)
-    mined = {
-        e.term: MinedTerm(e.term, counts[e.term], in_glossary=bool(glossary and e.term in glossary))
-        for e in entries if counts[e.term]
-    }
-    for tid in multi.translation_ids:
-        targets = multi.alignments[tid].target
-        cache: dict = {}
-        assoc = Association()
-        spans = []
-        for g, occs in grouped:
-            span = _span(targets, tuple(g.targets.get(tid, ())), cache)
-            assoc.add_unit({o.hit.term for o in occs}, span.tokens)
-            spans.append((occs, span))
-        score_cache: dict = {}
-        per_term: dict[str, Counter] = defaultdict(Counter)
-        names: dict[tuple, str] = {}
-        for occs, span in spans:
-            claimed: set[int] = set()
-            # longer source terms choose first, as in the checker
-            for o in sorted(occs, key=lambda o: -(o.hit.end - o.hit.start)):
-                p = assoc.propose(o.hit.term, span.tokens, claimed, score_cache)
-                if p is None or p.dice < 0.2:
-                    continue
-                claimed |= set(range(p.i, p.j + 1))
-                surface = " ".join(span.text[span.tokens[p.i].start: span.tokens[p.j].end].lower().replace("-", " ").split())
-                name = names.setdefault((o.hit.term, content_key(surface)), surface)
-                per_term[o.hit.term][name] += 1
-            if progress:
-                progress(1)
-        for term, c in per_term.items():
-            if term in mined:
-                mined[term].renderings[tid] = dict(c.most_common())
-    if glossary is not None:
-        # glossary terms: the checker's own matching (listed variants through
-        # inflection, then association) is better evidence than association alone
-        from .check import check_glossary
+    """The terms of the source and their renderings in each translation, best first.
 
-        rep = check_glossary(multi, glossary)
-        for term, per in rep.table.items():
-            m = mined.setdefault(term, MinedTerm(term, 0, in_glossary=True))
-            m.in_glossary = True
-            m.count = sum(next(iter(per.values()), {}).values())
-            m.renderings = {tid: {r: n for r, n in c.items() if r is not None} for tid, c in per.items()}
-    return sorted(mined.values(), key=lambda m: (-m.count, m.term))
+    ``top``: how many new terms to return (None: all); ``glossary``: known
+    terms, marked and rendered by the checker (they do not count towards
+    ``top``). ``max_terms`` is an older name of ``top``.
+    """
+    if max_terms is not None:
+        top = max_terms
+    texts = [s.text for s in multi.source]
+    known_forms = {f for e in glossary.entries for f in e.forms} if glossary else set()
+    rows = pieces_of(texts)
+    ranked = candidates(texts, min_count=min_count, rows=rows)
+    pool = [c for c in ranked if c.term not in known_forms]
+    if top is not None:
+        pool = pool[: max(MIN_POOL, POOL * top)]
+    # known terms are rendered too: what they are rendered as is evidence for the compounds they are in
+    pool += [c for c in ranked if c.term in known_forms]
+    nesting = _nesting(pool)
+    specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone, 1 - nesting[c.term].bound) for c in pool]
+    if progress:
+        progress(0, total=len(specs) * len(multi.translation_ids))
+    rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
+    mined = []
+    for c in pool:
+        if c.term in known_forms:
+            continue
+        m = _mined(c, rendered[c.term], nesting[c.term].inside)
+        if m is not None:
+            mined.append(m)
+    mined.sort(key=lambda m: (-m.score, -m.count, m.term))
+    if top is not None:
+        mined = mined[:top]
+    if glossary is not None:
+        mined = _merge_known(mined, multi, glossary, {c.term: c for c in ranked if c.term in glossary})
+    return mined
+
+
+@dataclass(frozen=True)
+class _Nesting:
+    """Where a candidate's occurrences lie inside longer candidates."""
+
+    inside: frozenset  # (segment, start) of the occurrences inside a longer candidate
+    bound: float  # the largest share of its occurrences inside one and the same longer candidate
+
+
+@dataclass(frozen=True)
+class _Host:
+    """An occurrence of a candidate, as a place other candidates may lie in."""
+
+    start: int
+    end: int
+    term: str
+
+    def holds(self, o) -> bool:
+        return self.start <= o.start and o.end <= self.end and self.end - self.start > o.end - o.start
+
+
+def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
+    spans: dict[int, list[_Host]] = {}
+    for c in pool:
+        for o in c.occurrences:
+            spans.setdefault(o.segment, []).append(_Host(o.start, o.end, c.term))
+    out = {}
+    for c in pool:
+        inside = set()
+        per: Counter = Counter()
+        for o in c.occurrences:
+            hosts = {h.term for h in spans[o.segment] if h.holds(o)}
+            if hosts:
+                inside.add((o.segment, o.start))
+                per.update(hosts)
+        out[c.term] = _Nesting(frozenset(inside), max(per.values()) / c.count if per else 0.0)
+    return out
+
+
+def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> MinedTerm | None:
+    renderings = {tid: dict(r.counts) for tid, r in per.items() if r.counts}
+    if not renderings:
+        return None
+    missing = {tid: r.missing for tid, r in per.items()}
+    m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=c.score,
+                  segments=c.segments, evidence=_evidence(c.term, per, nested))
+    return replace(m, score=c.score * m.consistency * _unity(c, per))
+
+
+def _unity(c: Candidate, per: dict[str, TermRenderings]) -> float:
+    """The mean, over the translations that render it, of how well their
+    main rendering translates the candidate as a whole (``TranslationSide.unity``)."""
+    qs = [r.unity for r in per.values() if r.scored]
+    return sum(qs) / len(qs) if qs else 0.0
+
+
+def _merge_known(mined: list[MinedTerm], multi: MultiAlignment, glossary: Glossary,
+                 cands: dict[str, Candidate]) -> list[MinedTerm]:
+    """Known terms found in the text, ranked among the mined ones by their
+    termhood, with the checker's counts."""
+    from .check import check_glossary
+
+    rep = check_glossary(multi, glossary)
+    known = []
+    for term, per in rep.table.items():
+        renderings = {tid: {r: n for r, n in c.items() if r is not None} for tid, c in per.items()}
+        missing = {tid: c.get(None, 0) for tid, c in per.items()}
+        count = sum(next(iter(per.values()), {}).values())
+        hits = [h for h in rep.occurrences if h.term == term]
+        c = cands.get(term)
+        termhood = c.score if c else 0.0
+        m = MinedTerm(term=term, count=count, renderings={t: r for t, r in renderings.items() if r},
+                      missing=missing, termhood=termhood, segments=len({h.source_segment for h in hits}),
+                      in_glossary=True, evidence=_evidence_from_hits(term, hits))
+        known.append(replace(m, score=termhood * m.consistency))
+    return sorted(mined + known, key=lambda m: (-m.score, -m.count, m.term))
+
+
+# --- evidence -------------------------------------------------------------------
+
+
+def _clip(text: str, start: int, end: int, stops: str, soft: str, reach: int, least: int) -> str:
+    """The clause of ``text`` around ``[start, end)``, the span marked with
+    «»: cut at ``stops``, and at ``soft`` stops (commas) once ``least``
+    characters are taken on that side, at most ``reach`` either side."""
+    a = start
+    while a > 0 and start - a < reach:
+        c = text[a - 1]
+        if c in stops or (c in soft and start - a >= least):
+            break
+        a -= 1
+    b = end
+    while b < len(text) and b - end < reach:
+        c = text[b]
+        if c in stops or (c in soft and b - end >= least):
+            break
+        b += 1
+    left = ("…" if a > 0 and text[a - 1] not in stops + soft else "") + text[a:start]
+    right = text[end:b] + ("…" if b < len(text) and text[b] not in stops + soft else "")
+    return " ".join(f"{left.lstrip()}«{text[start:end]}»{right.rstrip()}".split())
+
+
+def _target_clause(text: str, start: int, end: int) -> str:
+    return _clip(text, start, end, _TGT_STOP, ",", 100, 30)
+
+
+def _source_clause(text: str, start: int, end: int) -> str:
+    return _clip(text, start, end, _SRC_STOP, "，,、", 40, 8)
+
+
+def _evidence(term: str, per: dict[str, TermRenderings], nested: set[tuple[int, int]] = frozenset(),
+              k: int = 2) -> tuple[Evidence, ...]:
+    """Two places where the term occurs, preferring ones where every
+    translation has its main rendering (so that a disagreement shows) and
+    the term is not part of a longer one (``nested``)."""
+    by_occ: dict[tuple[int, int], dict[str, Pairing]] = {}
+    for tid, r in per.items():
+        for p in r.pairings:
+            by_occ.setdefault((p.segment, p.start), {})[tid] = p
+    mains = {tid: r.main for tid, r in per.items()}
+
+    def rank(item):
+        (seg, start), ps = item
+        found = sum(1 for tid, p in ps.items() if p.rendering is not None)
+        main = sum(1 for tid, p in ps.items() if p.rendering is not None and p.rendering == mains.get(tid))
+        return (-main, (seg, start) in nested, -found, seg, start)
+
+    out: list[Evidence] = []
+    used: set[int] = set()
+    for (seg, start), ps in sorted(by_occ.items(), key=rank):
+        if seg in used:
+            continue
+        used.add(seg)
+        any_p = next(iter(ps.values()))
+        src = any_p.source_text
+        targets = {}
+        for tid, p in ps.items():
+            if p.target_start is not None:
+                targets[tid] = _target_clause(p.target_text, p.target_start, p.target_end)
+            elif p.target_text:
+                targets[tid] = _clip(p.target_text, 0, 0, "", "", 160, 0).replace("«»", "", 1) + " (no rendering found)"
+            else:
+                targets[tid] = "(not translated)"
+        out.append(Evidence(source=_source_clause(src, any_p.start, any_p.end), targets=targets))
+        if len(out) >= k:
+            break
+    return tuple(out)
+
+
+def _evidence_from_hits(term: str, hits, k: int = 2) -> tuple[Evidence, ...]:
+    """Evidence for a known term from the checker's occurrences."""
+    by_occ: dict[tuple[int, int], list] = {}
+    for h in hits:
+        by_occ.setdefault((h.source_segment, h.source_start), []).append(h)
+    out = []
+    used: set[int] = set()
+    for (seg, _), hs in sorted(by_occ.items(), key=lambda kv: (-sum(h.rendering is not None for h in kv[1]), kv[0])):
+        if seg in used:
+            continue
+        used.add(seg)
+        h0 = hs[0]
+        targets = {}
+        for h in hs:
+            if h.target_start is not None:
+                targets[h.translation] = _target_clause(h.target_text, h.target_start, h.target_end)
+            else:
+                targets[h.translation] = "(no rendering found)"
+        out.append(Evidence(source=_source_clause(h0.source_text, h0.source_start, h0.source_end),
+                            targets=targets))
+        if len(out) >= k:
+            break
+    return tuple(out)
+
+
+# --- the draft -------------------------------------------------------------------
+
+
+def _counts_line(m: MinedTerm) -> str:
+    parts = []
+    for tid in sorted(set(m.renderings) | set(m.missing), key=lambda t: list(m.missing).index(t)
+                      if t in m.missing else 99):
+        counts = m.renderings.get(tid, {})
+        cell = ", ".join(f"{r} x{n}" for r, n in counts.items()) or "no rendering found"
+        if m.missing.get(tid):
+            cell += f" (not found x{m.missing[tid]})"
+        parts.append(f"{tid}: {cell}")
+    return "; ".join(parts)
+
+
+def note_of(m: MinedTerm) -> str:
+    """The counts, and whether the translations agree, as one line."""
+    head = f"{m.count} occurrences in {m.segments} segments" if m.segments else f"{m.count} occurrences"
+    note = f"{head}. {_counts_line(m)}."
+    mains = m.main
+    if len(mains) > 1 and not m.agree:
+        note += " The translations disagree: " + ", ".join(f"{tid} {r!r}" for tid, r in mains.items()) + "."
+    return note
 
 
 def draft_glossary(mined: list[MinedTerm], glossary: Glossary | None = None, *, name: str = "draft") -> Glossary:
-    """A glossary draft: existing entries kept (found renderings noted),
-    new terms with their most frequent rendering as preferred."""
+    """The draft: one entry per mined term in rank order (a known term keeps
+    its glossary entry, with the counts added to its note), then the
+    glossary's entries not found in the text."""
     entries = []
-    seen = set()
+    seen: set[str] = set()
+    taken: set[str] = set()  # Chinese forms already used by an entry
+    known_forms = {f for e in glossary.entries for f in e.forms} if glossary else set()
     for m in mined:
-        best = m.best()
-        found = "; ".join(
-            f"{tid}: " + ", ".join(f"{r} x{n}" for r, n in counts.items()) for tid, counts in m.renderings.items()
-        )
-        note = f"{m.count} occurrences. Found: {found}" if found else f"{m.count} occurrences; no rendering found"
-        if glossary and m.term in glossary:
-            e = glossary.entry(m.term)
-            entries.append(e.model_copy(update={"note": (e.note + " | " if e.note else "") + note}))
-        elif best:
-            accepted = [r for r, n in best[1:] if n >= 2 and content_key(r) != content_key(best[0][0])]
-            entries.append(Entry(term=m.term, preferred=best[0][0], accepted=accepted[:4], note=note))
-        else:
+        if m.term in seen:
             continue
+        if glossary is not None and m.term in glossary:
+            e = glossary.entry(m.term)
+            note = "Known term (in the glossary). " + note_of(m)
+            entries.append(e.model_copy(update={"note": (e.note + " | " if e.note else "") + note,
+                                                "evidence": list(m.evidence)}))
+        else:
+            if m.term in known_forms or m.term in taken:
+                continue
+            best = m.best()
+            if not best:
+                continue
+            preferred = best[0][0]
+            accepted: list[str] = []
+            keys = {content_key(preferred)}
+            for r in list(m.main.values()) + [r for r, n in best[1:] if n >= 2]:
+                if content_key(r) not in keys:
+                    keys.add(content_key(r))
+                    accepted.append(r)
+            entries.append(Entry(term=m.term, preferred=preferred, accepted=accepted[:MAX_ACCEPTED],
+                                 note=note_of(m), evidence=list(m.evidence)))
         seen.add(m.term)
-    if glossary:
-        entries += [e for e in glossary.entries if e.term not in seen]
+        taken.update(entries[-1].forms)
+    if glossary is not None:
+        entries += [e.model_copy(update={"note": (e.note + " | " if e.note else "") + "Not found in this text."})
+                    for e in glossary.entries if e.term not in seen]
     return Glossary.from_entries(entries, name=name)
+

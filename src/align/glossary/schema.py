@@ -12,6 +12,9 @@ is accepted too)::
           - rendering: sincerity
             reason: a personal virtue, not the policy concept
         note: ...
+        evidence:                   # optional: where the term occurs (written by `glossary mine`)
+          - source: 加强个人«诚信»体系建设
+            targets: {clt: "... the personal «creditworthiness» system", blog: "..."}
 
 Validation errors are reported as ``InputError("line N: problem", path)``:
 the YAML is composed into a node tree (which keeps ``start_mark``), pydantic
@@ -48,6 +51,17 @@ class Discouraged(BaseModel):
         return v
 
 
+class Evidence(BaseModel):
+    """One example of a term in use: a source clause and what each
+    translation aligned to it (``«»`` mark the term and its rendering).
+    ``glossary mine`` writes two per entry; the checker does not read them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1)
+    targets: dict[str, str] = Field(default_factory=dict)
+
+
 def _clean_list(values: list[str], what: str) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -70,6 +84,7 @@ class Entry(BaseModel):
     accepted: list[str] = Field(default_factory=list)
     discouraged: list[Discouraged] = Field(default_factory=list)
     note: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
 
     @field_validator("term")
     @classmethod
@@ -219,6 +234,8 @@ def entry_to_data(e: Entry) -> dict:
         ]
     if e.note:
         d["note"] = e.note
+    if e.evidence:
+        d["evidence"] = [ev.model_dump(exclude_defaults=True) for ev in e.evidence]
     return d
 
 
@@ -275,7 +292,8 @@ def _describe(err: dict) -> str:
         if isinstance(key, str):
             import difflib
 
-            known = set(Entry.model_fields) | set(Discouraged.model_fields) | set(GlossaryFile.model_fields)
+            known = (set(Entry.model_fields) | set(Discouraged.model_fields) | set(GlossaryFile.model_fields)
+                     | set(Evidence.model_fields))
             close = difflib.get_close_matches(key, sorted(known), n=1)
             if close:
                 msg += f" (did you mean {close[0]!r}?)"

@@ -1,0 +1,110 @@
+"""Glossary mining on 国办发〔2016〕98号: does the draft hold the domain's terms?
+
+    PYTHONPATH=src .venv/bin/python bench/bench_mining.py [--encoder use|lexical] [--first 40]
+        [--min-count 3] [--show]
+
+Aligns data/zh/guobanfa-2016-98.txt with its two translations (clt, blog),
+mines a draft glossary *without* reading glossary.yaml (as ``align glossary
+mine`` does), and measures the draft's first ``--first`` entries:
+
+- **recall**: how many of the bundled glossary.yaml's entries are there with a
+  right rendering -- a draft entry whose term is the entry's term or one of
+  its aliases, with a preferred or accepted rendering that is one of the
+  entry's preferred or accepted renderings (same words, any inflection:
+  ``content_key``). Also given over the entries that occur at least
+  ``--min-count`` times in the text (the others cannot be mined from it);
+- **precision**: the share of those entries a person would keep: the term is
+  a term or alias of glossary.yaml or is listed in bench/mining-98-terms.tsv
+  (domain terms of 98号, with the English, written by reading the document);
+- **诚信**: whether the draft's entry has both translators' renderings,
+  clt's *creditworthiness* and blog's *sincerity*, with their counts.
+
+Prints wall time of the mining and of the alignment, peak memory and the load average.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+ZH = ROOT / "data" / "zh" / "guobanfa-2016-98.txt"
+ENS = [ROOT / "data" / "en" / "guobanfa-2016-98.clt.txt", ROOT / "data" / "en" / "guobanfa-2016-98.blog.txt"]
+KEEP = Path(__file__).resolve().parent / "mining-98-terms.tsv"
+
+
+def acceptable() -> set[str]:
+    out = set()
+    for line in KEEP.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.add(line.split("\t")[0].strip())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--encoder", default="use")
+    ap.add_argument("--first", type=int, default=40)
+    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--level", default="sentence", help="sentence or clause (the alignment units)")
+    ap.add_argument("--show", action="store_true", help="print the first entries")
+    args = ap.parse_args(argv)
+
+    from align import pipeline
+    from align.glossary import load_glossary, mine_glossary
+    from align.glossary.mine import draft_glossary
+    from align.glossary.render import content_key
+
+    t0 = time.perf_counter()
+    multi = pipeline.run(ZH, ENS, settings=pipeline.Settings(encoder=args.encoder, level=args.level)).multi
+    t1 = time.perf_counter()
+    mined = mine_glossary(multi, None, min_count=args.min_count, top=args.first)
+    draft = draft_glossary(mined)
+    t2 = time.perf_counter()
+    first = draft.entries[: args.first]
+    gold = load_glossary(ROOT / "glossary.yaml")
+    text = ZH.read_text(encoding="utf-8")
+
+    def right(entry, draft_entry) -> bool:
+        want = {content_key(r) for r, st in entry.renderings() if st != "discouraged"}
+        have = {content_key(draft_entry.preferred), *(content_key(a) for a in draft_entry.accepted)}
+        return bool(want & have)
+
+    found, missed = [], []
+    for e in gold.entries:
+        hit = next((d for d in first if d.term in e.forms and right(e, d)), None)
+        (found if hit else missed).append(e)
+    occurring = [e for e in gold.entries if text.count(e.term) >= args.min_count]
+    found_occ = [e for e in found if e in occurring]
+    keep = acceptable() | {f for e in gold.entries for f in e.forms}
+    kept = [d for d in first if d.term in keep]
+    cx = next((m for m in mined if m.term == "诚信"), None)
+    clt = cx.renderings.get("clt", {}).get("creditworthiness") if cx else None
+    blog = cx.renderings.get("blog", {}).get("sincerity") if cx else None
+    d_cx = next((d for d in draft.entries if d.term == "诚信"), None)
+    both = bool(d_cx and clt and blog and {"creditworthiness", "sincerity"} <= {d_cx.preferred, *d_cx.accepted})
+
+    if args.show:
+        for k, d in enumerate(first, 1):
+            mark = "+" if d.term in keep else "-"
+            print(f"{k:3d} {mark} {d.term}: {d.preferred}" + (f" | {', '.join(d.accepted)}" if d.accepted else ""))
+        print()
+    print(f"encoder {args.encoder}, {args.level} level, min count {args.min_count}, first {len(first)} entries of {len(draft)}")
+    print(f"recall    {len(found)}/{len(gold)} glossary.yaml entries with a right rendering "
+          f"({len(found_occ)}/{len(occurring)} of those occurring >= {args.min_count} times)")
+    print(f"precision {len(kept)}/{len(first)} = {len(kept) / max(1, len(first)):.2f} (terms a person would keep)")
+    print(f"诚信      clt creditworthiness x{clt}, blog sincerity x{blog}: {'both in the entry' if both else 'NOT both'}")
+    print("missed    " + ", ".join(f"{e.term}({text.count(e.term)})" for e in missed))
+    import os
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"time      mining {t2 - t1:.1f} s, alignment {t1 - t0:.1f} s; peak RSS {peak:.0f} MiB; "
+          f"load {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

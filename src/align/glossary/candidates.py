@@ -1,0 +1,391 @@
+"""Source side of glossary mining: which Chinese strings of a text are terms.
+
+A term is often several words: 信用信息, 公共信用信息, 统一社会信用代码,
+全国人民代表大会常务委员会. Candidates are therefore n-grams over words, ranked
+by *termhood*:
+
+1. **Words.** jieba (``posseg``, so each word has its part of speech) cuts
+   each source segment; a dictionary word of four or more characters is cut
+   again into the dictionary words it is made of (全国人民代表大会 -> 全国 +
+   人民代表大会 -> 全国 + 人民 + 代表大会 ...), so that 全国人民代表大会 inside
+   全国人民代表大会常务委员会 is found as well, and 诚信 inside 诚信教育.
+2. **N-grams.** Runs of up to ``MAX_PIECES`` words (``MAX_CHARS`` characters)
+   between breaks: punctuation, numbers, Latin text and function words
+   (particles, prepositions, conjunctions, pronouns, adverbs, numerals,
+   measure words, locatives, and the closed classes of verbs jieba does not
+   tell apart: modal verbs 应当/可以/不得..., the copula 是, the light verbs
+   进行/予以/作出...). A single word must have at least two
+   characters and be a noun, a verbal noun, a verb, an adjective, an idiom or
+   an abbreviation. An n-gram may not start with a *governing verb*: a verb
+   (jieba's ``v``) more common in general Chinese than the word after it
+   governs it as its object (加强 + 信用管理, 完善 + 个人...), unless that word
+   is verbal too and follows the verb in most of its occurrences (联合 +
+   惩戒); a verb rarer than what follows modifies it (征信 + 机构, 失信 + 行为).
+3. **Boundaries.** Left and right *branching entropy*: the entropy (bits) of
+   the words next to the candidate's occurrences, where a break counts as a
+   new word each time. A fragment of a longer unit has one neighbour only on
+   one side (人民代表 is always followed by 大会): entropy 0, not a term. The
+   factor is ``min(1, min(H_left, H_right))``.
+4. **Nesting (C-value).** A candidate inside longer ones is kept when it
+   also occurs on its own: its occurrences minus the mean frequency of the
+   candidates that contain it (Frantzi et al.'s C-value frequency) must be
+   at least 1, and at least one occurrence must lie outside a *name* -- a
+   longer word jieba's dictionary lists (``MIN_LISTED``). So nested terms are
+   both kept when both occur on their own (全国人民代表大会常务委员会 and
+   全国人民代表大会); a word met only inside names is not a term (人民 of
+   人民法院, 人民检察院, 中华人民共和国), while one inside compounds that are not
+   names is (信用信息 of 公共信用信息, 信用信息共享平台). The occurrences outside
+   names are the ones the renderings are learnt from (``standalone``).
+5. **Domain specificity.** The log ratio of a word's frequency in the text
+   (occurrences per word) and in general Chinese, estimated from jieba's own
+   dictionary counts (about 60 million words). A candidate's is that of its
+   most specific word (信用信息 is as specific as 信用), or of the whole
+   string when jieba lists it with a reliable count (``MIN_LISTED``) and
+   that is higher (人民法院). Filler (工作, 建设, 加强, 相关) is about as
+   frequent in general Chinese as in the text and falls to the bottom.
+6. **Spread.** Occurrences spread over the text score higher than a burst
+   in one paragraph: with the text cut in ``PARTS`` equal parts, the share
+   of parts it occurs in over the share expected for its frequency,
+   ``0.5 + 0.5 * min(1, ratio)``.
+
+Termhood = specificity² x log2(1 + frequency) x boundary x spread x a
+part-of-speech weight of the head (last) word (nouns 1, verbal nouns, verbs
+and idioms 0.8, adjectives 0.5). Specificity counts twice: in one text, a
+word of its subject and a word of its genre are both frequent; only the
+first is rare elsewhere. No list of content words is consulted (the
+function-verb classes above are grammar).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+MAX_PIECES = 6
+MAX_CHARS = 14
+MIN_LISTED = 50  # jieba lists many compounds with a nominal count of 3: not a frequency
+PARTS = 10
+SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
+
+_HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+# parts of speech (jieba/ICTCLAS first letters) that break an n-gram: particles,
+# prepositions, conjunctions, pronouns, adverbs, numerals, measure words,
+# locatives, interjections, onomatopoeia, modal particles, punctuation
+_BREAK = frozenset("u p c r d m q f e o y x w".split())
+_BREAK_TAGS = frozenset({"uj", "ul", "uz", "ug", "uv", "ud", "zg", "tg", "mq", "df", "dg", "rr", "rz", "mg"})
+_VERB = frozenset({"v", "vd", "vg", "vi", "vq"})
+# closed classes jieba tags as plain verbs: modal verbs (能愿动词), the copula
+# and the existential 有, and the light verbs (形式动词) that take a verbal
+# object (进行 + 环境影响评价). They are grammar, not content, so they break an n-gram.
+_FUNCTION_VERBS = frozenset("""应当 应该 应 可以 可 能 能够 会 要 必须 须 得 不得 愿意 敢 肯 是 有
+进行 加以 予以 给予 给以 作出 做出""".split())
+
+
+def _pos_weight(tag: str) -> float:
+    """How likely a word of this part of speech heads a term."""
+    if tag in ("vn", "an", "l", "i", "j"):
+        return 0.8
+    if tag.startswith("n") or tag in ("nz", "nt", "ns", "nr", "b"):
+        return 1.0
+    if tag.startswith("v"):
+        return 0.8
+    if tag.startswith("a"):
+        return 0.5
+    return 0.4
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One word of the source, with its offsets in its segment."""
+
+    text: str
+    tag: str
+    segment: int
+    start: int
+    end: int
+    name: tuple[int, int] | None = None  # span of the listed dictionary word it was cut from
+
+    @property
+    def breaks(self) -> bool:
+        """Ends an n-gram: not Chinese, or a function word."""
+        return (not _HAN.match(self.text) or self.tag[:1] in _BREAK or self.tag in _BREAK_TAGS
+                or self.text in _FUNCTION_VERBS)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a candidate occurs: segment index and character offsets in it."""
+
+    segment: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked source term candidate and the statistics behind its rank."""
+
+    term: str
+    pieces: tuple[str, ...]
+    count: int  # every occurrence, nested ones included
+    own: float  # C-value frequency: occurrences minus the mean count of longer candidates containing it
+    segments: int  # distinct source segments it occurs in
+    left_entropy: float
+    right_entropy: float
+    specificity: float  # ln(frequency in the text / frequency in general Chinese)
+    spread: float
+    head_tag: str
+    score: float
+    occurrences: tuple[Occurrence, ...]
+    standalone: tuple[Occurrence, ...] = ()  # the occurrences not inside a name (a longer dictionary word)
+
+    @property
+    def boundary(self) -> float:
+        return min(1.0, self.left_entropy, self.right_entropy)
+
+
+@dataclass(frozen=True)
+class Background:
+    """General-language word counts: jieba's dictionary (word -> count, total)."""
+
+    freq: dict
+    total: int
+    tags: dict
+
+    def probability(self, word: str) -> float:
+        return max(self.freq.get(word) or 0, 1) / self.total
+
+    def listed(self, word: str) -> bool:
+        return (self.freq.get(word) or 0) >= MIN_LISTED
+
+
+@lru_cache(maxsize=1)
+def background() -> Background:
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()
+    return Background(jieba.dt.FREQ, jieba.dt.total, jieba.posseg.dt.word_tag_tab)
+
+
+def _split_word(word: str, bg: Background) -> list[str]:
+    """A long dictionary word as the dictionary words it is made of (most
+    probable cut, the whole word excluded, each part two characters or more),
+    recursively; the word itself when it cannot be cut so."""
+    n = len(word)
+    if n < SPLIT_FROM or not _HAN.match(word):
+        return [word]
+    logtotal = math.log(bg.total)
+    # best[i]: (log probability, end of the first part) of the best cut of word[i:]
+    best: list[tuple[float, int] | None] = [None] * (n + 1)
+    best[n] = (0.0, n)
+    for i in range(n - 2, -1, -1):
+        for j in range(i + 2, n + 1):
+            rest = best[j]
+            if (i, j) == (0, n) or rest is None or not bg.freq.get(word[i:j]):
+                continue
+            lp = math.log(bg.freq[word[i:j]]) - logtotal + rest[0]
+            if best[i] is None or lp > best[i][0]:
+                best[i] = (lp, j)
+    if best[0] is None:
+        return [word]
+    out: list[str] = []
+    i = 0
+    while i < n:
+        j = best[i][1]
+        out.extend(_split_word(word[i:j], bg))
+        i = j
+    return out
+
+
+def pieces_of(texts: Sequence[str]) -> list[list[Piece]]:
+    """The words of each segment (see the module docstring, step 1)."""
+    import jieba.posseg
+
+    bg = background()
+    out = []
+    for si, text in enumerate(texts):
+        row: list[Piece] = []
+        pos = 0
+        for pair in jieba.posseg.cut(text):
+            w, tag = pair.word, pair.flag
+            parts = _split_word(w, bg) if bg.freq.get(w) else [w]
+            name = (pos, pos + len(w)) if len(parts) > 1 and bg.listed(w) else None
+            p = pos
+            for part in parts:
+                t = tag if len(parts) == 1 else (bg.tags.get(part) or tag)
+                row.append(Piece(part, t, si, p, p + len(part), name))
+                p += len(part)
+            pos += len(w)
+        out.append(row)
+    return out
+
+
+def _entropy(counts: Counter, breaks: int) -> float:
+    total = sum(counts.values()) + breaks
+    if total == 0:
+        return 0.0
+    h = -sum(c / total * math.log2(c / total) for c in counts.values())
+    h += breaks * (1 / total) * math.log2(total)  # each break a neighbour of its own
+    return h
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where an n-gram occurs: its row (segment) and first and last word there."""
+
+    row: int
+    i: int
+    j: int
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """Raw counts of one n-gram while candidates are collected."""
+
+    pieces: tuple[str, ...]
+    occurrences: tuple[Occurrence, ...]
+    left: Counter
+    right: Counter
+    left_breaks: int
+    right_breaks: int
+    in_name: tuple[bool, ...]  # per occurrence: inside a longer dictionary word (a name)
+
+
+def _governing(first: Piece, nxt: Piece, follow: Counter, counts: Counter, spec: Callable[[str], float]) -> bool:
+    """A verb at the left edge that governs what follows (step 2): a verb
+    more common in general Chinese than the word after it (加强 + 信用, 完善 +
+    个人; not 征信 + 机构, 失信 + 行为), unless that word is verbal too and
+    follows the verb in most of the verb's occurrences (联合 + 惩戒)."""
+    if first.tag not in _VERB:
+        return False
+    if spec(first.text) >= spec(nxt.text):
+        return False
+    return not (nxt.tag.startswith("v") and follow[(first.text, nxt.text)] * 2 >= counts[first.text])
+
+
+def candidates(
+    texts: Sequence[str], *, min_count: int = 3, limit: int | None = None, rows: list[list[Piece]] | None = None,
+) -> list[Candidate]:
+    """Term candidates of the source segments ``texts``, best first
+    (``rows``: their words, when ``pieces_of`` has already cut them)."""
+    bg = background()
+    rows = pieces_of(texts) if rows is None else rows
+    word_counts: Counter = Counter(p.text for row in rows for p in row)
+    follow: Counter = Counter()
+    for row in rows:
+        for a, b in zip(row, row[1:]):
+            follow[(a.text, b.text)] += 1
+    n_words = max(1, sum(1 for row in rows for p in row if not p.breaks))
+
+    def word_spec(w: str) -> float:
+        return math.log((word_counts[w] / n_words) / bg.probability(w))
+
+    occ: dict[tuple[str, ...], list[_Place]] = defaultdict(list)
+    for r, row in enumerate(rows):
+        for i, first in enumerate(row):
+            if first.breaks:
+                continue
+            chars = 0
+            for j in range(i, min(len(row), i + MAX_PIECES)):
+                p = row[j]
+                if p.breaks:
+                    break
+                chars += len(p.text)
+                if chars > MAX_CHARS:
+                    break
+                if j == i and len(p.text) < 2:
+                    continue
+                if j > i and _governing(first, row[i + 1], follow, word_counts, word_spec):
+                    break
+                occ[tuple(x.text for x in row[i:j + 1])].append(_Place(r, i, j))
+    stats: dict[tuple[str, ...], _Stats] = {}
+    for key, places in occ.items():
+        if len(places) < min_count:
+            continue
+        if len(key) == 1 and not _single_ok(rows[places[0].row][places[0].i].tag):
+            continue
+        left: Counter = Counter()
+        right: Counter = Counter()
+        lb = rb = 0
+        occs = []
+        in_name = []
+        for place in places:
+            row, i, j = rows[place.row], place.i, place.j
+            occs.append(Occurrence(row[i].segment, row[i].start, row[j].end))
+            name = row[i].name
+            in_name.append(name is not None and all(p.name == name for p in row[i:j + 1])
+                           and name != (row[i].start, row[j].end))
+            if i > 0 and not row[i - 1].breaks:
+                left[row[i - 1].text] += 1
+            else:
+                lb += 1
+            if j + 1 < len(row) and not row[j + 1].breaks:
+                right[row[j + 1].text] += 1
+            else:
+                rb += 1
+        stats[key] = _Stats(key, tuple(occs), left, right, lb, rb, tuple(in_name))
+    # boundaries first: a fragment never counts as a longer candidate for C-value
+    kept = {k: s for k, s in stats.items()
+            if min(_entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)) > 0}
+    containing: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for key, s in kept.items():
+        n = len(key)
+        for a in range(n):
+            for b in range(a + 1, n + 1):
+                if (a, b) != (0, n) and key[a:b] in kept:
+                    containing[key[a:b]].append(len(s.occurrences))
+    n_segments = max(1, len(texts))
+    out = []
+    for key, s in kept.items():
+        f = len(s.occurrences)
+        longer = containing.get(key, [])
+        own = f - (sum(longer) / len(longer) if longer else 0.0)
+        alone = tuple(o for o, inside in zip(s.occurrences, s.in_name) if not inside)
+        if own < 1 or not alone:
+            continue
+        hl, hr = _entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)
+        whole = "".join(key)
+        spec = max(math.log((f / n_words) / bg.probability(whole)) if bg.listed(whole) else 0.0,
+                   max(word_spec(p) for p in key))
+        if spec <= 0:
+            continue
+        segs = {o.segment for o in s.occurrences}
+        parts = {o.segment * PARTS // n_segments for o in s.occurrences}
+        expected = PARTS * (1 - (1 - 1 / PARTS) ** len(segs))
+        spread = 0.5 + 0.5 * min(1.0, len(parts) / expected)
+        first = s.occurrences[0]
+        head_tag = _tag_of(rows, first, key[-1])
+        score = spec ** 2 * math.log2(1 + f) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        out.append(Candidate(
+            term="".join(key), pieces=key, count=f, own=own, segments=len(segs), left_entropy=hl,
+            right_entropy=hr, specificity=spec, spread=spread, head_tag=head_tag, score=score,
+            occurrences=s.occurrences, standalone=alone,
+        ))
+    out.sort(key=lambda c: (-c.score, -c.count, c.term))
+    # one candidate per string (a string can be cut into words two ways)
+    seen: set[str] = set()
+    unique = []
+    for c in out:
+        if c.term not in seen:
+            seen.add(c.term)
+            unique.append(c)
+    return unique[:limit] if limit else unique
+
+
+def _single_ok(tag: str) -> bool:
+    """Parts of speech a one-word term may have."""
+    return tag.startswith(("n", "v", "a", "l", "i", "j", "b")) and tag not in ("vg", "ag", "ng", "ad")
+
+
+def _tag_of(rows: list[list[Piece]], o: Occurrence, last: str) -> str:
+    for p in rows[o.segment]:
+        if p.end == o.end and p.text == last:
+            return p.tag
+    return "n"
