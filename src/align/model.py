@@ -145,7 +145,7 @@ class Flag:
     """Something an editor should look at.
 
     ``kind`` is one of ``omission``, ``addition``, ``untranslated``,
-    ``number``, ``length``, ``low-confidence`` or a glossary kind
+    ``number``, ``length``, ``low-confidence``, ``duplicate`` or a glossary kind
     (``inconsistent``, ``collision``, ``off-glossary``, ``missing``,
     ``divergent``). ``src``/``tgt`` are segment indices giving the evidence.
     """

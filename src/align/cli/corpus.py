@@ -10,6 +10,7 @@ from ..errors import UsageError
 from . import _common, app
 
 _SHORT = {"omission": "omit", "addition": "add", "untranslated": "untr", "number": "num", "length": "len",
+          "duplicate": "dup",
           "low-confidence": "low", "inconsistent": "incon", "collision": "coll", "off-glossary": "offg",
           "missing": "miss", "divergent": "div"}
 
