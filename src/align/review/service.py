@@ -544,3 +544,69 @@ def open_review(db: str | os.PathLike) -> Review:
     except ProjectError as exc:
         raise InputError(str(exc)) from None
     return Review(store, glossary=load_glossary_of(store))
+
+
+# --------------------------------------------------------------------------- the project flows on
+
+
+def dismissed(f: Flag, d: Decision) -> Flag:
+    """A closed flag as the report shows it: on no row, kind ``dismissed``,
+    saying which flag, what was decided, by whom and when."""
+    label = "dismissed as a false positive" if d.decision == "false-positive" else "marked fixed"
+    where = " ".join(x for x in (f"source {','.join(map(str, f.src))}" if f.src else "",
+                                 f"target {','.join(map(str, f.tgt))}" if f.tgt else "") if x)
+    text = (f"{f.kind} flag ({where or 'document'}) {label} by {d.who} on {d.at}"
+            + (f": “{d.comment}”" if d.comment else "") + f" — the flag said: {f.message}")
+    return Flag("dismissed", text, f.translation, (), (), f.term, "info",
+                {"review": {"decision": d.decision, "comment": d.comment, "who": d.who, "at": d.at},
+                 "flag": {"kind": f.kind, "src": list(f.src), "tgt": list(f.tgt), "message": f.message}})
+
+
+def analysis_of(db: str | os.PathLike, source=None, translations: Sequence = ()):
+    """The :class:`align.pipeline.Analysis` of a review project as it is now:
+    its alignment (no aligning again), the checks run on it, and the
+    editors' decisions applied: a flag dismissed as a false positive or
+    marked fixed leaves the flags (``closed`` has it, with who and when,
+    and a note says so); an accepted one stays, saying who accepted it.
+    Files given must be the ones the project was made from."""
+    import dataclasses
+
+    from .. import pipeline
+
+    review = open_review(db)
+    try:
+        store = review.store
+        verify_files(store, source, list(translations))
+        meta = store.meta()
+        multi = store.multi()
+        multi.warnings = list(meta.get("warnings") or [])
+        multi.signature["review"] = {"db": str(store.path), "events": store.last_event()}
+        row = store.conn.execute("SELECT path, sha256 FROM inputs WHERE role = 'glossary'").fetchone()
+        loaded = pipeline.LoadedGlossary(review.glossary, row["path"] if row else None, row["sha256"] if row else None)
+        analysis = pipeline.check(multi, glossary=loaded, notes=list(meta.get("notes") or []))
+        decisions = store.decisions()
+    finally:
+        review.store.close()
+    open_, closed = split_by_decision(analysis.flags, decisions)
+    open_ = [_with_acceptance(f) for f in open_]
+    report = analysis.glossary_report
+    if report is not None and dataclasses.is_dataclass(report):
+        g_open, _ = split_by_decision(list(getattr(report, "flags", []) or []), decisions)
+        report = dataclasses.replace(report, flags=[_with_acceptance(f) for f in g_open])
+    analysis.flags, analysis.glossary_report = open_, report
+    analysis.closed = [dismissed(f, d) for f, d in closed]
+    analysis.notes.extend(f"{f.translation or 'all'}: {f.message}" for f in analysis.closed)
+    return analysis
+
+
+def _with_acceptance(f: Flag) -> Flag:
+    r = f.details.get("review")
+    if not r:
+        return f
+    said = f" [accepted by {r['who']} on {r['at']}" + (f": {r['comment']}" if r["comment"] else "") + "]"
+    return Flag(f.kind, f.message + said, f.translation, f.src, f.tgt, f.term, f.severity, f.details)
+
+
+def statuses(store: Store) -> dict[str, list[str]]:
+    """Per translation, the status of each bead in order (machine, approved, edited)."""
+    return {tid: [b.status for b in store.beads(tid)] for tid in store.translation_ids}
