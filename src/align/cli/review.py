@@ -29,7 +29,6 @@ def review(
 ) -> None:
     """Serve a review page: merge, split and approve rows, decide on flags, comment, undo; everything
     is kept in the --db file. Prints its URL; Ctrl-C stops it."""
-    from ..review.app import is_local, new_token
     from ..review.service import create_project, open_review, verify_files
 
     translations = list(translations or [])
@@ -55,12 +54,20 @@ def review(
         with _common.progress("aligning", total=100) as advance:
             create_project(db, source, translations, settings=settings, glossary=glossary, progress=advance).close()
         _common.err.print(f"made {db}", highlight=False)
-    reviewing = open_review(db)
+    token = token_for(host, token)
+    serve(open_review(db), host=host, port=port, token=token)
+
+
+def token_for(host: str, token: str | None) -> str | None:
+    """The token the server requires: the one given, else a new one when
+    ``host`` is not localhost, else none."""
+    from ..review.app import is_local, new_token
+
     if token is None and not is_local(host):
         token = new_token()
     if token is not None and (len(token) < 8 or not token.isascii() or not token.isprintable() or " " in token):
         raise UsageError("--token must be at least 8 printable ASCII characters without spaces")
-    serve(reviewing, host=host, port=port, token=token)
+    return token
 
 
 def serve(reviewing, *, host: str, port: int, token: str | None) -> None:
