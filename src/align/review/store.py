@@ -16,6 +16,7 @@ What it holds (schema version :data:`SCHEMA_VERSION`, in ``PRAGMA user_version``
   were written on (so they follow the row through merges and splits);
 - ``events``: the append-only log of edits: who, when, what, and the change
   set that undo and redo replay (triggers refuse UPDATE and DELETE);
+- ``touches``: which beads each event changed (derived from the log, indexed);
 - ``history``: each editor's undo and redo stacks (derived from the log).
 
 Every edit is one ``BEGIN IMMEDIATE`` transaction in WAL mode with
@@ -73,6 +74,7 @@ CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TABLE touches(event INTEGER NOT NULL, bead INTEGER NOT NULL, PRIMARY KEY(bead, event)) WITHOUT ROWID;
 CREATE TABLE history(
     pos INTEGER PRIMARY KEY AUTOINCREMENT, who TEXT NOT NULL, stack TEXT NOT NULL CHECK(stack IN ('undo', 'redo')),
     event INTEGER NOT NULL, latest INTEGER NOT NULL);
@@ -560,13 +562,9 @@ class Store:
         return out
 
     def _last_touch(self, bead_id: int) -> Event | None:
-        """The latest event that changed bead ``bead_id`` (scans recent events)."""
-        rows = self.conn.execute("SELECT * FROM events ORDER BY seq DESC LIMIT 500").fetchall()
-        for r in rows:
-            ch = Changes.from_json(json.loads(r["changes"]))
-            if bead_id in ch.beads():
-                return Event(r["seq"], r["at"], r["who"], r["action"], r["tid"], r["summary"], {}, r["target"])
-        return None
+        """The latest event that changed bead ``bead_id``."""
+        r = self.conn.execute("SELECT MAX(event) FROM touches WHERE bead = ?", (bead_id,)).fetchone()
+        return self.event(r[0]) if r and r[0] is not None else None
 
     def _by(self, bead_id: int) -> str:
         e = self._last_touch(bead_id)
@@ -651,7 +649,9 @@ class Store:
         cur = self.conn.execute("INSERT INTO events(at, who, action, tid, summary, changes, target, request) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 (at, who, action, tid, summary, json.dumps(body), target, request))
-        return int(cur.lastrowid)
+        seq = int(cur.lastrowid)
+        self.conn.executemany("INSERT INTO touches VALUES (?, ?)", [(seq, b) for b in sorted(changes.beads())])
+        return seq
 
     def push(self, who: str, stack: str, event: int, latest: int) -> None:
         self.conn.execute("INSERT INTO history(who, stack, event, latest) VALUES (?, ?, ?, ?)",
@@ -684,13 +684,14 @@ class Store:
     def changed_since(self, bead_ids: Iterable[int], seq: int) -> list[int]:
         """Of ``bead_ids``, those that an edit after event ``seq`` changed and
         that is still in effect (an edit undone since does not count)."""
-        want = set(bead_ids)
+        want = sorted(set(bead_ids))
         active: dict[int, set[int]] = {}
-        for r in self.conn.execute("SELECT seq, action, target, changes FROM events WHERE seq > ? ORDER BY seq",
-                                   (seq,)):
-            touched = Changes.from_json(json.loads(r["changes"])).beads() & want
-            if not touched:
-                continue
+        marks = ",".join("?" * len(want))
+        rows = self.conn.execute(f"SELECT e.seq, e.action, e.target, group_concat(t.bead) AS beads FROM touches t "
+                                 f"JOIN events e ON e.seq = t.event WHERE t.event > ? AND t.bead IN ({marks}) "
+                                 "GROUP BY e.seq ORDER BY e.seq", (seq, *want)) if want else []
+        for r in rows:
+            touched = {int(x) for x in r["beads"].split(",")}
             edit = r["target"] if r["action"] in ("undo", "redo") else r["seq"]
             for i in touched:
                 if r["action"] == "undo":
