@@ -25,7 +25,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=DOCS / "review.png")
-    a = ap.parse_args(argv)
+    opts = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "tests"))
     from playwright.sync_api import expect, sync_playwright
 
@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             page.keyboard.press("c")
             page.keyboard.type("Should say 18th, as the source does")
             expect(page.locator("[data-form=comment] textarea")).to_have_value("Should say 18th, as the source does")
-            page.screenshot(path=str(a.out))
+            page.screenshot(path=str(opts.out))
             browser.close()
-    print(f"wrote {a.out}")
+    print(f"wrote {opts.out}")
     return 0
 
 

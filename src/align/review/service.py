@@ -338,9 +338,10 @@ class Review:
             stale = st.changed_since(Changes.from_json(original.changes).beads(), latest)
             if stale:
                 b = st.bead(stale[0])
-                raise Conflict(f"cannot {what} “{original.summary}”: row {stale[0]} was changed since "
-                               f"{st._by(stale[0])}; {what} that first", rows=[i for i in stale if st.bead(i).alive],
-                               tid=b.tid)
+                where = f"row {st.position(b)}" if b.alive else "a row it changed"
+                then = "undo that first" if what == "undo" else "it can no longer be redone"
+                raise Conflict(f"cannot {what} “{original.summary}”: {where} was changed since {st._by(stale[0])}; "
+                               f"{then}", rows=[i for i in stale if st.bead(i).alive], tid=b.tid)
             ch = Changes.from_json(original.changes)
             if what == "undo":
                 ch = ch.inverse()

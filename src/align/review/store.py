@@ -555,11 +555,16 @@ class Store:
             if not b.alive:
                 raise Conflict(f"row {ref.id} was {self._fate(ref.id)}; the page has been refreshed", tid=tid)
             if b.version != ref.version:
-                raise Conflict(f"row {ref.id} was changed {self._by(ref.id)} since you loaded it "
+                raise Conflict(f"row {self.position(b)} was changed {self._by(ref.id)} since you loaded it "
                                f"(version {ref.version}, now {b.version}); your edit was not saved, the row "
                                "has been refreshed", rows=[ref.id], tid=tid)
             out.append(b)
         return out
+
+    def position(self, b: StoredBead) -> int:
+        """Where an alive bead is among its translation's rows (1-based), as the page numbers them."""
+        return 1 + self.conn.execute("SELECT COUNT(*) FROM beads WHERE tid = ? AND alive = 1 AND "
+                                     "src_start + tgt_start < ?", (b.tid, b.order)).fetchone()[0]
 
     def _last_touch(self, bead_id: int) -> Event | None:
         """The latest event that changed bead ``bead_id``."""
