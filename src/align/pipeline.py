@@ -367,6 +367,8 @@ class Analysis:
     glossary_report: Any = None
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: flags an editor closed in ``align review`` (kind ``dismissed``: who, when, why), on no row
+    closed: list[Flag] = field(default_factory=list)
 
     @property
     def signature(self) -> dict:
@@ -668,18 +670,33 @@ def write_report(analysis: Analysis, path: PathLike, *, title: str | None = None
         inputs = (analysis.signature.get("inputs") or {}).get("source") or {}
         stem = Path(inputs["path"]).stem if inputs.get("path") else "alignment"
         title = f"{stem}: {', '.join(analysis.multi.translation_ids)}"
-    out = render(analysis.multi, analysis.flags, path, glossary_report=analysis.glossary_report, title=title)
+    out = render(analysis.multi, analysis.flags + analysis.closed, path, glossary_report=analysis.glossary_report,
+                 title=title)
     if cb:
         cb.finish()
     analysis.seconds["report"] = time.perf_counter() - t0
     return out
 
 
+def from_review_db(path: PathLike, source: PathLike | None = None, translations: Sequence[PathLike] = ()) -> Analysis:
+    """The Analysis of an ``align review`` project as it is now: its reviewed
+    alignment (not aligned again), checked, with the editors' decisions
+    applied (see :func:`align.review.service.analysis_of`)."""
+    from .review.service import analysis_of
+
+    return analysis_of(path, source, translations)
+
+
 def run(source: Source | None = None, translations: Sequence[Source] = (), *, saved: PathLike | None = None,
         settings: Settings = Settings(), glossary: PathLike | None = None, glossary_required: bool = True,
-        stages: Stages | None = None, progress: Progress | None = None) -> Analysis:
+        stages: Stages | None = None, progress: Progress | None = None, db: PathLike | None = None) -> Analysis:
     """What every command does first: the Analysis of the inputs, or of the
-    saved alignment ``saved`` (checked against the inputs when both are given)."""
+    saved alignment ``saved`` (checked against the inputs when both are given),
+    or of the review project ``db``."""
+    if db is not None:
+        if saved is not None or glossary is not None:
+            raise UsageError("--db is the whole project (its alignment and glossary): give no --from or -g with it")
+        return from_review_db(db, source, list(translations))
     if saved is not None:
         multi = load_alignment(saved)
         verify_inputs(multi, saved, source, list(translations))

@@ -21,6 +21,7 @@ from ..model import Alignment, Bead, Segment
 from . import dp
 from .band import search_band
 from .confidence import confidences
+from .fixed import FixedLike, Gap, align_around
 from .inputs import Inputs, make_inputs, text_length
 from .length import LengthModel, document_sigma
 from .params import AlignParams
@@ -67,7 +68,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                   tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
                   tgt_head: Sequence[bool] | None = None, progress: Progress | None = None,
                   encode_spans: SpanEncoder | None = None, src_edges=None, tgt_edges=None,
-                  src_clauses=None, tgt_clauses=None) -> VectorResult:
+                  src_clauses=None, tgt_clauses=None, fixed: Sequence[FixedLike] | None = None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
@@ -78,10 +79,18 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     vectors (k, dim) (embed.encode_clauses); they give the edge features
     (unless ``src_edges``/``tgt_edges`` are given) and, in the second pass,
     where each clause is best placed.
+    ``fixed`` (optional): beads to keep as they are (an editor's); each gap
+    between them is aligned on its own (aligner/fixed.py).
     Returns beads covering every index of both sides exactly once, in order.
     """
     p = params or AlignParams()
     n, m = len(src_vecs), len(tgt_vecs)
+    if fixed:
+        return _vectors_around(fixed, dict(
+            src_vecs=src_vecs, tgt_vecs=tgt_vecs, src_len=src_len, tgt_len=tgt_len, src_lex=src_lex,
+            tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts, src_head=src_head, tgt_head=tgt_head,
+            src_edges=src_edges, tgt_edges=tgt_edges, src_clauses=src_clauses, tgt_clauses=tgt_clauses),
+            p, encode_spans, n, m)
     if n == 0 or m == 0:
         beads = [Bead((i,), (), 0.0, 0.0) for i in range(n)] + [Bead((), (j,), 0.0, 0.0) for j in range(m)]
         return VectorResult(beads, 0.0, {"cells": 0})
@@ -111,6 +120,40 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     return VectorResult(beads, mean, {"cells": first.scorer.band.cells, "len_sigma": first.scorer.params.len_sigma})
 
 
+def _cut(value, start: int, end: int):
+    """A slice of one per-segment argument of align_vectors (arrays, lists, or
+    a (heads, tails) pair of arrays); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, tuple) and len(value) == 2 and all(hasattr(v, "shape") for v in value):
+        return (value[0][start:end], value[1][start:end])
+    return value[start:end]
+
+
+def _vectors_around(fixed: Sequence[FixedLike], args: dict, p: AlignParams, encode_spans: SpanEncoder | None,
+                    n: int, m: int) -> VectorResult:
+    """align_vectors with fixed beads: each gap between them aligned alone, then stitched."""
+    cells = 0
+
+    def solve_gap(gap: Gap) -> list[Bead]:
+        nonlocal cells
+        part = {k: _cut(v, gap.src_start, gap.src_end) if k.startswith("src_") else _cut(v, gap.tgt_start, gap.tgt_end)
+                for k, v in args.items()}
+        spans = None
+        if encode_spans is not None:
+            def spans(src_spans, tgt_spans, g=gap):
+                return encode_spans([(a + g.src_start, b + g.src_start) for a, b in src_spans],
+                                    [(a + g.tgt_start, b + g.tgt_start) for a, b in tgt_spans])
+        res = align_vectors(params=p, encode_spans=spans, **part)
+        cells += int(res.stats.get("cells", 0))
+        return res.beads
+
+    beads = align_around(fixed, n, m, solve_gap)
+    scored = [b.confidence for b in beads if b.src and b.tgt]
+    mean = float(np.mean(scored)) if scored else 0.0
+    return VectorResult(beads, mean, {"cells": cells, "fixed": len(fixed)})
+
+
 def encode_texts(encoder, texts: list[str], progress: Progress | None, what: str) -> np.ndarray:
     """``encoder.encode(texts)``, in batches that advance ``progress`` for long inputs."""
     if progress is None or len(texts) <= 256:
@@ -135,13 +178,15 @@ def signature(encoder_name: str, level: str, params: AlignParams) -> dict:
 
 def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", translation_id: str = "target",
                progress: Progress | None = None, level: str | None = None, src_vecs=None, tgt_vecs=None,
-               **params) -> Alignment:
+               fixed: Sequence[FixedLike] | None = None, **params) -> Alignment:
     """Align a source segment list with one translation.
 
     ``encoder``: a name (``use``, ``lexical``, ``st:PATH``) or an Encoder;
     what it declares (embed.capabilities) decides whether the dictionary
     view, clause vectors and the second pass's joined vectors are used.
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
+    ``fixed``: beads to keep (approved or corrected by an editor); the rest is
+    aligned gap by gap between them (aligner/fixed.py).
     Other keyword arguments override AlignParams fields.
     """
     level = level or (source[0].level if source else "sentence")
@@ -174,7 +219,8 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
                         src_clauses=src_clauses, tgt_clauses=tgt_clauses,
-                        progress=progress, encode_spans=encode_spans if can.joined_vectors else None)
+                        progress=progress, encode_spans=encode_spans if can.joined_vectors else None,
+                        fixed=fixed)
     warnings = []
     if source and target and res.mean_confidence < p.unrelated_below:
         warnings.append(f"{translation_id}: the translation looks unrelated to the source "

@@ -44,6 +44,7 @@ def _root(
 
 # Command modules register themselves on `app` when imported.
 from . import ingest, segment, split, pair, eval, check, export, glossary, report, demo, corpus  # noqa: E402,F401
+from . import review  # noqa: E402,F401
 
 
 class Terminated(BaseException):

@@ -57,6 +57,8 @@ def check(
     presegmented: bool = _common.presegmented_option(),
     like: Optional[Path] = _common.like_option(),
     strict_encoding: bool = _common.strict_encoding_option(),
+    db: Optional[Path] = typer.Option(None, "--db", help="An `align review` project: its reviewed alignment, "
+                                      "with the editors' decisions (dismissed flags stay dismissed)."),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
     untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
@@ -66,7 +68,7 @@ def check(
     settings = _common.settings(level, encoder, presegmented, like)
     with _common.progress("aligning", total=100) as advance:
         analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
-                                progress=advance)
+                                progress=advance, db=db)
     multi, flags = analysis.multi, analysis.flags
     _common.tell(analysis)
     if as_json:

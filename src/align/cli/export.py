@@ -28,10 +28,16 @@ def export(
     presegmented: bool = _common.presegmented_option(),
     like: Optional[Path] = _common.like_option(),
     strict_encoding: bool = _common.strict_encoding_option(),
+    db: Optional[Path] = typer.Option(None, "--db", help="An `align review` project: export its reviewed alignment "
+                                      "(with each bead's status: machine, approved, edited); --format beads gives "
+                                      "gold for `align eval`."),
 ) -> None:
-    """Export the aligned rows as TSV, TMX 1.4b or JSONL (aligning first, unless --from)."""
+    """Export the aligned rows as TSV, TMX 1.4b or JSONL (aligning first, unless --from or --db)."""
     from .. import pipeline
     from ..export import FORMATS, export as write_export, export_string, format_for_path
+
+    if db is not None:
+        return _export_review(db, source, translations, fmt, output, translation, min_confidence, glossary, saved)
 
     output = _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary,
                                           "saved alignment": saved}, stdout=True)
@@ -58,3 +64,21 @@ def export(
         return
     path = write_export(multi, output, fmt, **options)
     _common.err.print(f"wrote {path} ({len(multi.groups)} rows)", highlight=False)
+
+
+def _export_review(db, source, translations, fmt, output, translation, min_confidence, glossary, saved) -> None:
+    """``align export --db P.sqlite``: the reviewed alignment, not aligned again."""
+    from ..review.export import export_project
+
+    if source is not None or translations or glossary is not None or saved is not None:
+        raise UsageError("--db is the whole project: give no files, -g or --from with it")
+    output = _common.output_path(output, {"review project": db}, stdout=True)
+    if fmt is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = {".tsv": "tsv", ".tmx": "tmx", ".jsonl": "jsonl", ".beads": "beads"}.get(suffix, "tsv")
+    data, rows = export_project(db, fmt.lower(), output=output, translation=translation,
+                                min_confidence=min_confidence)
+    if output is None:
+        _common.out.file.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+        return
+    _common.err.print(f"wrote {output} ({rows} {'beads' if fmt == 'beads' else 'rows'})", highlight=False)

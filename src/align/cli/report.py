@@ -25,6 +25,8 @@ def report(
     title: Optional[str] = typer.Option(None, "--title", help="The page title."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     strict_encoding: bool = _common.strict_encoding_option(),
+    db: Optional[Path] = typer.Option(None, "--db", help="An `align review` project: its reviewed alignment, "
+                                      "with the editors' decisions (dismissed flags stay dismissed)."),
 ) -> None:
     """Write a one-page, self-contained HTML diff report: the source clause by
     clause, every translation side by side, with flags and glossary terms."""
@@ -32,12 +34,13 @@ def report(
     from ..report import summarize
 
     _common.output_path(output, {"source": source, "translation": translations, "glossary": glossary,
-                                 "saved alignment": saved})
+                                 "saved alignment": saved,
+                                 "review project": db})
     settings = _common.settings(level, encoder, presegmented, like)
     with progress("aligning", total=100) as advance:
         stages = pipeline.Stages(advance, {"align": 85, "check": 10, "report": 5})
         analysis = pipeline.run(source, translations or [], saved=saved, settings=settings, glossary=glossary,
-                                stages=stages)
+                                stages=stages, db=db)
         path = pipeline.write_report(analysis, output, title=title, stages=stages)
     multi = analysis.multi
     summaries = summarize(multi, analysis.all_flags)
@@ -47,7 +50,7 @@ def report(
         return
     for w in multi.warnings:
         _common.warning_line(w)
-    name = source if source is not None else saved
+    name = source if source is not None else (saved if saved is not None else db)
     typer.echo(f"{name}: {len(multi.source)} source segments, {len(multi.groups)} rows")
     for line in _common.summary_lines(multi, analysis.all_flags):
         typer.echo(line)
