@@ -108,7 +108,8 @@ def _print_flags(flags, *, max_evidence: int) -> None:
     for kind in sorted(by_kind, key=lambda k: _KIND_ORDER.index(k) if k in _KIND_ORDER else 99):
         out.print(f"\n[bold {_KIND_STYLE.get(kind, '')}]{kind}[/] ({len(by_kind[kind])})")
         for f in by_kind[kind]:
-            out.print(f"  - {_esc(f.message)}", highlight=False)
+            scope = "[document] " if f.details.get("scope") == "document" else ""
+            out.print(f"  - {scope}{_esc(f.message)}", highlight=False)
             evidence = f.details.get("evidence", [])
             if kind == "inconsistent":  # show the deviating renderings first
                 main = f.details.get("main")
