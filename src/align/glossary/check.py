@@ -611,7 +611,7 @@ def build_flags(
     order = {e.term: i for i, e in enumerate(glossary.entries)}
     rows = _rows(multi)
     usages = _usages(occurrences, tids, status, rows, order)
-    claimed: set[int] = set()  # id() of hits a more specific flag already names
+    claimed: set[TermHit] = set()  # occurrences a more specific flag already names
     findings = _collisions(usages, glossary, claimed)
     findings += _off_glossary(usages, glossary, borrowed or {}, claimed)
     findings += _inconsistent(usages, claimed)
@@ -628,7 +628,7 @@ def build_flags(
     return sorted(flags, key=key)
 
 
-def _collisions(usages: list[_Usage], glossary: Glossary, claimed: set[int]) -> list[_Finding]:
+def _collisions(usages: list[_Usage], glossary: Glossary, claimed: set[TermHit]) -> list[_Finding]:
     """One English word for several source terms in one translation. The terms
     whose own word it is (:meth:`_Usage.owns`) keep it; the other terms' uses
     of it are local flags. Several owners: one document flag for them."""
@@ -650,7 +650,7 @@ def _collisions(usages: list[_Usage], glossary: Glossary, claimed: set[int]) -> 
         listed = ", ".join(f"{t} x{n}" for t, n in counts.items())
         if len(owners) >= 2:
             hits = tuple(h for u in owners for h in of[u.term])
-            claimed.update(id(h) for h in hits)
+            claimed.update(hits)
             names_owned = ", ".join(f"{u.term} x{counts[u.term]}" for u in owners)
             out.append(_Finding(
                 "collision", tid, " / ".join(u.term for u in owners), "warning", "document", hits,
@@ -663,7 +663,7 @@ def _collisions(usages: list[_Usage], glossary: Glossary, claimed: set[int]) -> 
             if u in owners:
                 continue
             hits = tuple(of[u.term])
-            claimed.update(id(h) for h in hits)
+            claimed.update(hits)
             entry = glossary.entry(u.term)
             reason = entry.reason_for(word) if u.status.get(word) == "discouraged" else ""
 
@@ -683,7 +683,7 @@ def _collisions(usages: list[_Usage], glossary: Glossary, claimed: set[int]) -> 
     return out
 
 
-def _off_glossary(usages: list[_Usage], glossary: Glossary, borrowed: dict, claimed: set[int]) -> list[_Finding]:
+def _off_glossary(usages: list[_Usage], glossary: Glossary, borrowed: dict, claimed: set[TermHit]) -> list[_Finding]:
     """Discouraged or unlisted renderings: a habit is one document flag, a
     slip is flagged in its rows (with the translation's usual rendering)."""
     out: list[_Finding] = []
@@ -693,7 +693,7 @@ def _off_glossary(usages: list[_Usage], glossary: Glossary, borrowed: dict, clai
             st = u.status.get(r)
             if st not in ("discouraged", "unlisted"):
                 continue
-            hits = tuple(h for h in u.hits_of(r) if id(h) not in claimed)
+            hits = tuple(h for h in u.hits_of(r) if h not in claimed)
             if not hits:
                 continue
             habit = u.is_habit(r)
@@ -724,7 +724,7 @@ def _off_glossary(usages: list[_Usage], glossary: Glossary, borrowed: dict, clai
     return out
 
 
-def _inconsistent(usages: list[_Usage], claimed: set[int]) -> list[_Finding]:
+def _inconsistent(usages: list[_Usage], claimed: set[TermHit]) -> list[_Finding]:
     """Several renderings of one term in one translation. With a dominant
     rendering, each other listed rendering is flagged where it is used (the
     discouraged and unlisted ones are off-glossary flags, other terms' words
@@ -746,7 +746,7 @@ def _inconsistent(usages: list[_Usage], claimed: set[int]) -> list[_Finding]:
         for r in u.counts:
             if r == u.dominant or u.status.get(r) not in _LISTED:
                 continue
-            hits = tuple(h for h in u.hits_of(r) if id(h) not in claimed)
+            hits = tuple(h for h in u.hits_of(r) if h not in claimed)
             if hits:
                 out.append(_Finding(
                     "inconsistent", u.translation, u.term, "warning", "row", hits,
@@ -809,18 +809,17 @@ def _divergent(occurrences, usages, tids, order, multi, rows: _Rows) -> list[Fla
     for u in usages:
         if u.counts:
             by_term[u.term][u.translation] = u
-    by_occ: dict[tuple, dict[str, TermHit]] = defaultdict(dict)
+    # term -> (source segment, start) -> translation -> its occurrence there
+    by_occ: dict[str, dict[tuple[int, int], dict[str, TermHit]]] = defaultdict(lambda: defaultdict(dict))
     for h in occurrences:
-        by_occ[(h.term, h.source_segment, h.source_start)][h.translation] = h
+        by_occ[h.term][(h.source_segment, h.source_start)][h.translation] = h
     out = []
     for term in sorted(by_term, key=lambda t: order.get(t, 0)):
         per = by_term[term]
         if len(per) < 2 or frozenset.intersection(*(u.usual for u in per.values())):
             continue
         places = []
-        for (t, _, _), got in sorted(by_occ.items(), key=lambda kv: (kv[0][1], kv[0][2])):
-            if t != term:
-                continue
+        for _, got in sorted(by_occ[term].items()):
             rs = {tid: h.rendering for tid, h in got.items() if h.rendering is not None}
             if len(set(rs.values())) > 1:
                 places.append(got)
