@@ -316,7 +316,7 @@ def test_a_sentence_repeated_inside_one_bead_is_a_duplicate():
     assert kinds(flags) == [("duplicate", "a", (1,), (1, 2))]
     f = flags[0]
     assert f.severity == "warning"
-    assert "segment 2 repeats segment 1" in f.message
+    assert "segment 3 repeats segment 2" in f.message
     assert f.details["group"] == 1 and f.details["groups"] == [1, 1] and f.details["similarity"] == 100.0
     # it is one of the checks run by default, listed after the row's other kinds in KINDS order
     assert "duplicate" in KINDS
@@ -330,7 +330,7 @@ def test_a_near_duplicate_in_another_row_names_both_rows():
     [f] = check_duplicates(m)
     assert (f.src, f.tgt) == ((0, 1), (0, 1)) and f.details["groups"] == [0, 1] and f.details["group"] == 1
     assert 95 <= f.details["similarity"] < 100
-    assert "segment 1 repeats segment 0" in f.message
+    assert "segment 2 repeats segment 1" in f.message
     # below the threshold: two different sentences
     assert check_duplicates(m, CheckSettings(duplicate_similarity=99.5)) == []
 
@@ -388,4 +388,4 @@ def test_the_report_shows_a_duplicate_flag():
     html = build_report_html(m, flags)
     assert 'class="badge k-duplicate">duplicate<' in html
     assert '<option value="duplicate">duplicate</option>' in html
-    assert "segment 1 repeats segment 0" in html
+    assert "segment 2 repeats segment 1" in html

@@ -50,7 +50,9 @@ def test_check_json_shape(files, capsys):
     assert got[("征信", "clt", 1)] == "credit" and got[("征信", "blog", 1)] == "credit investigation"
     assert got[("信用", "clt", 2)] == "trust"
     for f in data["flags"]:
-        assert set(f) == {"kind", "term", "translation", "renderings", "evidence"}
+        assert set(f) == {"kind", "term", "translation", "severity", "scope", "message", "src", "tgt",
+                          "renderings", "occurrences", "evidence"}
+        assert f["scope"] in ("row", "document") and f["severity"] in ("error", "warning", "info")
     kinds = {(f["kind"], f["term"], f["translation"]) for f in data["flags"]}
     assert ("inconsistent", "诚信", "clt") in kinds
     assert ("off-glossary", "诚信", "blog") in kinds

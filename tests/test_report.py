@@ -129,6 +129,22 @@ def sample(n_translations: int = 2):
     return multi, flags, glossary
 
 
+def sample_with_findings(n_translations: int = 2):
+    """The sample plus two document flags: blog's 'sincerity' for 诚信 in rows
+    1 to 4 (row 2 has no flag of its own) -- as the glossary checker writes it: no src/tgt, its rows in
+    details["groups"], its occurrences in details["occurrences"]), and a
+    divergence with its occurrences only."""
+    multi, flags, gl = sample(n_translations)
+    occ = [{"translation": "blog", "source_segment": s, "group": s, "rendering": "sincerity"} for s in (0, 1, 2, 3)]
+    doc = [
+        Flag("off-glossary", "blog renders 诚信 as discouraged 'sincerity' in 3 of 4 occurrences <b>", "blog",
+             term="诚信", details={"scope": "document", "groups": [0, 1, 2, 3], "occurrences": occ}),
+        Flag("divergent", "the translations render 信用 differently (1 place)", None, term="信用", severity="info",
+             details={"scope": "document", "occurrences": [{"source_segment": 2, "renderings": {}}]}),
+    ]
+    return multi, flags + doc, gl
+
+
 # ------------------------------------------------------------- HTML parsing
 
 class Tree(HTMLParser):
@@ -229,8 +245,9 @@ def test_flags_are_inline_in_the_right_cell_and_rows_carry_their_kinds():
     clt7 = r7[r7.index('data-tid="clt"'):r7.index('data-tid="blog"')]
     assert "not translated" in clt7 and "source segment 6 has no translation" in clt7
     # a flag with evidence in several rows: in full in the first, clipped with a link back in the others
-    assert '<div class="flag"><span class="badge k-inconsistent">' in row_html(html, "r1")
-    assert re.search(r'<div class="flag rep" title="诚信 rendered as[^"]*"><span[^>]*>inconsistent</span><a class="back" href="#r1"', r4)
+    assert '<div class="flag sev-warning" title="warning"><span class="badge k-inconsistent">' in row_html(html, "r1")
+    assert re.search(r'<div class="flag rep sev-warning" title="诚信 rendered as[^"]*"><span[^>]*>inconsistent</span>'
+                     r'<a class="back" href="#r1"', r4)
     # a flag that points at no row goes to the summary
     top = html[:html.index('<nav class="toolbar"')]
     assert "the translations differ a lot in length overall" in top
@@ -440,3 +457,63 @@ def test_source_term_offsets_segment_or_document_relative_and_aliases():
     assert locate_source_term(h(102, 106), seg) == (2, 6)
     # offsets that fit nothing: the first occurrence not already marked
     assert locate_source_term(h(500, 502), seg, used=[(2, 6)]) == (13, 15)
+
+
+# ------------------------------------------------ document findings (issue 13.3)
+
+def test_a_document_flag_is_listed_once_in_the_summary_and_on_no_row():
+    multi, flags, gl = sample_with_findings()
+    html = build_report_html(multi, flags, glossary_report=gl)
+    top, body = html[:html.index('<nav class="toolbar"')], html[html.index('<main id="rows">'):]
+    assert top.count("discouraged &#39;sincerity&#39; in 3 of 4 occurrences &lt;b&gt;") == 1  # escaped, once
+    assert "sincerity&#39; in 3 of 4" not in body and "render 信用 differently" not in body
+    tree = parse(top)
+    items = [a for tag, a in tree.elements if tag == "li" and a.get("data-finding")]
+    assert [a["data-finding"] for a in items] == ["1", "2", "3"]  # warning, info, then the rowless length note
+    buttons = [a["data-finding"] for tag, a in tree.elements if tag == "button"]
+    assert buttons == ["1", "2"]  # the rowless note has no rows to show
+    assert "4 occurrences in 4 rows" in top and "1 occurrence in 1 row" in top
+    rows = {r["id"]: r for r in rows_of(parse(html))}
+    assert rows["r1"]["data-d"] == "|1|" and rows["r3"]["data-d"] == "|1|2|" and rows["r4"]["data-d"] == "|1|"
+    assert rows["r2"]["data-d"] == "|1|" and rows["r2"]["data-k"] == "" and rows["r6"]["data-d"] == ""
+    # a document flag is no row flag: the rows' kinds, the kind filter and the flagged count leave it out
+    assert all("off-glossary" not in r["data-k"] and "divergent" not in r["data-k"] for r in rows.values())
+    assert '<option value="off-glossary">' not in html and '<option value="divergent">' not in html
+    finding_options = re.findall(r'<option value="(\d+)">', html)
+    assert finding_options == ["1", "2"]  # the Finding filter offers the findings with rows
+    assert "5 flagged" in top and "2 document findings" not in top and "3 document findings" in top
+
+
+def test_the_flag_counts_separate_row_flags_from_document_findings():
+    multi, flags, gl = sample_with_findings()
+    top = build_report_html(multi, flags, glossary_report=gl)
+    top = top[:top.index('<nav class="toolbar"')]
+    row = re.search(r'<tr><td><span class="badge k-off-glossary">.*?</tr>', top, re.S).group(0)
+    cells = re.findall(r'<td class="num">(.*?)</td>', row)
+    assert [re.sub(r"<[^>]+>", "", c) for c in cells] == ["0", "0", "", "0", "1"]  # clt, blog, across, rows, document
+    assert 'href="#finding-1"' in row
+
+
+def test_messages_and_row_labels_count_segments_alike():
+    """Every segment number a comparison message names is one the report
+    shows (§) in the row that carries the flag: both count from 1."""
+    from markupsafe import escape
+
+    from align.compare import check_alignment
+
+    multi, _, _ = sample()
+    flags = [f for f in check_alignment(multi) if re.search(r"segments? \d", f.message)]
+    assert {f.kind for f in flags} >= {"omission", "addition"}
+    html = build_report_html(multi, flags)
+    for f in flags:
+        row = f"r{f.details['group'] + 1}"
+        labels = set()
+        for a, b in re.findall(r"§(\d+)(?:–(\d+))?", row_html(html, row)):
+            labels.update(range(int(a), int(b or a) + 1))
+        named = {int(n) for n in re.findall(r"segments? (\d+)", f.message)}
+        named |= {int(n) for n in re.findall(r"segments \d+–(\d+)", f.message)}
+        assert named and named <= labels, (f.message, row, labels)
+        assert str(escape(f.message)) in row_html(html, row)
+    # and what the JSON says is the 0-based index of the same segment
+    (om,) = [f for f in flags if f.kind == "omission"]
+    assert om.src == (5,) and "source segment 6 " in om.message

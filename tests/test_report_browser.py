@@ -13,7 +13,7 @@ import pytest
 
 from align.report import write_report
 
-from test_report import sample
+from test_report import sample, sample_with_findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,8 +55,8 @@ def page_of(browser, tmp_path):
     """Open a report from file:// and record console errors and failed requests."""
     opened = []
 
-    def open_report(n_translations: int = 2):
-        multi, flags, gl = sample(n_translations)
+    def open_report(n_translations: int = 2, make=sample):
+        multi, flags, gl = make(n_translations)
         path = write_report(multi, flags, tmp_path / f"report{n_translations}.html", glossary_report=gl)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         problems: list[str] = []
@@ -204,4 +204,48 @@ def test_term_table_links_filter_by_term(page_of):
     assert page.evaluate("location.hash") == "#r3"
     page.select_option("#f-term", "诚信")
     assert visible_rows(page) == ["r1", "r3", "r4"]
+    assert problems == []
+
+
+def current_row(page) -> str:
+    return page.evaluate("document.querySelector('.row.cur').id")
+
+
+def test_a_document_finding_shows_its_rows(page_of):
+    page, problems, _ = page_of(make=sample_with_findings)
+    assert len(visible_rows(page)) == 7
+    page.click('.findings button[data-finding="1"]')
+    assert visible_rows(page) == ["r1", "r2", "r3", "r4"]  # its rows, r2 without a flag of its own among them
+    assert page.locator("#f-doc").input_value() == "1"
+    assert page.locator("#f-count").inner_text() == "4 of 7 rows"
+    assert page.evaluate("document.querySelector('#finding-1').classList.contains('on')")
+    assert page.evaluate("location.hash") == "#r1" and current_row(page) == "r1"
+    # j/k walk the finding's rows, flagged or not
+    page.keyboard.press("j")
+    assert current_row(page) == "r2"
+    page.keyboard.press("j")
+    assert current_row(page) == "r3"
+    page.click('.findings button[data-finding="2"]')
+    assert visible_rows(page) == ["r3"]
+    page.keyboard.press("Escape")  # clears the finding too
+    assert len(visible_rows(page)) == 7 and page.locator("#f-doc").input_value() == ""
+    assert not page.evaluate("document.querySelector('#finding-2').classList.contains('on')")
+    # the flag filter does not offer the document kinds: they are on no row
+    options = page.eval_on_selector_all("#f-kind option", "os => os.map(o => o.value)")
+    assert "off-glossary" not in options and "divergent" not in options
+    assert problems == []
+
+
+def test_j_stops_only_at_rows_with_flags_of_their_own(page_of):
+    """r2 is one of a document finding's rows but has no flag of its own: j passes it."""
+    page, problems, _ = page_of(make=sample_with_findings)
+    page.locator("body").click(position={"x": 5, "y": 5})
+    seen = []
+    for _ in range(6):
+        page.keyboard.press("j")
+        seen.append(current_row(page))
+    assert seen == ["r1", "r3", "r4", "r5", "r7", "r7"]
+    for _ in range(4):
+        page.keyboard.press("k")
+    assert current_row(page) == "r1"
     assert problems == []

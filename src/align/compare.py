@@ -6,8 +6,26 @@ Each check is a small function over one :class:`MultiAlignment` returning
 :class:`Flag` objects; :func:`check_alignment` runs them all (plus the glossary
 checker when a glossary is given) and returns the flags in a deterministic
 order: by row (group) of the alignment, then translation (in the order of
-``multi.alignments``), then kind. Every group-based flag carries its row in
-``details["group"]``. Thresholds live in :class:`CheckSettings`.
+``multi.alignments``), then kind (:data:`FLAG_ORDER`); document flags last.
+Every group-based flag carries its row in ``details["group"]``; every flag
+that :func:`run_checks` returns says in ``details["scope"]`` whether it is
+about a row (``"row"``) or about the whole document (``"document"``: no row
+of its own, its rows in ``details["groups"]``). Thresholds live in
+:class:`CheckSettings`.
+
+Numbering: ``src``/``tgt`` and every index in ``details`` are 0-based
+positions in the segment lists (as in the JSON and the exports); the
+messages, written for people, count segments from 1, as the report's row
+and segment labels do (``source segment 40`` is ``src`` 39).
+
+Severities: ``error`` -- a likely mistake the editor must fix (numbers that
+disagree, a source clause with no translation, Chinese left in the English);
+``warning`` -- a likely problem worth a look (a value on one side only, a
+repeated paragraph, an addition, a row far shorter or longer than the
+document's norm, and the glossary's discouraged, inconsistent, colliding or
+missing renderings); ``info`` -- an observation that needs no fix by itself
+(the aligner's doubt, enumeration markers that differ, a rendering found only
+by association, how the translations differ from each other).
 """
 from __future__ import annotations
 
@@ -27,14 +45,18 @@ from .model import Flag, Group, MultiAlignment, Segment
 from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
 
 __all__ = [
-    "CheckSettings", "CheckResult", "KINDS", "check_alignment", "run_checks", "check_english_only",
+    "CheckSettings", "CheckResult", "KINDS", "GLOSSARY_KINDS", "FLAG_ORDER", "check_alignment", "run_checks", "check_english_only",
     "check_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
     "check_length", "check_low_confidence", "find_cjk_runs", "find_repeats", "Repeat", "flags_by_group",
-    "flag_counts", "flag_to_dict", "flag_from_dict",
+    "flag_counts", "flag_to_dict", "flag_from_dict", "flag_scope", "is_document_flag", "segments_label",
 ]
 
 #: The comparison kinds, in the order flags of one row are listed.
 KINDS = ("omission", "addition", "duplicate", "untranslated", "number", "length", "low-confidence")
+#: The glossary checker's kinds (align.glossary.check), in the order they are listed.
+GLOSSARY_KINDS = ("inconsistent", "collision", "off-glossary", "missing", "divergent")
+#: Every kind, in the order the flags of one row are listed (the report's order too).
+FLAG_ORDER = KINDS + GLOSSARY_KINDS
 
 
 @dataclass(frozen=True)
@@ -97,10 +119,19 @@ def _lang(segments: list[Segment], default: str) -> str:
     return segments[0].lang if segments else default
 
 
-def _span(idx: tuple[int, ...]) -> str:
+def segments_label(idx: Iterable[int]) -> str:
+    """Segment indices as people read them, counted from 1 like the report's
+    labels: ``segment 40`` for (39,), ``segments 40–41`` for (39, 40)."""
+    idx = sorted(idx)
     if not idx:
-        return "-"
-    return str(idx[0]) if len(idx) == 1 else f"{idx[0]}-{idx[-1]}"
+        return "no segment"
+    if len(idx) == 1:
+        return f"segment {idx[0] + 1}"
+    return f"segments {idx[0] + 1}–{idx[-1] + 1}"
+
+
+def _has(idx: tuple[int, ...]) -> str:
+    return "has" if len(idx) == 1 else "have"
 
 
 def _clip(text: str, n: int = 60) -> str:
@@ -125,9 +156,9 @@ def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
     flags = []
     for gi, g, tid, tgt, conf in _source_cells(multi):
         if not tgt:
-            msg = f"source {_span(g.src)} has no translation: {_clip(_source_text(multi, g.src))}"
+            msg = f"source {segments_label(g.src)} {_has(g.src)} no translation: {_clip(_source_text(multi, g.src))}"
         elif conf < settings.omission_confidence:
-            msg = (f"source {_span(g.src)} may not be translated "
+            msg = (f"source {segments_label(g.src)} may not be translated "
                    f"(confidence {conf:.2f} < {settings.omission_confidence:.2f}; or the translation reorders it)")
         else:
             continue
@@ -145,7 +176,7 @@ def check_additions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
         for tid in multi.alignments:
             tgt = g.targets.get(tid, ())
             if tgt:
-                msg = f"{tid} {_span(tgt)} has no source: {_clip(_target_text(multi, tid, tgt))}"
+                msg = f"{tid} {segments_label(tgt)} {_has(tgt)} no source: {_clip(_target_text(multi, tid, tgt))}"
                 flags.append(Flag("addition", msg, tid, (), tgt, details={"group": gi}))
     return flags
 
@@ -232,7 +263,7 @@ def check_duplicates(multi: MultiAlignment, settings: CheckSettings = CheckSetti
             if _source_repeats(multi, srcs[0], srcs[1], settings):
                 continue
             first, repeat = al.target[rep.first], al.target[rep.repeat]
-            msg = (f"{tid} segment {rep.repeat} repeats segment {rep.first} (similarity {rep.similarity:.1f}) "
+            msg = (f"{tid} segment {rep.repeat + 1} repeats segment {rep.first + 1} (similarity {rep.similarity:.1f}) "
                    f"where the source does not: {_clip(repeat.text)}")
             details: dict[str, Any] = {"first": rep.first, "repeat": rep.repeat, "similarity": rep.similarity,
                                        "groups": [g for g in rows if g is not None]}
@@ -259,7 +290,7 @@ def find_cjk_runs(text: str, min_chars: int = 1) -> list[tuple[int, int, str]]:
 def _untranslated_flag(seg: Segment, tid: str | None, src: tuple[int, ...], runs, group: int | None) -> Flag:
     shown = "; ".join(_clip(r, 30) for _, _, r in runs[:3]) + ("; …" if len(runs) > 3 else "")
     n = sum(len(_HAN_CHAR.findall(r)) for _, _, r in runs)
-    where = f"{tid} segment {seg.index}" if tid else f"segment {seg.index}"
+    where = f"{tid} segment {seg.index + 1}" if tid else f"segment {seg.index + 1}"
     details: dict[str, Any] = {
         "runs": [{"text": r, "start": s, "end": e, "doc_start": seg.start + s, "doc_end": seg.start + e}
                  for s, e, r in runs],
@@ -267,7 +298,7 @@ def _untranslated_flag(seg: Segment, tid: str | None, src: tuple[int, ...], runs
     }
     if group is not None:
         details["group"] = group
-    return Flag("untranslated", f"{where} has {n} untranslated Chinese character(s) at {seg.start + runs[0][0]}: {shown}",
+    return Flag("untranslated", f"{where} has {n} untranslated Chinese character(s) at offset {seg.start + runs[0][0]}: {shown}",
                 tid, src, (seg.index,), severity="error", details=details)
 
 
@@ -368,7 +399,8 @@ def _visible_len(text: str) -> int:
 def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
     """Rows whose target/source length ratio is far from the document's own
     median ratio: robust z-score ``0.6745 * (x - median) / MAD`` of the log
-    ratio, per translation."""
+    ratio, per translation. A warning: something may be left out or added
+    there (a partial omission inside a merged bead shows only this way)."""
     flags = []
     for tid in multi.alignments:
         rows = []
@@ -390,9 +422,9 @@ def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings(
             z = 0.6745 * (x - med) / mad
             if abs(z) > settings.length_z:
                 word, hint = ("long", "something may be added") if z > 0 else ("short", "something may be left out")
-                msg = (f"{tid} is {word} for source {_span(g.src)}, {hint}: {t_len} chars for {s_len} "
+                msg = (f"{tid} is {word} for source {segments_label(g.src)}, {hint}: {t_len} chars for {s_len} "
                        f"(ratio {math.exp(x):.2f}, document median {math.exp(med):.2f}, z {z:+.1f})")
-                flags.append(Flag("length", msg, tid, g.src, g.targets[tid], severity="info",
+                flags.append(Flag("length", msg, tid, g.src, g.targets[tid], severity="warning",
                                   details={"group": gi, "ratio": round(math.exp(x), 4),
                                            "median_ratio": round(math.exp(med), 4), "z": round(z, 3)}))
     return flags
@@ -404,7 +436,7 @@ def check_low_confidence(multi: MultiAlignment, settings: CheckSettings = CheckS
     flags = []
     for gi, g, tid, tgt, conf in _source_cells(multi):
         if tgt and settings.omission_confidence <= conf < settings.low_confidence:
-            flags.append(Flag("low-confidence", f"{tid} {_span(tgt)} for source {_span(g.src)}: "
+            flags.append(Flag("low-confidence", f"{tid} {segments_label(tgt)} for source {segments_label(g.src)}: "
                               f"confidence {conf:.2f} < {settings.low_confidence:.2f}",
                               tid, g.src, tgt, severity="info",
                               details={"group": gi, "confidence": round(conf, 4)}))
@@ -432,7 +464,20 @@ def _target_rows(multi: MultiAlignment, tid: str) -> dict[int, int]:
     return {j: gi for gi, g in enumerate(multi.groups) for j in g.targets.get(tid, ())}
 
 
+def flag_scope(flag: Flag) -> str:
+    """``"document"`` for a finding about the whole document (no row of its
+    own), else ``"row"``; a flag that does not say is about a row."""
+    return "document" if (flag.details or {}).get("scope") == "document" else "row"
+
+
+def is_document_flag(flag: Flag) -> bool:
+    """Whether ``flag`` is a document flag (``details["scope"] == "document"``)."""
+    return flag_scope(flag) == "document"
+
+
 def _row_of(multi: MultiAlignment, flag: Flag, src_rows: dict[int, int], tgt_rows: dict[str, dict[int, int]]) -> int:
+    if is_document_flag(flag):
+        return len(multi.groups)
     if isinstance(flag.details.get("group"), int):
         return flag.details["group"]
     for i in flag.src:
@@ -446,17 +491,35 @@ def _row_of(multi: MultiAlignment, flag: Flag, src_rows: dict[int, int], tgt_row
 
 
 def _sorted(multi: MultiAlignment, flags: list[Flag]) -> list[Flag]:
+    """By row (document flags last), translation, kind (:data:`FLAG_ORDER`);
+    flags equal in these keep the order their check gave them (the glossary
+    checker's is the glossary's)."""
     src_rows = _source_rows(multi)
     tgt_rows = {tid: _target_rows(multi, tid) for tid in multi.alignments}
     t_rank = {tid: i for i, tid in enumerate(multi.alignments)}
-    k_rank = {k: i for i, k in enumerate(KINDS)}
+    k_rank = {k: i for i, k in enumerate(FLAG_ORDER)}
     keyed = []
     for f in flags:
         row = _row_of(multi, f, src_rows, tgt_rows)
-        keyed.append(((row, t_rank.get(f.translation, len(t_rank)), k_rank.get(f.kind, len(k_rank)), f.kind,
-                       f.term or "", f.src, f.tgt, f.message), f))
-    keyed.sort(key=lambda kf: kf[0])
+        keyed.append(((row, t_rank.get(f.translation, len(t_rank)), k_rank.get(f.kind, len(k_rank)), f.kind), f))
+    keyed.sort(key=lambda kf: kf[0])  # stable
     return [f for _, f in keyed]
+
+
+def _scoped(multi: MultiAlignment, flags: list[Flag]) -> list[Flag]:
+    """Every flag with ``details["scope"]``: the glossary checker sets it; a
+    check's flag that points at a row is about that row, one that points at
+    none is about the document."""
+    src_rows = _source_rows(multi)
+    tgt_rows = {tid: _target_rows(multi, tid) for tid in multi.alignments}
+    out = []
+    for f in flags:
+        if "scope" not in (f.details or {}):
+            row = _row_of(multi, f, src_rows, tgt_rows)
+            f = dataclasses.replace(f, details={**(f.details or {}),
+                                                "scope": "row" if row < len(multi.groups) else "document"})
+        out.append(f)
+    return out
 
 
 def _resolve_glossary(glossary):
@@ -480,7 +543,7 @@ def run_checks(multi: MultiAlignment, *, glossary=None, settings: CheckSettings 
 
         report = check_glossary(multi, _resolve_glossary(glossary))
         flags.extend(report.flags)
-    return CheckResult(_sorted(multi, flags), report)
+    return CheckResult(_sorted(multi, _scoped(multi, flags)), report)
 
 
 def check_alignment(multi: MultiAlignment, *, glossary=None, settings: CheckSettings = CheckSettings()) -> list[Flag]:
@@ -503,7 +566,7 @@ def check_english_only(segments: list[Segment], *, settings: CheckSettings = Che
 # --------------------------------------------------------------------------- flag utilities
 
 def flags_by_group(multi: MultiAlignment, flags: Iterable[Flag]) -> dict[int, list[Flag]]:
-    """The flags of each row (group index); rowless flags under ``-1``."""
+    """The flags of each row (group index); document flags and flags of no row under ``-1``."""
     src_rows = _source_rows(multi)
     tgt_rows = {tid: _target_rows(multi, tid) for tid in multi.alignments}
     out: dict[int, list[Flag]] = {}

@@ -144,10 +144,15 @@ class TermHit:
 class Flag:
     """Something an editor should look at.
 
-    ``kind`` is one of ``omission``, ``addition``, ``untranslated``,
-    ``number``, ``length``, ``low-confidence``, ``duplicate`` or a glossary kind
-    (``inconsistent``, ``collision``, ``off-glossary``, ``missing``,
-    ``divergent``). ``src``/``tgt`` are segment indices giving the evidence.
+    ``kind`` is one of ``omission``, ``addition``, ``duplicate``,
+    ``untranslated``, ``number``, ``length``, ``low-confidence`` or a glossary
+    kind (``inconsistent``, ``collision``, ``off-glossary``, ``missing``,
+    ``divergent``). ``src``/``tgt`` are the 0-based indices of the segments to
+    look at (the message counts them from 1, as people do).
+    ``details["scope"]`` is ``"document"`` for a finding about the whole
+    document (no ``src``/``tgt``; its rows in ``details["groups"]``), else
+    ``"row"`` (``details["group"]``: the row). ``severity``: ``error`` a likely
+    mistake to fix, ``warning`` worth a look, ``info`` an observation.
     """
 
     kind: str

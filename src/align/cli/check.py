@@ -11,8 +11,10 @@ from . import _common, app
 
 
 def _indices(idx, most: int = 4) -> str:
-    """``3,4,9`` or ``3,4,9,12,…+8`` (glossary flags can cite dozens of segments)."""
-    shown = ",".join(map(str, idx[:most]))
+    """``4,5,10`` or ``4,5,10,13,…+8``: segment numbers as people read them,
+    counted from 1 like the messages and the report (``--json`` keeps the
+    0-based indices)."""
+    shown = ",".join(str(i + 1) for i in idx[:most])
     return shown + (f",…+{len(idx) - most}" if len(idx) > most else "")
 
 

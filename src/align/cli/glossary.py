@@ -66,6 +66,16 @@ def _highlight(text: str, start: int | None, end: int | None, width: int = 90) -
     return f"{pre}[bold reverse]{_esc(text[start:end])}[/]{post}"
 
 
+def _number(i) -> str:
+    """A 0-based segment index as people read it (from 1, like the report)."""
+    return str(i + 1) if isinstance(i, int) else "?"
+
+
+def _numbers(idx) -> str:
+    """``[4, 5]``: 0-based segment indices counted from 1."""
+    return "[" + ", ".join(_number(i) for i in idx or []) + "]"
+
+
 def _print_evidence(ev: dict, tid: str | None = None, limit_chars: int = 90) -> None:
     out = _common.out
     if "context" in ev:  # English-only evidence
@@ -73,18 +83,18 @@ def _print_evidence(ev: dict, tid: str | None = None, limit_chars: int = 90) -> 
         out.print(f"      {ev.get('document')} @{ev.get('start')}: {text}", highlight=False)
         return
     src = _highlight(ev.get("source_text", ""), *ev.get("source_span", [None, None]), width=limit_chars // 2)
-    out.print(f"      src #{ev.get('source_segment')}: {src}", highlight=False)
+    out.print(f"      src #{_number(ev.get('source_segment'))}: {src}", highlight=False)
     if "translations" in ev:
         for t, e in ev["translations"].items():
             span = e.get("target_span") or [None, None]
-            out.print(f"      {t} {e.get('target_segments')}: [{_esc(repr(e.get('rendering')))}] "
+            out.print(f"      {t} {_numbers(e.get('target_segments'))}: [{_esc(repr(e.get('rendering')))}] "
                       f"{_highlight(e.get('target_text', ''), *span, width=limit_chars)}", highlight=False)
         return
     span = ev.get("target_span") or [None, None]
     who = ev.get("translation") or tid or ""
     tgt = ev.get("target_text") or ""
     text = _highlight(tgt, *span, width=limit_chars) if tgt else "[cyan](no aligned translation)[/]"
-    out.print(f"      {who} {ev.get('target_segments')}: {text}", highlight=False)
+    out.print(f"      {who} {_numbers(ev.get('target_segments'))}: {text}", highlight=False)
 
 
 def _print_flags(flags, *, max_evidence: int) -> None:
@@ -98,7 +108,8 @@ def _print_flags(flags, *, max_evidence: int) -> None:
     for kind in sorted(by_kind, key=lambda k: _KIND_ORDER.index(k) if k in _KIND_ORDER else 99):
         out.print(f"\n[bold {_KIND_STYLE.get(kind, '')}]{kind}[/] ({len(by_kind[kind])})")
         for f in by_kind[kind]:
-            out.print(f"  - {_esc(f.message)}", highlight=False)
+            scope = "[document] " if f.details.get("scope") == "document" else ""
+            out.print(f"  - {scope}{_esc(f.message)}", highlight=False)
             evidence = f.details.get("evidence", [])
             if kind == "inconsistent":  # show the deviating renderings first
                 main = f.details.get("main")

@@ -8,7 +8,8 @@ Chinese term a word renders, so this check is about the English side only:
   counted in each document -- longest rendering first, each word counted once,
   a rendering listed under several entries attributed to the entry where it
   is preferred or accepted (``credit`` -> 信用, not 征信);
-- flags: ``off-glossary`` (a discouraged rendering is used), ``inconsistent``
+- flags (each about a whole document, ``details["scope"] == "document"``):
+  ``off-glossary`` (a discouraged rendering is used), ``inconsistent``
   (a document uses several renderings of one entry) and ``divergent`` (a
   document's main rendering of an entry differs from the reference
   document's, e.g. the central translation).
@@ -173,14 +174,15 @@ def check_english(
                         message=f"{d} uses discouraged {r!r} x{n} for {term} (preferred {entry.preferred!r})"
                         + (f": {why}" if why else ""),
                         details={"rendering": r, "status": "discouraged", "renderings": {r: n},
-                                 "evidence": evidence[(term, d, r)][:20], "english_only": True},
+                                 "evidence": evidence[(term, d, r)][:20], "english_only": True,
+                                 "scope": "document"},
                     ))
             if len(counts) > 1:
                 flags.append(Flag(
                     kind="inconsistent", translation=d, term=term, severity="info",
                     message=f"{d} uses {len(counts)} renderings of {term}: "
                     + ", ".join(f"{r!r} x{n}" for r, n in counts.items()),
-                    details={"renderings": counts, "english_only": True,
+                    details={"renderings": counts, "english_only": True, "scope": "document",
                              "evidence": [o for r in counts for o in evidence[(term, d, r)][:5]]},
                 ))
         if reference is not None and reference in per_doc:
@@ -197,6 +199,7 @@ def check_english(
                         kind="divergent", translation=d, term=term, severity="info",
                         message=f"{d} mostly uses {main!r} for {term}; the reference {reference} uses {ref_main!r}",
                         details={"renderings": {reference: per_doc[reference], d: counts}, "english_only": True,
+                                 "scope": "document",
                                  "evidence": evidence[(term, d, main)][:5] + evidence[(term, reference, ref_main)][:5]},
                     ))
     return EnglishReport(

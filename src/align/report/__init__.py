@@ -2,11 +2,15 @@
 
 ``build_report_html`` renders a MultiAlignment, its flags and (optionally) a
 glossary report into ONE self-contained HTML page: a summary (coverage, mean
-confidence, flag counts, the term x translation rendering table), then one
-row per source segment group with every translation side by side, flags
-inline, glossary terms and their renderings highlighted in the same colour,
-filters, a text search and keyboard navigation between flagged rows. CSS and
-JS are inline; the page loads nothing from anywhere.
+confidence, flag counts, the document findings, the term x translation
+rendering table), then one row per source segment group with every
+translation side by side, the row's own flags inline, glossary terms and
+their renderings highlighted in the same colour, filters, a text search and
+keyboard navigation between flagged rows. A document flag
+(``details["scope"] == "document"``) is listed once in the summary, with a
+button that shows its rows; it is on no row, and ``j``/``k`` stop only at
+rows with flags of their own. CSS and JS are inline; the page loads nothing
+from anywhere.
 """
 from __future__ import annotations
 
@@ -16,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..compare import FLAG_ORDER, is_document_flag
 from ..model import Flag, MultiAlignment, TermHit
 from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
 
 __all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
 
-# Flag kinds in the order an editor reads them; unknown kinds follow, sorted.
-KIND_ORDER = ["omission", "addition", "duplicate", "untranslated", "number", "length", "low-confidence",
-              "inconsistent", "collision", "off-glossary", "missing", "divergent"]
+# Flag kinds in the order an editor reads them (align.compare's); unknown kinds follow, sorted.
+KIND_ORDER = list(FLAG_ORDER)
+SEVERITIES = ("error", "warning", "info")
 
 
 def _env():
@@ -128,33 +133,46 @@ def _signature(multi: MultiAlignment) -> list[tuple[str, str]]:
 def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_report: Any = None,
                       title: str | None = None, low_confidence: float = LOW_CONFIDENCE) -> str:
     """Render the report page; deterministic for the same input (no dates)."""
-    from ._view import build_rows, term_colours
+    from ._view import build_findings, build_rows, term_colours
 
     hits: list[TermHit] = list(getattr(glossary_report, "occurrences", None) or [])
     all_flags = merge_flags(list(flags), list(getattr(glossary_report, "flags", None) or []))
+    document = [f for f in all_flags if is_document_flag(f)]
+    local = [f for f in all_flags if not is_document_flag(f)]
     tids = multi.translation_ids
     table_terms = list(_table_cells(getattr(glossary_report, "table", None)))
     row_of_segment = {src: i for i, g in enumerate(multi.groups) for src in g.src}
     colours = term_colours(hits, table_terms, row_of_segment)
-    rows, unplaced = build_rows(multi, all_flags, hits, colours, low=low_confidence)
+    rows, unplaced = build_rows(multi, local, hits, colours, low=low_confidence,
+                                findings=build_findings(multi, document, []))
+    # the document flags keep their numbers; the flags that found no row follow them
+    findings = build_findings(multi, document, unplaced)
+    rowless = {id(f) for f in unplaced}
+    placed = [f for f in local if id(f) not in rowless]
 
     src_row = {s: r.anchor for r, g in zip(rows, multi.groups) for s in g.src}
-    kinds = sorted({k for r in rows for k in r.kinds} | {f.kind for f in all_flags},
+    kinds = sorted({f.kind for f in all_flags},
                    key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    row_kinds = [k for k in kinds if any(k in r.kinds for r in rows)]  # what the kind filter offers
     first_row = {k: next((r.anchor for r in rows if k in r.kinds), None) for k in kinds}
     summaries = summarize(multi, all_flags, low=low_confidence)
-    source_counts = {k: sum(1 for f in all_flags if f.kind == k and f.translation is None) for k in kinds}
+    row_flag_counts = {k: {tid: sum(1 for f in placed if f.kind == k and f.translation == tid) for tid in tids}
+                       for k in kinds}
+    source_counts = {k: sum(1 for f in placed if f.kind == k and f.translation not in tids) for k in kinds}
     row_counts = {k: sum(1 for r in rows if k in r.kinds) for k in kinds}
+    finding_counts = {k: sum(1 for fd in findings if fd.kind == k) for k in kinds}
+    first_finding = {k: next((fd.number for fd in findings if fd.kind == k), None) for k in kinds}
     terms = _term_table(glossary_report, hits, tids, src_row) if (hits or table_terms) else []
     all_terms = sorted({t for r in rows for t in r.terms}, key=lambda t: list(colours).index(t) if t in colours else 0)
 
     page_title = title or (multi.signature or {}).get("title") or "Alignment report"
     html = _env().get_template("report.html.j2").render(
         title=page_title, multi=multi, has_status=any(r.status for t in terms for c in t["cells"].values() for r in c), tids=tids, rows=rows, summaries=summaries, kinds=kinds,
-        first_row=first_row, source_counts=source_counts, row_counts=row_counts,
-        flagged_rows=sum(1 for r in rows if r.flagged), unplaced=unplaced, terms=terms,
+        row_kinds=row_kinds, first_row=first_row, source_counts=source_counts, row_counts=row_counts,
+        row_flag_counts=row_flag_counts, finding_counts=finding_counts, first_finding=first_finding,
+        flagged_rows=sum(1 for r in rows if r.flagged), findings=findings, terms=terms,
         colours=colours, all_terms=all_terms, signature=_signature(multi),
-        low=low_confidence, n_flags=len(all_flags), warnings=list(multi.warnings or []),
+        low=low_confidence, n_row_flags=len(placed), warnings=list(multi.warnings or []),
     )
     return html
 

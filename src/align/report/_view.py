@@ -214,8 +214,10 @@ def _number_spans(text: str, values: list[str], title: str) -> list[Span]:
 
 # -------------------------------------------------------------------- rows
 
-@dataclass
+@dataclass(frozen=True)
 class FlagView:
+    """One row flag as a row shows it."""
+
     kind: str
     message: str
     severity: str
@@ -251,6 +253,7 @@ class Row:
     kinds: list[str]
     min_confidence: float | None
     terms: list[str]
+    findings: list[int] = field(default_factory=list)  # numbers of the document findings with evidence here
 
     @property
     def flagged(self) -> bool:
@@ -258,9 +261,67 @@ class Row:
 
 
 def _seg_range(idx: tuple[int, ...]) -> str:
+    """Segment numbers as the page shows them: from 1, like the flag messages
+    (align.compare.segments_label); the JSON keeps 0-based indices."""
     if not idx:
         return ""
     return str(idx[0] + 1) if len(idx) == 1 else f"{idx[0] + 1}–{idx[-1] + 1}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A document finding as the summary lists it: a document flag (or a
+    flag that points at no row), with the rows its occurrences are in."""
+
+    number: int  # 1-based, as the page shows it
+    kind: str
+    message: str
+    severity: str
+    translation: str | None
+    term: str | None
+    rows: tuple[int, ...]  # 0-based row (group) indices
+    occurrences: int
+
+    @property
+    def anchors(self) -> list[str]:
+        return [f"r{r + 1}" for r in self.rows]
+
+
+def finding_rows(multi: MultiAlignment, flag: Flag) -> tuple[int, ...]:
+    """The rows of a document flag's evidence: ``details["groups"]``, else
+    the rows of its occurrences, else none."""
+    n = len(multi.groups)
+    d = flag.details or {}
+    groups = d.get("groups")
+    if isinstance(groups, list):
+        return tuple(sorted({g for g in groups if isinstance(g, int) and not isinstance(g, bool) and 0 <= g < n}))
+    by_src = {s: i for i, g in enumerate(multi.groups) for s in g.src}
+    rows = set()
+    for occ in d.get("occurrences") or []:
+        if isinstance(occ, dict):
+            g = occ.get("group")
+            if isinstance(g, int) and not isinstance(g, bool) and 0 <= g < n:
+                rows.add(g)
+            elif occ.get("source_segment") in by_src:
+                rows.add(by_src[occ["source_segment"]])
+    return tuple(sorted(rows))
+
+
+def build_findings(multi: MultiAlignment, document: list[Flag], unplaced: list[Flag]) -> list[Finding]:
+    """The summary's list: document flags first (errors, then warnings, then
+    observations, each in the order given), then the flags that point at no row."""
+    rank = {"error": 0, "warning": 1, "info": 2}
+    document = sorted(document, key=lambda f: rank.get(f.severity, 3))
+    out = []
+    for flags, placed in ((document, True), (unplaced, False)):
+        for f in flags:
+            occ = (f.details or {}).get("occurrences")
+            out.append(Finding(
+                number=len(out) + 1, kind=f.kind, message=f.message, severity=f.severity,
+                translation=f.translation, term=f.term, rows=finding_rows(multi, f) if placed else (),
+                occurrences=len(occ) if isinstance(occ, list) else 0,
+            ))
+    return out
 
 
 def flag_rows(multi: MultiAlignment, flags: list[Flag]) -> dict[int, list[int]]:
@@ -324,8 +385,11 @@ def term_colours(hits: list[TermHit], order: Iterable[str] = (), row_of_segment:
 
 
 def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
-               colours: dict[str, str], *, low: float = LOW_CONFIDENCE) -> tuple[list[Row], list[Flag]]:
-    """The report's rows, and the flags that point at no row (shown in the summary)."""
+               colours: dict[str, str], *, low: float = LOW_CONFIDENCE,
+               findings: Iterable[Finding] = ()) -> tuple[list[Row], list[Flag]]:
+    """The report's rows, and the flags that point at no row (shown in the
+    summary). ``flags`` are the row flags (document flags are ``findings``:
+    a row only lists the numbers of those with evidence in it, for the filter)."""
     tids = multi.translation_ids
     n = len(multi.groups)
     src_flags: list[list[FlagView]] = [[] for _ in range(n)]
@@ -355,6 +419,11 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
     hits_by_src: dict[int, list[TermHit]] = {}
     for h in hits:
         hits_by_src.setdefault(h.source_segment, []).append(h)
+
+    in_findings: list[list[int]] = [[] for _ in range(n)]
+    for fd in findings:
+        for r in fd.rows:
+            in_findings[r].append(fd.number)
 
     rows: list[Row] = []
     for i, g in enumerate(multi.groups):
@@ -427,5 +496,6 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             index=i + 1, anchor=f"r{i + 1}", src_html=src_html, src_empty=not g.src,
             src_segments=_seg_range(g.src), src_flags=src_flags[i], cells=cells,
             kinds=sorted(row_kinds[i]), min_confidence=min(confs) if confs else None, terms=terms,
+            findings=in_findings[i],
         ))
     return rows, unplaced
