@@ -333,9 +333,9 @@ class Review:
             top = st.pop(who, what)
             if top is None:
                 return Applied(None, None, (), (), f"nothing to {what}")
-            event, latest = top
+            event = top.event
             original = st.event(event)
-            stale = st.changed_since(Changes.from_json(original.changes).beads(), latest)
+            stale = st.changed_since(Changes.from_json(original.changes).beads(), top.latest)
             if stale:
                 b = st.bead(stale[0])
                 where = f"row {st.position(b)}" if b.alive else "a row it changed"

@@ -32,7 +32,7 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -285,6 +285,15 @@ class Changes:
                    approve=tuple((int(i), bool(o), bool(n)) for i, o, n in d.get("approve", ())),
                    decide=tuple((str(k), o, n) for k, o, n in d.get("decide", ())),
                    hide=tuple(d.get("hide", ())), show=tuple(d.get("show", ())), touch=tuple(d.get("touch", ())))
+
+
+@dataclass(frozen=True)
+class StackEntry:
+    """An entry of an editor's undo or redo stack: the edit, and the event
+    that last applied (or undid) it."""
+
+    event: int
+    latest: int
 
 
 @dataclass(frozen=True)
@@ -662,19 +671,14 @@ class Store:
         self.conn.execute("INSERT INTO history(who, stack, event, latest) VALUES (?, ?, ?, ?)",
                           (who, stack, event, latest))
 
-    def pop(self, who: str, stack: str) -> tuple[int, int] | None:
-        """The top of an editor's undo or redo stack: (event, latest), removed."""
+    def pop(self, who: str, stack: str) -> StackEntry | None:
+        """The top of an editor's undo or redo stack, removed."""
         r = self.conn.execute("SELECT pos, event, latest FROM history WHERE who = ? AND stack = ? "
                               "ORDER BY pos DESC LIMIT 1", (who, stack)).fetchone()
         if r is None:
             return None
         self.conn.execute("DELETE FROM history WHERE pos = ?", (r["pos"],))
-        return r["event"], r["latest"]
-
-    def peek(self, who: str, stack: str) -> int | None:
-        r = self.conn.execute("SELECT event FROM history WHERE who = ? AND stack = ? ORDER BY pos DESC LIMIT 1",
-                              (who, stack)).fetchone()
-        return None if r is None else r["event"]
+        return StackEntry(r["event"], r["latest"])
 
     def clear_redo(self, who: str) -> None:
         self.conn.execute("DELETE FROM history WHERE who = ? AND stack = 'redo'", (who,))

@@ -426,8 +426,8 @@
     if (!(POLL > 0)) return;
     const r = await api('GET', '/api/events?after=' + state.lastEvent + '&limit=200');
     if (r.ok) {
-      const mine = r.data.events.every((e) => e.translation !== state.tid);
-      if (r.data.events.length && !mine) {
+      const here = r.data.events.some((e) => e.translation === state.tid);
+      if (here) {
         if (state.form || state.busy) state.pendingReload = true;
         else await loadRows();
       }
