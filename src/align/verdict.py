@@ -17,9 +17,10 @@ figure means, if anything:
   :data:`NORM_LOG_SD`): outside the band is a hint, twice the norm is
   another text;
 * ``confidence_share`` - half the aligned rows below 0.35 is another text;
-* ``missing_ranges`` - a stretch of the source that has far less English
-  than the rest of the document (max-subarray over the rows) is what a
-  partial translation leaves untranslated;
+* ``missing_ranges`` - a stretch of the source with far less English than
+  the rest of the document (max-subarray over the rows: ``short_stretches``),
+  placed by the run of headings the English lacks where there is one
+  (``outline_gaps``), is what a partial translation leaves untranslated;
 * ``structure_agreement`` - in the aligned rows, do 第N条/Article N,
   第N章/Chapter N (Roman numerals too), 一、/I. and (一)/(1) carry the same
   numbers? Agreement confirms the alignment, a systematic mismatch says
@@ -49,14 +50,15 @@ from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
 
 from .model import MultiAlignment, Segment, Verdict
-from .numbers import QUANTITY_KINDS, Mention, chinese_to_int, compare_numbers, english_numbers, extract_numbers, roman_to_int
+from .numbers import (QUANTITY_KINDS, Mention, chinese_to_int, compare_numbers, english_numbers, extract_numbers,
+                      roman_to_int)
 from .segment.markers import find_marker
 
 __all__ = [
     "VerdictSettings", "NORM_RATIO", "NORM_LOG_SD", "KINDS", "Row", "Finding", "rows_of", "verdicts", "verdict_of",
-    "verdict_warnings", "segment_counts", "length_ratio", "confidence_share", "unaligned_source", "missing_ranges",
-    "large_beads", "short_stretches", "outline_gaps", "marks_of", "marker_number", "structure_agreement", "numbered_extra", "outline_diff", "added_dates",
-    "expected_ratio",
+    "verdict_warnings", "decide", "judge_unaligned", "segment_counts", "length_ratio", "confidence_share", "unaligned_source",
+    "expected_ratio", "short_stretches", "outline_gaps", "missing_ranges", "large_beads", "marks_of", "marker_number",
+    "structure_agreement", "numbered_extra", "outline_diff", "added_dates",
 ]
 
 KINDS = ("clean", "partial", "different")
@@ -67,7 +69,7 @@ KINDS = ("clean", "partial", "different")
 #: 2.89), and the standard deviation of the log ratio. bench/bench_verdict.py
 #: prints the figures these come from.
 NORM_RATIO = 3.52
-NORM_LOG_SD = 0.15
+NORM_LOG_SD = 0.154
 
 #: The marker kinds whose numbers are compared: 第N条/Article N, 第N章/一、/
 #: Chapter N/I., 第N节/(一)/Section N/(1).
@@ -75,6 +77,11 @@ STRUCTURE_KINDS = ("article", "chapter", "section")
 #: Kinds whose numbers are unique in a document, so that a number one side has
 #: and the other has not is a unit one side has and the other has not.
 NUMBERED_KINDS = ("article", "chapter")
+#: A bead the document's own length ratio is read from: at least this confident
+#: (and small, with 10 or more source characters).
+_PLAIN_CONFIDENCE = 0.5
+#: A row to believe where headings are placed: this confident, and small.
+_RELIABLE_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,8 @@ class SourceRange:
 
 @dataclass(frozen=True)
 class SegmentCounts:
+    """How many segments the source and the translation have."""
+
     source: int
     target: int
 
@@ -210,12 +219,15 @@ def segment_counts(multi: MultiAlignment, tid: str) -> SegmentCounts:
 @dataclass(frozen=True)
 class LengthRatio:
     """English characters per Chinese character: over the whole document, and
-    over what is left outside the missing ranges (``covered_ratio``)."""
+    over what is left outside the missing ranges (``covered_ratio``), with the
+    norm, the standard deviation of its log (``sd``) and the band
+    (``low``..``high``) a usual translation falls in."""
 
     source_chars: int
     target_chars: int
     covered_ratio: float | None
     norm: float
+    sd: float
     low: float
     high: float
 
@@ -223,15 +235,16 @@ class LengthRatio:
     def ratio(self) -> float | None:
         return self.target_chars / self.source_chars if self.source_chars else None
 
-    def z(self, sd: float, ratio: float | None = None) -> float | None:
-        """How many standard deviations of the log ratio ``ratio`` (the document's) lies from the norm."""
-        r = self.ratio if ratio is None else ratio
-        return math.log(r / self.norm) / sd if r and sd else None
+    @property
+    def z(self) -> float | None:
+        """How many standard deviations of the log ratio the document's ratio lies from the norm."""
+        r = self.ratio
+        return math.log(r / self.norm) / self.sd if r and self.sd else None
 
     def as_dict(self) -> dict:
         return {"source_chars": self.source_chars, "target_chars": self.target_chars,
-                "ratio": _round(self.ratio), "covered_ratio": _round(self.covered_ratio),
-                "norm": self.norm, "band": [round(self.low, 2), round(self.high, 2)]}
+                "ratio": _round(self.ratio), "covered_ratio": _round(self.covered_ratio), "norm": self.norm,
+                "sd": self.sd, "z": _round(self.z, 2), "band": [round(self.low, 2), round(self.high, 2)]}
 
 
 def _round(x: float | None, n: int = 4) -> float | None:
@@ -250,7 +263,7 @@ def length_ratio(rows: Sequence[Row], missing: Sequence[SourceRange] = (),
         cs = sum(r.src_chars for r, x in zip(rows, inside) if not x)
         covered = t / cs if cs else None
     low, high = settings.band
-    return LengthRatio(s, t, covered, settings.norm_ratio, low, high)
+    return LengthRatio(s, t, covered, settings.norm_ratio, settings.norm_log_sd, low, high)
 
 
 def _in_ranges(rows: Sequence[Row], ranges: Sequence[SourceRange]) -> list[bool]:
@@ -333,7 +346,8 @@ def expected_ratio(rows: Sequence[Row], settings: VerdictSettings = VerdictSetti
     median ratio of confident small beads (up to 2:2, 10 or more source
     characters); of all aligned rows when there are few; else the norm."""
     plain = [r.tgt_chars / r.src_chars for r in rows
-             if r.aligned and r.src_chars >= 10 and len(r.src) <= 2 and len(r.tgt) <= 2 and r.confidence >= 0.5]
+             if r.aligned and r.src_chars >= 10 and len(r.src) <= 2 and len(r.tgt) <= 2
+             and r.confidence >= _PLAIN_CONFIDENCE]
     if len(plain) < 5:
         plain = [r.tgt_chars / r.src_chars for r in rows if r.aligned and r.src_chars]
     return statistics.median(plain) if plain else settings.norm_ratio
@@ -419,8 +433,7 @@ def short_stretches(multi: MultiAlignment, rows: Sequence[Row],
             continue
         stretch = SourceRange(min(srcs), max(srcs), s_chars / total)
         edge = "end" if b >= last else ("start" if a <= first else None)
-        part = _uncovered(rows, a, b, t_chars / rho if rho else 0.0, edge)
-        p_srcs = [i for r in part for i in r.src]
+        p_srcs = _uncovered(rows, a, b, t_chars / rho if rho else 0.0, edge, lengths)
         p_chars = sum(lengths[i] for i in p_srcs)
         if p_chars >= settings.missing_min_share * total and len(p_srcs) >= settings.missing_min_segments:
             found.append(MissingRange(min(p_srcs), max(p_srcs), p_chars / total, "length", edge, stretch,
@@ -430,11 +443,12 @@ def short_stretches(multi: MultiAlignment, rows: Sequence[Row],
 
 def _reliable(row: Row) -> bool:
     """A row the aligner is sure of and that is small: a row to believe."""
-    return row.aligned and row.confidence >= 0.8 and len(row.src) <= 2 and len(row.tgt) <= 2
+    return row.aligned and row.confidence >= _RELIABLE_CONFIDENCE and len(row.src) <= 2 and len(row.tgt) <= 2
 
 
 def outline_gaps(multi: MultiAlignment, rows: Sequence[Row], source_marks: Sequence[Mark],
-                 target_marks: Sequence[Mark], settings: VerdictSettings = VerdictSettings()) -> tuple[SourceRange, ...]:
+                 target_marks: Sequence[Mark],
+                 settings: VerdictSettings = VerdictSettings()) -> tuple[SourceRange, ...]:
     """Runs of source headings the English does not have (``missing_min_segments``
     headings or more, matched as outlines like :func:`outline_diff`), as the
     source ranges they head: from the first such heading (from the start of
@@ -503,21 +517,23 @@ def missing_ranges(multi: MultiAlignment, rows: Sequence[Row], source_marks: Seq
     return tuple(sorted(out, key=lambda m: m.start)[:settings.missing_ranges])
 
 
-def _uncovered(rows: Sequence[Row], a: int, b: int, covered: float, edge: str | None) -> Sequence[Row]:
-    """The rows of the stretch ``a..b`` left once ``covered`` source characters
-    are given the English found in it: from the stretch's start when it ends
-    the document (``edge`` ``end``), from its end when it starts it
-    (``start``); inside the document, the whole stretch."""
-    stretch = list(rows[a:b + 1])
+def _uncovered(rows: Sequence[Row], a: int, b: int, covered: float, edge: str | None,
+               lengths: Sequence[int]) -> list[int]:
+    """The source segments of the stretch ``a..b`` left once ``covered``
+    source characters are given the English found in it, segment by segment:
+    from the stretch's start when it ends the document (``edge`` ``end``),
+    from its end when it starts it (``start``); inside the document, none are
+    given (the whole stretch)."""
+    segs = [i for r in rows[a:b + 1] for i in r.src]
     if edge is None:
-        return stretch
-    order = stretch if edge == "end" else stretch[::-1]
+        return segs
+    order = segs if edge == "end" else segs[::-1]
     given = 0.0
-    for k, r in enumerate(order):
+    for k, i in enumerate(order):
         if given >= covered:
             rest = order[k:]
             return rest if edge == "end" else rest[::-1]
-        given += r.src_chars
+        given += lengths[i]
     return []
 
 
@@ -837,8 +853,10 @@ def judge_length(length: LengthRatio, missing: Sequence[MissingRange],
     """Twice the norm: another text (strong); outside the band (over what is
     not missing): a hint."""
     ratio = length.ratio
-    if ratio is None or length.target_chars == 0:
+    if ratio is None:
         return None
+    if length.target_chars == 0:
+        return Finding("length", "different", "strong", "the translation has no text aligned to the source")
     if ratio >= settings.far_factor * length.norm:
         return Finding("length", "different", "strong",
                        f"the English is {ratio / length.norm:.1f} times as long as a translation of this source "
@@ -859,6 +877,21 @@ def judge_confidence(conf: ConfidenceShare, settings: VerdictSettings = VerdictS
     if conf.rows >= settings.min_rows and conf.share >= settings.low_share:
         return Finding("confidence", "different", "strong",
                        f"{_pct(conf.share)} of the aligned rows have a confidence below {conf.threshold:.2f}")
+    return None
+
+
+def judge_unaligned(multi: MultiAlignment, rows: Sequence[Row], missing: Sequence[SourceRange],
+                    settings: VerdictSettings = VerdictSettings()) -> Finding | None:
+    """Half the source with no counterpart, outside any missing range (the
+    aligner found nothing to pair it with): another text."""
+    lengths = [_chars(seg.text) for seg in multi.source]
+    total = sum(lengths) or 1
+    alone = [i for r in rows if r.src and not r.tgt for i in r.src
+             if not any(m.start <= i <= m.end for m in missing)]
+    share = sum(lengths[i] for i in alone) / total
+    if len(alone) >= settings.missing_min_segments and share >= settings.low_share:
+        return Finding("unaligned", "different", "strong",
+                       f"{_pct(share)} of the source has no counterpart in the translation")
     return None
 
 
@@ -892,7 +925,8 @@ def _numbers(ns: Sequence[int], most: int = 6) -> str:
     return ", ".join(map(str, ns[:most])) + (" …" if len(ns) > most else "")
 
 
-def judge_numbered_extra(extra: Mapping[str, NumberedExtra], settings: VerdictSettings = VerdictSettings()) -> Finding | None:
+def judge_numbered_extra(extra: Mapping[str, NumberedExtra],
+                         settings: VerdictSettings = VerdictSettings()) -> Finding | None:
     """Articles (chapters) the English numbers and the source has not: a later
     or other version."""
     for kind, e in extra.items():
@@ -917,7 +951,8 @@ def judge_outline(outline: OutlineDiff, settings: VerdictSettings = VerdictSetti
     return Finding("outline", "different", "weak", "the outline differs: " + ", ".join(parts), version=True)
 
 
-def judge_dates(dates: AddedDates, conf: ConfidenceShare, settings: VerdictSettings = VerdictSettings()) -> Finding | None:
+def judge_dates(dates: AddedDates, conf: ConfidenceShare,
+                settings: VerdictSettings = VerdictSettings()) -> Finding | None:
     """Dates or years the English adds to several rows: a hint of another version."""
     if dates.added_rows >= settings.date_rows and dates.added_rows >= settings.date_share * max(conf.rows, 1):
         return Finding("dates", "different", "weak",
@@ -948,6 +983,10 @@ def judge_missing(missing: Sequence[MissingRange]) -> Finding | None:
 # --------------------------------------------------------------------------- the verdict
 
 
+#: Signals whose strong finding says "another text" rather than "another version of it".
+_TEXT_SIGNALS = ("confidence", "segments", "length", "unaligned")
+
+
 def decide(findings: Sequence[Finding]) -> tuple[str, str]:
     """The kind and the message from the findings: a strong ``different``,
     or two weak ones where the structure does not confirm the alignment,
@@ -958,8 +997,8 @@ def decide(findings: Sequence[Finding]) -> tuple[str, str]:
     supported = any(f.strength == "support" for f in findings)
     if strong or (len(weak) >= 2 and not supported):
         used = (strong + weak)[:2] if strong else weak[:3]
-        version = any(f.version for f in used) and not any(f.signal in ("confidence", "segments", "length")
-                                                           and f.strength == "strong" for f in used)
+        version = (any(f.version for f in used)
+                   and not any(f.signal in _TEXT_SIGNALS and f.strength == "strong" for f in used))
         return "different", f"different {'version' if version else 'text'}? " + "; ".join(f.message for f in used)
     partial = [f for f in findings if f.says == "partial"]
     if partial:
@@ -986,7 +1025,7 @@ def verdict_of(multi: MultiAlignment, tid: str, settings: VerdictSettings = Verd
     outline = outline_diff(s_marks, t_marks, stretches)
     dates = added_dates(multi, tid, rows, stretches)
     judged = [judge_segment_counts(counts, settings), judge_confidence(conf, settings),
-              judge_length(length, missing, settings), judge_numbered_extra(extra, settings),
+              judge_unaligned(multi, rows, missing, settings), judge_length(length, missing, settings), judge_numbered_extra(extra, settings),
               judge_structure(agreement, outline, settings), judge_outline(outline, settings),
               judge_dates(dates, conf, settings), judge_missing(missing)]
     findings = [f for f in judged if f is not None]
