@@ -56,7 +56,8 @@ from .segment.markers import find_marker
 
 __all__ = [
     "VerdictSettings", "NORM_RATIO", "NORM_LOG_SD", "KINDS", "Row", "Finding", "rows_of", "verdicts", "verdict_of",
-    "verdict_warnings", "decide", "judge_unaligned", "segment_counts", "length_ratio", "confidence_share", "unaligned_source",
+    "verdict_warnings", "decide", "judge_unaligned", "segment_counts", "length_ratio", "confidence_share",
+    "unaligned_source",
     "expected_ratio", "short_stretches", "outline_gaps", "missing_ranges", "large_beads", "marks_of", "marker_number",
     "structure_agreement", "numbered_extra", "outline_diff", "added_dates",
 ]
@@ -82,6 +83,8 @@ NUMBERED_KINDS = ("article", "chapter")
 _PLAIN_CONFIDENCE = 0.5
 #: A row to believe where headings are placed: this confident, and small.
 _RELIABLE_CONFIDENCE = 0.8
+#: Runs of rows short of English tried at most (each costs one pass over the rows).
+_MAX_SEARCHES = 32
 
 
 @dataclass(frozen=True)
@@ -415,15 +418,21 @@ def short_stretches(multi: MultiAlignment, rows: Sequence[Row],
     rho = expected_ratio(rows, settings)
     gains = [settings.missing_theta * rho * r.src_chars - r.tgt_chars for r in rows]
     first, last = with_src[0], with_src[-1]
+    cum = [0]
+    for r in rows:
+        cum.append(cum[-1] + r.src_chars)
     found: list[MissingRange] = []
     todo = [(0, len(rows))]
-    while todo and len(found) < settings.missing_ranges:
+    searches = 0
+    while todo and len(found) < settings.missing_ranges and searches < _MAX_SEARCHES:
         lo, hi = todo.pop(0)
+        searches += 1
         best = _best_stretch(gains, lo, hi)
         if best is None:
             continue
         a, b, _ = best
-        todo.extend([(lo, a), (b + 1, hi)])
+        # only the sides that could hold a range are searched again
+        todo.extend((x, y) for x, y in ((lo, a), (b + 1, hi)) if cum[y] - cum[x] >= settings.missing_min_share * total)
         if a <= first and b >= last:
             continue  # short as a whole: not a range
         s_chars = sum(r.src_chars for r in rows[a:b + 1])
@@ -770,8 +779,8 @@ def outline_diff(source_marks: Sequence[Mark], target_marks: Sequence[Mark],
 
 @dataclass(frozen=True)
 class AddedDates:
-    """Aligned rows that mention a date or a year (either side), and those
-    where the English gives one the source row does not."""
+    """Aligned rows whose English gives a date or a year, and those where the
+    source row does not give it."""
 
     rows: int
     added_rows: int
@@ -781,17 +790,23 @@ class AddedDates:
         return {"rows": self.rows, "added_rows": self.added_rows, "examples": [list(e) for e in self.examples]}
 
 
+_DIGIT = re.compile(r"[0-9]")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
 def _is_date(m: Mention) -> bool:
+    """A date, a document number, or a year written in four digits (1900-2100)."""
     if m.kind in ("date", "docno"):
         return True
     return (m.kind == "number" and m.strong and isinstance(m.value[0], int) and 1900 <= m.value[0] <= 2100
-            and len(m.text.strip()) >= 4)
+            and bool(_YEAR.fullmatch(m.text.strip())))
 
 
 def added_dates(multi: MultiAlignment, tid: str, rows: Sequence[Row], missing: Sequence[SourceRange] = (),
                 most: int = 5) -> AddedDates:
     """Dates and years in the English of aligned rows that their source does
-    not give: a translator does not add them, a plan built on the source does."""
+    not give: a translator does not add them, a plan built on the source does.
+    Only rows whose English has a digit are read (every date it can add has one)."""
     tgt = multi.alignments[tid].target
     src_lang = multi.source[0].lang if multi.source else "zh"
     tgt_lang = tgt[0].lang if tgt else "en"
@@ -800,11 +815,14 @@ def added_dates(multi: MultiAlignment, tid: str, rows: Sequence[Row], missing: S
     for row, inside in zip(rows, _in_ranges(rows, missing)):
         if not row.aligned or inside:
             continue
-        s = extract_numbers("\n".join(multi.source[i].text for i in row.src), src_lang)
-        t = extract_numbers("\n".join(tgt[j].text for j in row.tgt), tgt_lang)
-        if not any(_is_date(m) for m in s + t):
+        english = "\n".join(tgt[j].text for j in row.tgt)
+        if not _DIGIT.search(english):
+            continue
+        t = extract_numbers(english, tgt_lang)
+        if not any(_is_date(m) for m in t):
             continue
         dated += 1
+        s = extract_numbers("\n".join(multi.source[i].text for i in row.src), src_lang)
         if any(_is_date(m) and m.kind in QUANTITY_KINDS for m in compare_numbers(s, t).extra):
             added += 1
             if len(examples) < most:
@@ -1025,7 +1043,8 @@ def verdict_of(multi: MultiAlignment, tid: str, settings: VerdictSettings = Verd
     outline = outline_diff(s_marks, t_marks, stretches)
     dates = added_dates(multi, tid, rows, stretches)
     judged = [judge_segment_counts(counts, settings), judge_confidence(conf, settings),
-              judge_unaligned(multi, rows, missing, settings), judge_length(length, missing, settings), judge_numbered_extra(extra, settings),
+              judge_unaligned(multi, rows, missing, settings), judge_length(length, missing, settings),
+              judge_numbered_extra(extra, settings),
               judge_structure(agreement, outline, settings), judge_outline(outline, settings),
               judge_dates(dates, conf, settings), judge_missing(missing)]
     findings = [f for f in judged if f is not None]
