@@ -171,7 +171,9 @@ def test_cli_check_json_and_strict(small_pair, capsys):
     zh, en = small_pair
     code, out, err = cli(["check", str(zh), str(en), "--json", "--encoder", "lexical"], capsys)
     assert code == 0, err
-    flags = json.loads(out)
+    data = json.loads(out)
+    assert set(data) == {"flags", "warnings", "verdicts"}
+    flags = data["flags"]
     assert isinstance(flags, list) and flags
     assert set(flags[0]) == {"kind", "message", "translation", "src", "tgt", "term", "severity", "details"}
     numbers = [f for f in flags if f["kind"] == "number"]

@@ -144,14 +144,18 @@ def test_translation_ids_name_repeats_the_same_way_everywhere():
 
 
 def test_a_translation_far_longer_than_the_source_is_warned_about(tmp_path):
+    """The segment-count rule lives in the verdict (align.verdict.judge_segment_counts)."""
     zh = tmp_path / "zh.txt"
     zh.write_text("".join(f"第{i}条规定了信用信息的使用。" for i in range(1, 26)), encoding="utf-8")
     en = tmp_path / "big.en.txt"
     en.write_text(" ".join(f"Sentence number {i} is about something else entirely." for i in range(300)),
                   encoding="utf-8")
-    multi = pipeline.align(zh, [en], encoder="lexical")
-    assert any("300 segments against the source's 25" in w for w in multi.warnings)
-    assert not pipeline.align(ZH, [CLT], encoder="lexical").warnings
+    analysis = pipeline.run(zh, [en], settings=pipeline.Settings(encoder="lexical"))
+    assert analysis.verdicts["en"].kind == "different"
+    assert any(w.startswith("en: different text?") and "300 segments against the source's 25" in w
+               for w in analysis.warnings)
+    clean = pipeline.run(ZH, [CLT], settings=pipeline.Settings(encoder="lexical"))
+    assert not clean.warnings and clean.verdicts["clt"].kind == "clean"
 
 
 # --------------------------------------------------------------------------- CLI
@@ -180,7 +184,7 @@ def test_cli_pair_saves_and_every_command_reads_it_back(tmp_path):
     # check, report, glossary check
     r = run("check", "--from", saved, "--json", env_dir=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert isinstance(json.loads(r.stdout), list)
+    assert isinstance(json.loads(r.stdout)["flags"], list)
     html = tmp_path / "r.html"
     r = run("report", "--from", saved, "-g", GLOSSARY, "-o", html, env_dir=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -225,7 +229,7 @@ def test_cli_needs_inputs_or_from(tmp_path):
 
 
 def test_cli_check_output_reads_in_a_narrow_terminal_and_in_a_file(tmp_path):
-    flags = json.loads(run("check", ZH, BLOG, "--encoder", "lexical", "--json", env_dir=tmp_path).stdout)
+    flags = json.loads(run("check", ZH, BLOG, "--encoder", "lexical", "--json", env_dir=tmp_path).stdout)["flags"]
     assert flags
     env = dict(os.environ, ALIGN_CACHE_DIR=str(tmp_path / "cache"), COLUMNS="60")
     narrow = subprocess.run([*_align_cmd(), "check", str(ZH), str(BLOG), "--encoder", "lexical"],

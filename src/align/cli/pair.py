@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from ..errors import UsageError
+from ..errors import EXIT_FLAGS, UsageError
 from . import _common, app
 
 _FORMATS = ("beads", "tsv", "jsonl", "table")
@@ -65,7 +65,10 @@ def pair_cmd(
                                       "jsonl is the saved alignment that --from reads."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Write to this file (atomically); - is standard output."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (beads, confidences, warnings, "
+                                 "the verdict on each translation)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when a translation's verdict is not "
+                                "clean (a partial translation, a different text or version)."),
     strict_encoding: bool = _common.strict_encoding_option(),
 ) -> None:
     """Align SRC with one or more translations, m:n, with a confidence per pair."""
@@ -92,17 +95,20 @@ def pair_cmd(
     _common.tell(analysis)
     if as_json:
         _common.print_json({
-            "signature": multi.signature, "warnings": multi.warnings,
+            "signature": multi.signature, "warnings": analysis.warnings,
+            "verdicts": _common.verdicts_json(analysis),
             "alignments": {tid: {"mean_confidence": round(a.mean_confidence, 4),
                                  "beads": [{"src": list(b.src), "tgt": list(b.tgt),
                                             "confidence": b.confidence} for b in a.beads]}
                            for tid, a in multi.alignments.items()}})
         if output is None:
+            _strict_exit(strict, analysis)
             return
     if fmt == "table":
         _common.out.print(_table(multi))
         for line in _common.summary_lines(multi):
             _common.out.print(line, highlight=False)
+        _strict_exit(strict, analysis)
         return
     rendered = render_alignment(multi, fmt, analysis.all_flags)
     if output is not None:
@@ -115,3 +121,10 @@ def pair_cmd(
         sys.stdout.write(rendered)
     for line in _common.summary_lines(multi):  # the data went to stdout or -o: the summary to stderr
         _common.err.print(line, highlight=False, markup=False)
+    _strict_exit(strict, analysis)
+
+
+def _strict_exit(strict: bool, analysis) -> None:
+    """``--strict``: exit 1 when a translation's verdict is not clean (after the output is written)."""
+    if strict and _common.not_clean(analysis):
+        raise typer.Exit(EXIT_FLAGS)

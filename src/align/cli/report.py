@@ -46,9 +46,10 @@ def report(
     summaries = summarize(multi, analysis.all_flags)
     if as_json:
         print_json({"report": str(path), "rows": len(multi.groups), "notes": analysis.notes,
-                    "warnings": multi.warnings, "translations": [s.as_dict() for s in summaries]})
+                    "warnings": analysis.warnings, "verdicts": _common.verdicts_json(analysis),
+                    "translations": [s.as_dict() for s in summaries]})
         return
-    for w in multi.warnings:
+    for w in analysis.warnings:
         _common.warning_line(w)
     name = source if source is not None else (saved if saved is not None else db)
     typer.echo(f"{name}: {len(multi.source)} source segments, {len(multi.groups)} rows")

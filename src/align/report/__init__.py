@@ -1,7 +1,9 @@
 """The one-page HTML diff report for editors.
 
 ``build_report_html`` renders a MultiAlignment, its flags and (optionally) a
-glossary report into ONE self-contained HTML page: a summary (coverage, mean
+glossary report into ONE self-contained HTML page: a banner with the verdict
+on each translation that is not clean (a partial translation, a different
+text or version: :mod:`align.verdict`), a summary (coverage, mean
 confidence, flag counts, the document findings, the term x translation
 rendering table), then one row per source segment group with every
 translation side by side, the row's own flags inline, glossary terms and
@@ -18,10 +20,10 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..compare import FLAG_ORDER, is_document_flag
-from ..model import Flag, MultiAlignment, TermHit
+from ..model import Flag, MultiAlignment, TermHit, Verdict
 from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
 
 __all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
@@ -131,8 +133,10 @@ def _signature(multi: MultiAlignment) -> list[tuple[str, str]]:
 
 
 def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_report: Any = None,
-                      title: str | None = None, low_confidence: float = LOW_CONFIDENCE) -> str:
-    """Render the report page; deterministic for the same input (no dates)."""
+                      title: str | None = None, low_confidence: float = LOW_CONFIDENCE,
+                      verdicts: Mapping[str, Verdict] | None = None) -> str:
+    """Render the report page; deterministic for the same input (no dates).
+    ``verdicts`` (by translation id): those not clean make the banner at the top."""
     from ._view import build_findings, build_rows, term_colours
 
     hits: list[TermHit] = list(getattr(glossary_report, "occurrences", None) or [])
@@ -173,17 +177,19 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
         flagged_rows=sum(1 for r in rows if r.flagged), findings=findings, terms=terms,
         colours=colours, all_terms=all_terms, signature=_signature(multi),
         low=low_confidence, n_row_flags=len(placed), warnings=list(multi.warnings or []),
+        verdicts=[v for v in (verdicts or {}).values() if not v.clean],
     )
     return html
 
 
 def write_report(multi: MultiAlignment, flags: list[Flag], path: str | os.PathLike, *,
-                 glossary_report: Any = None, title: str | None = None) -> Path:
+                 glossary_report: Any = None, title: str | None = None,
+                 verdicts: Mapping[str, Verdict] | None = None) -> Path:
     """Render the report and write it atomically (no partial file on error)."""
     from ..errors import InputError
     from ..textio import write_text
 
-    html = build_report_html(multi, flags, glossary_report=glossary_report, title=title)
+    html = build_report_html(multi, flags, glossary_report=glossary_report, title=title, verdicts=verdicts)
     try:
         return write_text(path, html)
     except OSError as exc:
