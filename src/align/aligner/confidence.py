@@ -55,7 +55,9 @@ MARGIN_CAP = 1.0  # margins beyond this say nothing more (and a margin with no r
 LOCAL_WINDOW = 5  # local_cos: the a:b beads this many beads either side of a bead, and the bead
 PARTNER_WINDOW = 2  # partner_margin: paths through the beads this many beads either side of a 1:0 or 0:1
 FORMAT = "align-calibration/1"
-KINDS = ("aligned", "omission", "addition")
+# a 1:0 or 0:1 bead's evidence that its skip score is part of: score differences
+# between a path with the bead and one without it
+RESTATED = ("margin", "partner_margin")
 
 
 def evidence(F: np.ndarray) -> np.ndarray:
@@ -155,11 +157,6 @@ def _partner_margin(scorer: "Scorer", pb: "PathBead", start: tuple[int, int], en
     if not np.isfinite(partnered):
         return MARGIN_CAP
     return float(min(best_total(steps, start, end) - partnered, MARGIN_CAP))
-
-
-# a 1:0 or 0:1 bead's evidence that its skip score is part of: score differences
-# between a path with the bead and one without
-RESTATED = ("margin", "partner_margin")
 
 
 def restate(ev: BeadEvidence, skip: float, to_skip: float) -> BeadEvidence:
