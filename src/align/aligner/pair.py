@@ -20,7 +20,7 @@ from ..embed.lexical import LexicalEncoder
 from ..model import Alignment, Bead, Segment
 from . import dp
 from .band import search_band
-from .confidence import confidences
+from .confidence import BeadEvidence, bead_evidence, load_calibrator
 from .fixed import FixedLike, Gap, align_around
 from .inputs import Inputs, make_inputs, text_length
 from .length import LengthModel, document_sigma
@@ -34,9 +34,13 @@ Progress = Callable[..., None]
 
 @dataclass(frozen=True)
 class VectorResult:
+    """The beads, their mean confidence (a:b beads), search statistics, and
+    per bead the evidence its confidence was computed from (confidence.py)."""
+
     beads: list[Bead]
     mean_confidence: float
     stats: dict
+    evidence: tuple[BeadEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
             src_edges=src_edges, tgt_edges=tgt_edges, src_clauses=src_clauses, tgt_clauses=tgt_clauses),
             p, encode_spans, n, m)
     if n == 0 or m == 0:
-        beads = [Bead((i,), (), 0.0, 0.0) for i in range(n)] + [Bead((), (j,), 0.0, 0.0) for j in range(m)]
+        # nothing on the other side: no segment can have a counterpart
+        beads = [Bead((i,), (), 0.0, 1.0) for i in range(n)] + [Bead((), (j,), 0.0, 1.0) for j in range(m)]
         return VectorResult(beads, 0.0, {"cells": 0})
     clauses = None
     if src_clauses is not None and tgt_clauses is not None:
@@ -112,12 +117,14 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
         path = first.path
         if p.refine and encode_spans is not None:
             path = refine(first.scorer, path, encode_spans, clauses)
-    conf = confidences(path, first.scorer.neighbours, p.conf_weights)
-    beads = [Bead(tuple(range(pb.i - pb.a, pb.i)), tuple(range(pb.j - pb.b, pb.j)), round(pb.score, 4), round(c, 4))
-             for pb, c in zip(path, conf)]
+    calibrator = load_calibrator(p.calibration)
+    evidence = tuple(bead_evidence(path, first.scorer))
+    beads = [Bead(tuple(range(pb.i - pb.a, pb.i)), tuple(range(pb.j - pb.b, pb.j)), round(pb.score, 4),
+                  round(calibrator.confidence(ev, p.skip), 4)) for pb, ev in zip(path, evidence)]
     scored = [b.confidence for b in beads if b.src and b.tgt]
     mean = float(np.mean(scored)) if scored else 0.0
-    return VectorResult(beads, mean, {"cells": first.scorer.band.cells, "len_sigma": first.scorer.params.len_sigma})
+    return VectorResult(beads, mean, {"cells": first.scorer.band.cells, "len_sigma": first.scorer.params.len_sigma},
+                        evidence)
 
 
 def _cut(value, start: int, end: int):
@@ -173,7 +180,8 @@ def lexical_vectors(texts: list[str]) -> np.ndarray:
 
 def signature(encoder_name: str, level: str, params: AlignParams) -> dict:
     return {"encoder": encoder_name, "level": level, "params": params.as_dict(),
-            "version": __version__, "aligner": "align.aligner/banded-dp"}
+            "version": __version__, "aligner": "align.aligner/banded-dp",
+            "calibration": load_calibrator(params.calibration).label}
 
 
 def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", translation_id: str = "target",
@@ -187,7 +195,10 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     ``src_vecs``/``tgt_vecs``: precomputed vectors (skip encoding).
     ``fixed``: beads to keep (approved or corrected by an editor); the rest is
     aligned gap by gap between them (aligner/fixed.py).
-    Other keyword arguments override AlignParams fields.
+    Other keyword arguments override AlignParams fields; the confidences
+    come from the ``lexical`` calibrator for an encoder that declares
+    lexical vectors, from ``use`` for every other (``st:`` models included)
+    unless ``calibration`` is given.
     """
     level = level or (source[0].level if source else "sentence")
     p = AlignParams.for_level(level, **params)
@@ -199,8 +210,8 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
         src_vecs = encode_texts(enc, src_texts, progress, "source")
     if tgt_vecs is None:
         tgt_vecs = encode_texts(enc, tgt_texts, progress, translation_id)
-    if can.lexical:  # its cosines are on another scale
-        p = replace(p, conf_weights=p.conf_weights_lexical)
+    if can.lexical and "calibration" not in params:  # its cosines are on another scale
+        p = replace(p, calibration="lexical")
     src_lex = tgt_lex = None
     if p.lexical and p.w_lex and not can.lexical and source and target:
         src_lex, tgt_lex = lexical_vectors(src_texts), lexical_vectors(tgt_texts)

@@ -60,9 +60,8 @@ class AlignParams:
     skip: float = 0.42  # a 1:0 / 0:1 bead scores -(skip + skip_nn * the segment's neighbour similarity)
     skip_nn: float = 0.0  # see skip
     margin_k: int = 4  # a segment's neighbour similarity: the mean of its margin_k best 1:1 cosines in the band
-    # -- confidence (confidence.py): sigmoid(w . [cos, cos - neighbour similarity, lexical cos, length] + bias)
-    conf_weights: tuple = (12.03, -1.19, 5.93, 0.49, -4.50)  # (w..., bias) fitted on mac-dev and mismatched chapters
-    conf_weights_lexical: tuple = (17.48, -0.65, 0.0, 0.83, -1.95)  # the same for the lexical encoder alone
+    # -- confidence (confidence.py): the probability that a bead is right
+    calibration: str = "use"  # calibration/<name>.json turns bead evidence into confidences: use or lexical
     unrelated_below: float = 0.35  # warn that a translation looks unrelated below this mean confidence
     # -- search (band.py)
     dense_limit: int = 1_500_000  # search every cell up to this many (n + 1) * (m + 1); beyond, a band

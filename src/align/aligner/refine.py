@@ -251,25 +251,51 @@ def _with_clause_placement(steps: Steps, region: Region, clauses: Clauses, score
     return replace(steps, score=steps.score + place)
 
 
+def region_steps(scorer: Scorer, start: Corner, end: Corner) -> Steps:
+    """Every bead from corner ``start`` to ``end`` (inside that rectangle and
+    the band), scored as the search scores them."""
+    return _steps(scorer, Region(0, 0, start, end))
+
+
+def best_total(steps: Steps, start: Corner, end: Corner, keep: np.ndarray | None = None) -> float:
+    """The best total score of a path of ``steps`` (those ``keep`` marks, a
+    bool per step, where given) from ``start`` to ``end``; -inf where there
+    is none."""
+    corners = steps.corners if keep is None else steps.corners[keep]
+    score = steps.score if keep is None else steps.score[keep]
+    best: dict[Corner, float] = {start: 0.0}
+    for k in np.lexsort((corners[:, 3], corners[:, 2])).tolist():  # by end corner: starts come first
+        si, sj, ei, ej = corners[k].tolist()
+        if (si, sj) in best:
+            total = best[(si, sj)] + float(score[k])
+            if total > best.get((ei, ej), -np.inf):
+                best[(ei, ej)] = total
+    return best.get(end, -np.inf)
+
+
 def _best_path(steps: Steps, start: Corner, end: Corner) -> list[PathBead]:
     """Best monotone path of steps from ``start`` to ``end`` (on ties, the
-    step that comes first)."""
+    step that comes first). Each bead's ``margin`` is, as in the search, how
+    far the best way into its end with another last step was behind."""
     corners = steps.corners.tolist()
     score = steps.score.tolist()
     into: dict[Corner, list[int]] = {}
     for k, (_, _, ei, ej) in enumerate(corners):
         into.setdefault((ei, ej), []).append(k)
     best: dict[Corner, tuple[float, int]] = {start: (0.0, -1)}  # corner: (best total, last step)
+    margin: dict[Corner, float] = {}
     for v in sorted(into):
         cands = [(best[(si, sj)][0] + score[k], k) for k in into[v]
                  for si, sj, _, _ in [corners[k]] if (si, sj) in best]
         if cands:
             best[v] = max(cands, key=lambda c: c[0])
+            others = [total for total, k in cands if k != best[v][1]]
+            margin[v] = best[v][0] - max(others) if others else float("inf")
     out = []
     v = end
     while v != start:
         k = best[v][1]
         si, sj, ei, ej = corners[k]
-        out.append(PathBead(ei - si, ej - sj, ei, ej, score[k], evidence=steps.evidence[k]))
+        out.append(PathBead(ei - si, ej - sj, ei, ej, score[k], evidence=steps.evidence[k], margin=margin[v]))
         v = (si, sj)
     return out[::-1]

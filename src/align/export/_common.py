@@ -17,6 +17,20 @@ def as_multi(obj: MultiAlignment | Alignment) -> MultiAlignment:
     raise TypeError(f"expected a MultiAlignment or an Alignment, got {type(obj).__name__}")
 
 
+def cell_kind(beads) -> str:
+    """What a translation's beads in one row are: ``aligned``, ``omission``
+    or ``addition`` (tmx.bead_kind), the distinct kinds in bead order joined
+    with ``+`` for a row of several (``aligned+omission``); empty for none."""
+    from .tmx import bead_kind
+
+    kinds: list[str] = []
+    for b in beads:
+        kind = bead_kind(b)
+        if kind not in kinds:
+            kinds.append(kind)
+    return "+".join(kinds)
+
+
 def signature_json(multi: MultiAlignment) -> str:
     """The signature as one line of JSON (stable key order)."""
     sig = dict(multi.signature)

@@ -4,10 +4,18 @@ Line 1: ``{"record": "header", "format": "align-jsonl/1", "signature": ...,
 "source": {...}, "translations": {id: {...}}, "flags": [flags of no row]}``.
 Then one ``{"record": "group", "group": i, "src": [...], "source_text": ...,
 "source_segments": [...], "translations": {id: {"tgt": [...], "text": ...,
-"confidence": ..., "segments": [...], "beads": [{"src": [...], "tgt": [...],
-"confidence": c, "score": s}]}}, "flags": [...]}`` per row. Each bead of a
-translation sits in the one row that holds its segments, so the file is the
-whole alignment: :func:`align.pipeline.load_alignment` reads it back.
+"confidence": ..., "kind": k, "segments": [...], "beads": [{"src": [...],
+"tgt": [...], "kind": k, "confidence": c, "score": s}]}}, "flags": [...]}``
+per row. Each bead of a translation sits in the one row that holds its
+segments, so the file is the whole alignment:
+:func:`align.pipeline.load_alignment` reads it back.
+
+A bead's ``kind`` is ``aligned``, ``omission`` (no target) or ``addition``
+(no source); a cell's is its beads' kinds (``aligned+omission`` for a row of
+several kinds, empty where the translation has no bead in the row). A
+bead's ``confidence`` is the probability that it is right (for an omission
+or an addition: that the segment truly has no counterpart); a cell's is its
+weakest bead's.
 """
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ import dataclasses
 import json
 
 from ..model import Alignment, Flag, MultiAlignment, Segment
-from ._common import as_multi, source_text, target_text
+from ._common import as_multi, cell_kind, source_text, target_text
 
 FORMAT = "align-jsonl/1"
 
@@ -48,7 +56,10 @@ def beads_by_group(multi: MultiAlignment) -> dict[str, list[list]]:
 
 
 def _bead(b) -> dict:
-    return {"src": list(b.src), "tgt": list(b.tgt), "confidence": float(b.confidence), "score": float(b.score)}
+    from .tmx import bead_kind
+
+    return {"src": list(b.src), "tgt": list(b.tgt), "kind": bead_kind(b), "confidence": float(b.confidence),
+            "score": float(b.score)}
 
 
 def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None = None) -> str:
@@ -89,6 +100,7 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
                 "tgt": list(tgt),
                 "text": target_text(multi, tid, tgt),
                 "confidence": g.confidence.get(tid),
+                "kind": cell_kind(beads[tid][gi]),
                 "segments": [_seg(al.target[j]) for j in tgt],
                 "beads": [_bead(b) for b in beads[tid][gi]],
             }

@@ -1,17 +1,24 @@
 """TSV export: one row per group (per bead for a single Alignment).
 
 Columns: ``group``, ``src_idx``, ``src_text``, then for each translation
-``<id>_idx``, ``<id>_text``, ``<id>_conf``. Indices are 0-based segment
-positions joined with commas (empty when there is none); confidence has four
-decimals (empty when the translation has no segment in the row).
-The first line is ``# align {signature json}``.
+``<id>_idx``, ``<id>_text``, ``<id>_conf``, ``<id>_kind``. Indices are
+0-based segment positions joined with commas (empty when there is none).
+``<id>_kind`` says what the translation's beads in the row are: ``aligned``,
+``omission`` (source without target), ``addition`` (target without source),
+or for a row of several beads their kinds joined with ``+``
+(``aligned+omission``). Confidence has four decimals: the probability that
+the row's beads are right (the weakest of them); for an omission or an
+addition, that the segment truly has no counterpart. Both are empty only
+where the translation has no bead in the row (another translation's
+addition). The first line is ``# align {signature json}``.
 """
 from __future__ import annotations
 
 import re
 
 from ..model import Alignment, MultiAlignment
-from ._common import as_multi, signature_json, source_text, target_text
+from ._common import as_multi, cell_kind, signature_json, source_text, target_text
+from .jsonl import beads_by_group
 
 # every character str.splitlines() breaks on, plus tab and backslash
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -46,14 +53,16 @@ def to_tsv_string(obj: MultiAlignment | Alignment) -> str:
     tids = list(multi.alignments)
     header = ["group", "src_idx", "src_text"]
     for tid in tids:
-        header += [f"{tid}_idx", f"{tid}_text", f"{tid}_conf"]
+        header += [f"{tid}_idx", f"{tid}_text", f"{tid}_conf", f"{tid}_kind"]
     lines = ["# align " + escape_field(signature_json(multi)), "\t".join(escape_field(h) for h in header)]
+    beads = beads_by_group(multi)
     for gi, g in enumerate(multi.groups):
         row = [str(gi), _idx(g.src), escape_field(source_text(multi, g.src))]
         for tid in tids:
             tgt = g.targets.get(tid, ())
             conf = g.confidence.get(tid)
+            here = beads[tid][gi]
             row += [_idx(tgt), escape_field(target_text(multi, tid, tgt)),
-                    f"{conf:.4f}" if tgt and conf is not None else ""]
+                    f"{conf:.4f}" if here and conf is not None else "", cell_kind(here)]
         lines.append("\t".join(row))
     return "\n".join(lines) + "\n"
