@@ -64,7 +64,7 @@ def test_from_review_db_applies_the_decisions(reviewed):
 def test_check_db_keeps_a_dismissed_flag_dismissed_with_who_and_when(reviewed, capsys):
     code, out, err = cli(["check", "--db", reviewed["db"], "--json"], capsys)
     assert code == 0
-    flags = json.loads(out)
+    flags = json.loads(out)["flags"]
     assert not any(f["kind"] == "number" and f["translation"] == "blog" for f in flags)
     accepted = [f for f in flags if f["details"].get("review")]
     assert accepted and accepted[0]["details"]["review"]["who"] == "ann"

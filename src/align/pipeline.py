@@ -470,7 +470,7 @@ def check(multi: MultiAlignment, *, glossary: PathLike | LoadedGlossary | None =
     if cb:
         cb.finish()
     return Analysis(multi, list(result.flags), result.glossary_report, notes,
-                    {"check": time.perf_counter() - t0}, judged)
+                    {"check": time.perf_counter() - t0}, verdicts=judged)
 
 
 def analyse(source: Source, translations: Sequence[Source] | Mapping[str, Source] | Source, *,
