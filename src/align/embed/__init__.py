@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-import psutil
 
 from ..errors import UsageError
 
@@ -161,6 +160,8 @@ def _busy_cores(cpus: list[int]) -> float:
     a fifth of a second (the 1-minute load average lags by a minute, so a job
     that just finished would still count); the load average where that
     cannot be read."""
+    import psutil
+
     try:
         per_cpu = psutil.cpu_percent(interval=0.2, percpu=True)
         return sum(per_cpu[c] for c in cpus if c < len(per_cpu)) / 100.0
