@@ -34,7 +34,9 @@ class _Commands(MutableMapping):
     its module is imported (registering it on ``app``) and typer builds it."""
 
     def __init__(self, built: dict):
-        self._built = dict(built)
+        self._built: dict = {}
+        for name, command in built.items():
+            self[name] = command
 
     def __getitem__(self, name: str):
         if name not in self._built:
@@ -43,14 +45,13 @@ class _Commands(MutableMapping):
             importlib.import_module(f"{__name__}.{name}")
             from typer.main import get_group
 
-            from . import _params
-
-            command = get_group(app).commands[name]
-            _params.install(command)
-            self._built[name] = command
+            self[name] = get_group(app).commands[name]
         return self._built[name]
 
     def __setitem__(self, name: str, command) -> None:
+        from . import _params
+
+        _params.install(command)
         self._built[name] = command
 
     def __delitem__(self, name: str) -> None:
