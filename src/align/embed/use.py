@@ -115,10 +115,22 @@ class USEEncoder:
         ``edge`` is the pooled row of the empty text (``pooled([EDGE])``)."""
         from . import use_pool
 
-        # a few hundred rows through the head: one thread (and no 0.2 s look
-        # at the CPUs' load on a run whose vectors all come from the cache)
-        with self._blas(1):
+        with self._blas(self._join_threads(len(groups))):
             return use_pool.joined(self.head, groups, edge)
+
+    def join_rows(self, table: np.ndarray, groups: list[list[int]], edge: np.ndarray) -> np.ndarray:
+        """:meth:`join`, each run given as the indices of its texts' rows in
+        ``table`` (see use_pool.joined_rows)."""
+        from . import use_pool
+
+        with self._blas(self._join_threads(len(groups))):
+            return use_pool.joined_rows(self.head, table, groups, edge)
+
+    def _join_threads(self, runs: int) -> int:
+        """A few thousand runs through the head take one thread (and no 0.2 s
+        look at the CPUs' load on a run whose vectors all come from the
+        cache); more, the encoder's threads."""
+        return 1 if runs <= 4096 else self.threads
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'
