@@ -291,15 +291,33 @@ def _zh_number(token: str) -> str | None:
 
 def _cn2an_value(token: str) -> str | None:
     """The value of a Chinese numeral by cn2an, as a string; None for a
-    malformed one, or without cn2an."""
+    malformed one, or without cn2an. The first time in a process that cn2an
+    is needed, every numeral of up to three characters the memo lacks is
+    looked up too (5,219 of them, half a second once), so that the memo has
+    the common ones and later runs seldom import it."""
     try:
         import cn2an
     except ImportError:  # a test dependency: without it, Chinese numerals are plain words
         return None
+    if not _STATE.get("numerals_filled"):
+        _STATE["numerals_filled"] = True
+        _NUMERALS.fill(_short_numerals(3))
+    return _cn2an_one(cn2an, token)
+
+
+def _cn2an_one(cn2an, token: str) -> str | None:
     try:
         return str(int(cn2an.cn2an(token, "smart")))
     except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
         return None
+
+
+def _short_numerals(longest: int) -> list[str]:
+    """Every string of numeral characters (as _ZH_NUM has them) of up to ``longest`` characters."""
+    from itertools import product
+
+    chars = "零〇一二两三四五六七八九十百千万亿"
+    return ["".join(p) for n in range(1, longest + 1) for p in product(chars, repeat=n)]
 
 
 def _lazy_pinyin(token: str) -> str:
@@ -339,6 +357,16 @@ class _Memo:
                 known[token] = got
                 self._new = True
         return got
+
+    def fill(self, tokens) -> None:
+        """Look up these tokens too (those the memo lacks)."""
+        known = self._load()
+        todo = [t for t in tokens if t not in known]
+        if todo:
+            got = [self.compute(t) for t in todo]
+            with _LOCK:
+                known.update(zip(todo, got))
+                self._new = True
 
     def path(self) -> Path | None:
         """The memo's file, named for the installed package; None without a cache folder."""
