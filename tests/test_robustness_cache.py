@@ -225,46 +225,53 @@ def small_cedict(monkeypatch, tmp_path):
 
     monkeypatch.setattr(lexical, "_load_cedict", build)
     monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
-    st = lexical._cedict_path().stat()
-    return lexical, builds, tmp_path / "cache" / f"cedict-stems-{st.st_size}-{int(st.st_mtime)}.marshal"
+    return lexical, builds, tmp_path / "cache" / lexical._index_name()
 
 
 def test_cedict_index_cache_is_written_then_used(small_cedict):
     lexical, builds, target = small_cedict
     first = lexical._cedict_cached()
     assert target.is_file() and builds == [1]
-    assert lexical._cedict_cached() == first and builds == [1]
+    assert first.to_dict() == {f"词{i}": (f"stem{i}", "word") for i in range(1500)}
+    again = lexical._cedict_cached()
+    assert again.to_dict() == first.to_dict() and builds == [1]
+    assert "词7" in again and again["词7"] == ("stem7", "word") and again.get("词x") == () and "词x" not in again
+    assert again.section("词") == first.section("词") and again.section("无") == {}
 
 
-@pytest.mark.parametrize("damage", [b"garbage", b"", b"\xe3" * 10, None], ids=["garbage", "empty", "bad-marshal", "cut-short"])
+@pytest.mark.parametrize("damage", [b"garbage", b"", b"\xe3" * 10, None, "flip", "header"],
+                         ids=["garbage", "empty", "bad-bytes", "cut-short", "flipped-byte", "header-only"])
 def test_damaged_cedict_index_cache_is_rebuilt(small_cedict, damage):
-    import marshal
-
     lexical, builds, target = small_cedict
-    good = lexical._cedict_cached()
-    target.write_bytes(marshal.dumps(good)[:5000] if damage is None else damage)
+    good = lexical._cedict_cached().to_dict()
+    data = target.read_bytes()
+    if damage is None:
+        damage = data[:len(data) // 2]
+    elif damage == "flip":  # one byte of one section: the checksum tells
+        damage = data[:-10] + bytes([data[-10] ^ 0x55]) + data[-9:]
+    elif damage == "header":
+        damage = data[:lexical._HEADER.size]
+    target.write_bytes(damage)
     with pytest.warns(Note) as record:
         again = lexical._cedict_cached()
-    assert again == good and builds == [1, 1]
+    assert again.to_dict() == good and builds == [1, 1]
     notes = _notes(record)
     assert len(notes) == 1 and str(target) in notes[0] and "damaged" in notes[0], notes
-    with open(target, "rb") as fh:
-        assert marshal.load(fh) == good  # rewritten: the next run loads it
+    assert target.read_bytes() == data  # rewritten: the next run loads it
     lexical._cedict_cached()
     assert builds == [1, 1]
 
 
-def test_cedict_index_cache_of_the_wrong_shape_is_rebuilt(small_cedict):
+def test_cedict_index_cache_of_another_format_is_rebuilt(small_cedict):
     import marshal
 
     lexical, builds, target = small_cedict
     target.parent.mkdir(parents=True)
-    target.write_bytes(marshal.dumps([1, 2, 3]))  # valid marshal data, not the index
+    target.write_bytes(marshal.dumps({f"词{i}": ("x",) for i in range(2000)}))  # the old format's marshalled dict
     with pytest.warns(Note):
         data = lexical._cedict_cached()
-    assert isinstance(data, dict) and builds == [1]
-    with open(target, "rb") as fh:
-        assert isinstance(marshal.load(fh), dict)
+    assert data["词3"] == ("stem3", "word") and builds == [1]
+    assert lexical.CedictIndex(target.read_bytes()).to_dict() == data.to_dict()
 
 
 def test_unwritable_cedict_index_cache_is_skipped_with_a_note(small_cedict, monkeypatch, tmp_path):
@@ -476,7 +483,7 @@ def test_cli_damaged_cedict_index_cache_is_rebuilt(tmp_path):
     cache = tmp_path / "cache"
     good = _run(["pair", zh, en, "--encoder", "lexical"], _env(cache))
     assert good.returncode == 0 and _quiet(good.stderr) == [], good.stderr
-    (index,) = cache.glob("cedict-stems-*.marshal")
+    (index,) = cache.glob("cedict-index*.bin")
     index.write_bytes(b"\x00garbage" * 100)
     res = _run(["pair", zh, en, "--encoder", "lexical"], _env(cache))
     assert res.returncode == 0, res.stderr

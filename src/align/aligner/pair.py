@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .. import __version__
-from ..embed import capabilities, edges_of, encode_clauses, encode_joined, get_encoder
+from ..embed import ClauseVectors, capabilities, edges_of, encode_clauses, encode_joined, get_encoder
 from ..embed.lexical import LexicalEncoder
 from ..model import Alignment, Bead, Segment
 from . import dp
@@ -101,8 +101,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
         return VectorResult(beads, 0.0, {"cells": 0})
     clauses = None
     if src_clauses is not None and tgt_clauses is not None:
-        clauses = Clauses([np.asarray(c, np.float32) for c in src_clauses],
-                          [np.asarray(c, np.float32) for c in tgt_clauses])
+        clauses = Clauses(ClauseVectors.of(src_clauses), ClauseVectors.of(tgt_clauses))  # float16, one array
         if src_edges is None or tgt_edges is None:
             src_edges = edges_of(clauses.src, clauses.src[0].shape[1])
             tgt_edges = edges_of(clauses.tgt, clauses.tgt[0].shape[1])

@@ -2,23 +2,102 @@
 
 Each module registers its command (or command group) on ``app``, and is named for it; ``main`` turns the
 tool's errors into one line on stderr and a distinct exit code.
+
+The modules are listed in :data:`COMMANDS` and imported only when their
+command runs (``align pair`` imports ``cli/pair.py`` alone) or when the help
+lists them all: a command module is one line in that registry.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sys
+from collections.abc import MutableMapping
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AlignError, warnings_to_stderr
 from ..textio import STRICT_ENCODING_ENV
 from . import _common
 
+#: The command modules, in the order the help lists them; each registers the
+#: command (or command group) it is named for on ``app`` when imported.
+COMMANDS = ("ingest", "segment", "split", "pair", "eval", "check", "export", "glossary", "report", "demo",
+            "corpus", "review")
+
+
+class _Commands(MutableMapping):
+    """The root group's subcommands by name, each built when first looked up:
+    its module is imported (registering it on ``app``) and typer builds it."""
+
+    def __init__(self, built: dict):
+        self._built: dict = {}
+        for name, command in built.items():
+            self[name] = command
+
+    def __getitem__(self, name: str):
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            importlib.import_module(f"{__name__}.{name}")
+            from typer.main import get_group
+
+            self[name] = get_group(app).commands[name]
+        return self._built[name]
+
+    def load_all(self) -> None:
+        """Import every command module and build their commands at once (the help lists them all)."""
+        missing = [n for n in COMMANDS if n not in self._built]
+        if not missing:
+            return
+        for name in missing:
+            importlib.import_module(f"{__name__}.{name}")
+        from typer.main import get_group
+
+        built = get_group(app).commands
+        for name in missing:
+            self._built[name] = built[name]
+
+    def __setitem__(self, name: str, command) -> None:
+        from . import _params
+
+        _params.install(command)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self):
+        yield from COMMANDS
+        yield from (n for n in self._built if n not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS) + sum(1 for n in self._built if n not in COMMANDS)
+
+    def __contains__(self, name) -> bool:
+        return name in COMMANDS or name in self._built
+
+
+class _LazyGroup(TyperGroup):
+    """The ``align`` group: subcommands from :data:`COMMANDS`, imported on first use."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(self.commands, _Commands):
+            self.commands = _Commands(self.commands)
+
+    def list_commands(self, ctx) -> list[str]:
+        self.commands.load_all()
+        return super().list_commands(ctx)
+
+
 app = typer.Typer(
     name="align",
+    cls=_LazyGroup,
     help="Align a Chinese original with one or more English translations clause by clause, "
     "and show where the translations differ.",
     no_args_is_help=True,
@@ -41,10 +120,6 @@ def _root(
 ) -> None:
     _common.STATE.debug = debug
 
-
-# Command modules register themselves on `app` when imported.
-from . import ingest, segment, split, pair, eval, check, export, glossary, report, demo, corpus  # noqa: E402,F401
-from . import review  # noqa: E402,F401
 
 
 class Terminated(BaseException):
@@ -113,12 +188,15 @@ def _cli_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, .
     """(usage errors, exits, aborts) of typer and of click.
 
     typer >= 0.20 vendors its own copy of click (``typer._click``) whose
-    exceptions are not click's; commands may raise either.
+    exceptions are not click's; commands may raise either. click's count
+    only once something imported click (nothing else can raise them), so
+    ``_run`` looks them up in its ``except`` clauses, when an exception is
+    being matched, and the tool never imports click for them.
     """
-    import importlib
-
     found: dict[str, list[type]] = {"ClickException": [], "Exit": [], "Abort": []}
     for modname in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        if modname.startswith("click") and "click" not in sys.modules:
+            continue
         try:
             mod = importlib.import_module(modname)
         except ImportError:
@@ -163,20 +241,26 @@ def main(argv: list[str] | None = None) -> None:
             os.environ[STRICT_ENCODING_ENV] = strict_env
 
 
+def _params_install(command) -> None:
+    from . import _params
+
+    _params.install(command)
+
+
 def _run(args: list[str]) -> None:
-    usage_errors, exits, aborts = _cli_exceptions()
     try:
         # make_context/invoke directly rather than app(): click's and typer's
         # main() turn a broken pipe into exit 1 and Ctrl-C into a silent 130.
         command = typer.main.get_command(app)
+        _params_install(command)
         with command.make_context("align", args) as ctx:
             rv = command.invoke(ctx)
-    except exits as exc:
+    except _cli_exceptions()[1] as exc:  # evaluated only when an exception is matched
         sys.exit(getattr(exc, "exit_code", 0))
-    except aborts:
+    except _cli_exceptions()[2]:
         _common.error_line("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except usage_errors as exc:
+    except _cli_exceptions()[0] as exc:
         if _common.STATE.debug:
             raise
         _common.error_line(_usage_message(exc))

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-import psutil
 
 from ..errors import UsageError
 
 __all__ = ["Encoder", "Capabilities", "capabilities", "get_encoder", "usable_cores", "normalize_rows",
-           "encode_joined", "encode_edges", "encode_clauses", "split_clauses", "ENCODER_NAMES"]
+           "encode_joined", "encode_edges", "encode_clauses", "split_clauses", "ClauseVectors", "ENCODER_NAMES"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
 
@@ -98,7 +98,70 @@ def split_rows(rows: np.ndarray, counts) -> list[np.ndarray]:
     return np.split(rows, np.cumsum(counts)[:-1]) if len(counts) else []
 
 
-def encode_clauses(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
+@dataclass(frozen=True, eq=False)
+class ClauseVectors(Sequence):
+    """Per text, the vectors of its clauses: one float16 array holding the
+    clauses of every text (``rows``), and where each text's are in it
+    (``start``, ``stop``). A text that comes again shares its rows.
+
+    Indexing gives one text's clauses as float32, (k, dim) with k >= 1;
+    slicing gives the ClauseVectors of those texts (sharing the rows). Half
+    the memory of float32 and one array instead of one per text: about three
+    clauses a segment made them most of a book's memory.
+    """
+
+    rows: np.ndarray  # (total, dim) float16
+    start: np.ndarray  # (n,) int64
+    stop: np.ndarray  # (n,) int64
+
+    @classmethod
+    def of(cls, parts, dim: int | None = None) -> "ClauseVectors":
+        """From one array per text (or a ClauseVectors, passed through)."""
+        if isinstance(parts, ClauseVectors):
+            return parts
+        parts = [np.asarray(p) for p in parts]
+        if not parts:
+            return cls.empty(dim or 0)
+        counts = [len(p) for p in parts]
+        return cls.from_flat(np.concatenate(parts), counts)
+
+    @classmethod
+    def from_flat(cls, rows: np.ndarray, counts) -> "ClauseVectors":
+        """From the rows of all texts in order, ``counts`` rows each."""
+        counts = np.asarray(counts, dtype=np.int64)
+        stop = np.cumsum(counts)
+        return cls(np.asarray(rows, dtype=np.float16), stop - counts, stop)
+
+    @classmethod
+    def empty(cls, dim: int) -> "ClauseVectors":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(np.zeros((0, dim), dtype=np.float16), z, z.copy())
+
+    @property
+    def dim(self) -> int:
+        return self.rows.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return ClauseVectors(self.rows, self.start[key], self.stop[key])
+        return self.rows[self.start[key]:self.stop[key]].astype(np.float32)
+
+    def counts(self) -> np.ndarray:
+        return self.stop - self.start
+
+    def firsts(self) -> np.ndarray:
+        """Each text's first clause, (n, dim) float32."""
+        return self.rows[self.start].astype(np.float32)
+
+    def lasts(self) -> np.ndarray:
+        """Each text's last clause, (n, dim) float32."""
+        return self.rows[self.stop - 1].astype(np.float32)
+
+
+def encode_clauses(encoder: Encoder, texts: list[str]) -> ClauseVectors:
     """Per text, the vectors of its clauses, (k, dim) with k >= 1.
 
     USE reads them off the forward pass that encodes the whole text (each
@@ -108,18 +171,21 @@ def encode_clauses(encoder: Encoder, texts: list[str]) -> list[np.ndarray]:
     own = getattr(encoder, "encode_clauses", None)
     got = own(texts) if own is not None else None
     if got is not None:
-        return got
+        return ClauseVectors.of(got, encoder.dim)
     parts = [split_clauses(t) for t in texts]
     flat = [c for p in parts for c in p]
     vecs = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), dtype=np.float32)
-    return split_rows(vecs, [len(p) for p in parts])
+    return ClauseVectors.from_flat(vecs, [len(p) for p in parts])
 
 
-def edges_of(clauses: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """(first-clause vectors, last-clause vectors) of texts given their clauses."""
-    if not clauses:
+def edges_of(clauses, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first-clause vectors, last-clause vectors) of texts given their
+    clauses (a ClauseVectors, or one array per text)."""
+    if not len(clauses):
         z = np.zeros((0, dim), dtype=np.float32)
         return z, z
+    if isinstance(clauses, ClauseVectors):
+        return clauses.firsts(), clauses.lasts()
     return np.stack([c[0] for c in clauses]), np.stack([c[-1] for c in clauses])
 
 
@@ -161,6 +227,8 @@ def _busy_cores(cpus: list[int]) -> float:
     a fifth of a second (the 1-minute load average lags by a minute, so a job
     that just finished would still count); the load average where that
     cannot be read."""
+    import psutil
+
     try:
         per_cpu = psutil.cpu_percent(interval=0.2, percpu=True)
         return sum(per_cpu[c] for c in cpus if c < len(per_cpu)) / 100.0

@@ -408,22 +408,37 @@ class CachedEncoder:
     def _clauses_name(self) -> str:
         return self.name + "/clauses"
 
-    def encode_clauses(self, texts: list[str]) -> list[np.ndarray] | None:
-        """Per text, its clauses' vectors (k, dim), from the cache; None when
-        the encoder has no such vectors (then the caller encodes the clauses'
-        text)."""
+    def encode_clauses(self, texts: list[str]):
+        """Per text, its clauses' vectors (k, dim), from the cache, as one
+        :class:`align.embed.ClauseVectors` (each distinct text's rows once);
+        None when the encoder has no such vectors (then the caller encodes
+        the clauses' text). Read ``batch`` texts at a time, so that only
+        those are ever held as float32."""
         if getattr(self.inner, "encode_all", None) is None:
             return None
+        from . import ClauseVectors
+
         unique = list(dict.fromkeys(texts))
-        found = self.cache.get(self._clauses_name, unique)
-        missing = [t for t in unique if t not in found]
-        for start in range(0, len(missing), self.batch):
-            chunk = missing[start:start + self.batch]
-            clauses = self._encode_new(chunk)[1]
-            if clauses is None:
-                return None
-            found.update(zip(chunk, clauses))
-        return [found[t].reshape(-1, self.dim) for t in texts]
+        blocks: list[np.ndarray] = []
+        counts: list[int] = []
+        for start in range(0, len(unique), self.batch):
+            chunk = unique[start:start + self.batch]
+            found = self.cache.get(self._clauses_name, chunk)
+            missing = [t for t in chunk if t not in found]
+            if missing:
+                clauses = self._encode_new(missing)[1]
+                if clauses is None:
+                    return None
+                found.update(zip(missing, clauses))
+            parts = [found[t].reshape(-1, self.dim) for t in chunk]
+            counts.extend(len(p) for p in parts)
+            blocks.append(np.concatenate(parts).astype(np.float16))
+        if not unique:
+            return ClauseVectors.empty(self.dim)
+        table = ClauseVectors.from_flat(np.concatenate(blocks), counts)
+        at = np.fromiter((k for k in map({t: k for k, t in enumerate(unique)}.__getitem__, texts)), dtype=np.int64,
+                         count=len(texts))
+        return ClauseVectors(table.rows, table.start[at], table.stop[at])
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'
@@ -442,4 +457,10 @@ class CachedEncoder:
                 return None
             self.cache.put(self._pooled_name, missing, rows)
             found.update(zip(missing, rows))
-        return self.inner.join([np.stack([found[t] for t in g]) for g in groups], found[EDGE])
+        join_rows = getattr(self.inner, "join_rows", None)
+        if join_rows is None:
+            return self.inner.join([np.stack([found[t] for t in g]) for g in groups], found[EDGE])
+        at = {t: k for k, t in enumerate(flat)}
+        table = np.stack([found[t] for t in flat])  # the distinct texts' rows, once
+        del found
+        return join_rows(table, [[at[t] for t in g] for g in groups], table[0])

@@ -11,7 +11,9 @@ vectors measures their translation overlap.
 from __future__ import annotations
 
 import gzip
+import marshal
 import re
+import struct
 import threading
 import zlib
 from functools import lru_cache
@@ -59,11 +61,20 @@ _STATE: dict = {}
 
 
 def _stemmer():
+    """Snowball's English stemmer in C (PyStemmer): the same stems as the pure
+    Python ``snowballstemmer``, ten times faster."""
     if "stem" not in _STATE:
-        import snowballstemmer
+        import Stemmer
 
-        _STATE["stem"] = snowballstemmer.stemmer("english")
+        _STATE["stem"] = Stemmer.Stemmer("english")
     return _STATE["stem"]
+
+
+def _stemmer_tag() -> str:
+    """Names the stemmer in the index cache's file name (its stems are in the index)."""
+    import Stemmer
+
+    return f"pystemmer{Stemmer.version()}"
 
 
 @lru_cache(maxsize=200_000)
@@ -71,9 +82,13 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
+_SKIP_GLOSS = ("variant of", "old variant", "see ", "surname ", "used in ", "CL:")
+
+
 def _load_cedict() -> dict[str, tuple[str, ...]]:
     """simplified headword -> English stems of the content words of its glosses."""
     raw: dict[str, set[str]] = {}
+    words_of, drop = _EN_TOKEN.findall, _GLOSS_DROP.sub
     with gzip.open(_cedict_path(), "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -86,77 +101,149 @@ def _load_cedict() -> dict[str, tuple[str, ...]]:
                 continue
             bag = raw.setdefault(simp, set())
             for gloss in glosses.strip().strip("/").split("/"):
-                if gloss.startswith(("variant of", "old variant", "see ", "surname ", "used in ", "CL:")):
+                if gloss.startswith(_SKIP_GLOSS):
                     continue
-                for w in _EN_TOKEN.findall(_GLOSS_DROP.sub(" ", gloss)):
+                for w in words_of(drop(" ", gloss)):
                     w = w.lower()
                     if w not in _STOP and len(w) > 1:
                         bag.add(w)
-    # each distinct gloss word is stemmed once (lru cache): the 400k gloss
+    # each distinct gloss word is stemmed once, in one call: the 400k gloss
     # words are only ~30k distinct ones
-    return {k: tuple(sorted({stem(w) for w in v})) for k, v in raw.items() if v}
+    words = sorted({w for v in raw.values() for w in v})
+    stems = dict(zip(words, _stemmer().stemWords(words)))
+    return {k: tuple(sorted({stems[w] for w in v})) for k, v in raw.items() if v}
 
 
-def _cedict_cached() -> dict[str, tuple[str, ...]]:
-    """The parsed dictionary, kept as a marshal file in the cache directory
-    (parsing the 120k-line file costs seconds; loading the result, a fraction).
+_MAXLEN = 8  # the longest headword the segmentation tries
+_MAGIC = b"ALIGNCDX"
+_FORMAT = 1
+_HEADER = struct.Struct("<8sIIQQI")  # magic, format, words, directory bytes, section bytes, crc32 of both
 
-    A file there that does not load as such a dictionary (damaged, cut
-    short) is rebuilt; one that cannot be written (a read-only cache folder)
-    is skipped. Either is said in one ``align: note:`` line.
+
+class CedictIndex:
+    """The parsed dictionary (simplified headword -> stems of its glosses) as
+    one block of bytes: a directory by first character, and per character the
+    marshalled dict of the headwords it starts. A section is unmarshalled when
+    a text first needs it, so a short text reads a few hundred entries instead
+    of 115,000 (loading them all cost 0.5 s of every run).
+
+    Headwords longer than the segmentation tries (8 characters) are left out.
     """
-    import marshal
 
+    def __init__(self, data: bytes):
+        if len(data) < _HEADER.size:
+            raise ValueError("too short")
+        magic, fmt, words, dir_len, body_len, crc = _HEADER.unpack_from(data)
+        if magic != _MAGIC or fmt != _FORMAT or len(data) != _HEADER.size + dir_len + body_len:
+            raise ValueError("not a CC-CEDICT index of this format")
+        if zlib.crc32(memoryview(data)[_HEADER.size:]) != crc:
+            raise ValueError("checksum mismatch")
+        try:
+            directory = marshal.loads(memoryview(data)[_HEADER.size:_HEADER.size + dir_len])
+        except (EOFError, TypeError) as exc:
+            raise ValueError(f"not a CC-CEDICT index: {exc}") from None
+        if not isinstance(directory, dict):
+            raise ValueError("not a CC-CEDICT index")
+        self._data = data
+        self._base = _HEADER.size + dir_len
+        self._directory = directory
+        self._sections: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.words = words
+        self.maxlen = _MAXLEN
+
+    @staticmethod
+    def pack(entries: dict[str, tuple[str, ...]]) -> bytes:
+        """The index's bytes for a parsed dictionary (see :func:`_load_cedict`)."""
+        sections: dict[str, dict[str, tuple[str, ...]]] = {}
+        for word, stems in entries.items():
+            if 0 < len(word) <= _MAXLEN:
+                sections.setdefault(word[0], {})[word] = stems
+        directory, blobs, offset = {}, [], 0
+        for ch in sorted(sections):
+            blob = marshal.dumps(sections[ch])
+            directory[ch] = (offset, len(blob))
+            blobs.append(blob)
+            offset += len(blob)
+        body = marshal.dumps(directory) + b"".join(blobs)
+        header = _HEADER.pack(_MAGIC, _FORMAT, sum(map(len, sections.values())), len(body) - offset, offset,
+                              zlib.crc32(body))
+        return header + body
+
+    def section(self, first: str) -> dict[str, tuple[str, ...]]:
+        """The headwords that start with the character ``first``, with their stems."""
+        got = self._sections.get(first)
+        if got is None:
+            where = self._directory.get(first)
+            got = {} if where is None else marshal.loads(
+                memoryview(self._data)[self._base + where[0]:self._base + where[0] + where[1]])
+            self._sections[first] = got
+        return got
+
+    def get(self, word: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return self.section(word[0]).get(word, default) if word else default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and bool(word) and word in self.section(word[0])
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        if word not in self:
+            raise KeyError(word)
+        return self.section(word[0])[word]
+
+    def __len__(self) -> int:
+        return self.words
+
+    def to_dict(self) -> dict[str, tuple[str, ...]]:
+        """Every entry (all sections unmarshalled)."""
+        return {w: s for ch in self._directory for w, s in self.section(ch).items()}
+
+
+def _index_name() -> str:
+    """The index cache's file name: the dictionary file (size, time), the format, the stemmer."""
+    st = _cedict_path().stat()
+    return f"cedict-index{_FORMAT}-{st.st_size}-{int(st.st_mtime)}-{_stemmer_tag()}.bin"
+
+
+def _cedict_cached() -> CedictIndex:
+    """The parsed dictionary, kept as an index file in the cache directory
+    (parsing the 120k-line file costs a second or two; opening the index,
+    milliseconds).
+
+    A file there that does not open as such an index (damaged, cut short) is
+    rebuilt; one that cannot be written (a read-only cache folder) is skipped.
+    Either is said in one ``align: note:`` line.
+    """
     from ..errors import UsageError, note
     from .cache import default_cache_dir
 
-    src = _cedict_path()
-    st = src.stat()
     try:
-        target = default_cache_dir() / f"cedict-stems-{st.st_size}-{int(st.st_mtime)}.marshal"
+        target = default_cache_dir() / _index_name()
     except OSError:  # no usable cache folder at all
-        return _load_cedict()
+        return CedictIndex(CedictIndex.pack(_load_cedict()))
     try:
         with open(target, "rb") as fh:
-            data = marshal.load(fh)
-        if _is_index(data):
-            return data
-        note("damaged CC-CEDICT index cache; rebuilding it", str(target))
-    except (EOFError, ValueError, TypeError):  # what marshal raises on bytes it did not write
+            return CedictIndex(fh.read())
+    except ValueError:  # what CedictIndex (and marshal) raise on bytes it did not write
         note("damaged CC-CEDICT index cache; rebuilding it", str(target))
     except OSError:  # not there yet, or not readable: writing it says why if that fails too
         pass
-    data = _load_cedict()
+    data = CedictIndex.pack(_load_cedict())
     try:
         from ..textio import write_bytes
 
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(target, marshal.dumps(data))
+        write_bytes(target, data)
     except (OSError, UsageError) as exc:  # UsageError: a directory where the file should be
         reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else exc.args[0]
         note(f"cannot write the CC-CEDICT index cache ({reason}); the dictionary is parsed again on every run",
              str(target))
-    return data
+    return CedictIndex(data)
 
 
-def _is_index(data) -> bool:
-    """Whether ``data`` looks like what _load_cedict returns (checked on a few entries)."""
-    if not isinstance(data, dict) or len(data) < 1000:
-        return False
-    items = iter(data.items())
-    for _ in range(20):
-        key, value = next(items)
-        if not (isinstance(key, str) and isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
-            return False
-    return True
-
-
-def cedict() -> dict[str, tuple[str, ...]]:
+def cedict() -> CedictIndex:
     with _LOCK:
         if "cedict" not in _STATE:
-            d = _cedict_cached()
-            _STATE["cedict"] = d
-            _STATE["maxlen"] = min(8, max(map(len, d)))
+            _STATE["cedict"] = _cedict_cached()
     return _STATE["cedict"]
 
 
@@ -171,7 +258,7 @@ def zh_words(text: str) -> list[str]:
     dictionary features the longest-match words are as good.
     """
     d = cedict()
-    maxlen = _STATE["maxlen"]
+    maxlen = d.maxlen
     words: list[str] = []
     for run in _RUN.findall(text):
         if not _CJK.match(run) or _ZH_NUM.match(run):
@@ -184,9 +271,10 @@ def zh_words(text: str) -> list[str]:
                 words.append(num.group())
                 k = num.end()
                 continue
+            starting = d.section(run[k])  # the headwords that start here
             for size in range(min(maxlen, len(run) - k), 0, -1):
                 w = run[k:k + size]
-                if size == 1 or w in d:
+                if size == 1 or w in starting:
                     words.append(w)
                     k += size
                     break
@@ -197,22 +285,173 @@ def _zh_number(token: str) -> str | None:
     if token.isdigit():
         return str(int(token))
     if _ZH_NUM.match(token):
-        try:
-            import cn2an
-        except ImportError:  # a test dependency: without it, Chinese numerals are plain words
-            return None
-        try:
-            return str(int(cn2an.cn2an(token, "smart")))
-        except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
-            return None
+        return _NUMERALS.lookup(token)
     return None
+
+
+def _cn2an_value(token: str) -> str | None:
+    """The value of a Chinese numeral by cn2an, as a string; None for a
+    malformed one, or without cn2an. The first time in a process that cn2an
+    is needed, every numeral of up to three characters the memo lacks is
+    looked up too (5,219 of them, half a second once), so that the memo has
+    the common ones and later runs seldom import it."""
+    try:
+        import cn2an
+    except ImportError:  # a test dependency: without it, Chinese numerals are plain words
+        return None
+    if not _STATE.get("numerals_filled"):
+        _STATE["numerals_filled"] = True
+        _NUMERALS.fill(_short_numerals(3))
+    return _cn2an_one(cn2an, token)
+
+
+def _cn2an_one(cn2an, token: str) -> str | None:
+    try:
+        return str(int(cn2an.cn2an(token, "smart")))
+    except (ValueError, KeyError):  # not a well-formed numeral (十十, 百千)
+        return None
+
+
+def _short_numerals(longest: int) -> list[str]:
+    """Every string of numeral characters (as _ZH_NUM has them) of up to ``longest`` characters."""
+    from itertools import product
+
+    chars = "零〇一二两三四五六七八九十百千万亿"
+    return ["".join(p) for n in range(1, longest + 1) for p in product(chars, repeat=n)]
+
+
+def _lazy_pinyin(token: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(token))
+
+
+_MISSING = object()
+
+
+class _Memo:
+    """What a slow-to-load library answered for each token a run asked
+    before, kept in the cache folder (``NAME-KEY.marshal``; read once per
+    process, added to at the end of each encoding). Importing pypinyin loads
+    its whole phrase dictionary (0.3-0.6 s), cn2an compiles its patterns
+    (0.5 s); a run over tokens seen before imports neither.
+
+    The file is named for the installed package (the sizes and times of its
+    files, found without importing it), so another version starts afresh. A
+    damaged file counts as empty and is replaced; one that cannot be written
+    is not said (the CC-CEDICT index and the embedding cache say so already),
+    it only costs the import next time.
+    """
+
+    def __init__(self, name: str, package: str, files: tuple[str, ...], compute):
+        self.name, self.package, self.files, self.compute = name, package, files, compute
+        self._known: dict | None = None
+        self._new = False
+
+    def lookup(self, token: str):
+        known = self._load()
+        got = known.get(token, _MISSING)
+        if got is _MISSING:
+            got = self.compute(token)
+            with _LOCK:
+                known[token] = got
+                self._new = True
+        return got
+
+    def fill(self, tokens) -> None:
+        """Look up these tokens too (those the memo lacks)."""
+        known = self._load()
+        todo = [t for t in tokens if t not in known]
+        if todo:
+            got = [self.compute(t) for t in todo]
+            with _LOCK:
+                known.update(zip(todo, got))
+                self._new = True
+
+    def path(self) -> Path | None:
+        """The memo's file, named for the installed package; None without a cache folder."""
+        import importlib.util
+
+        from .cache import default_cache_dir
+
+        spec = importlib.util.find_spec(self.package)
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        stamp = [self.package]
+        if roots:
+            root = Path(roots[0])
+            for name in self.files:
+                try:
+                    st = (root / name).stat()
+                    stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+                except OSError:
+                    stamp.append(f"{name}:-")
+        else:
+            stamp.append("not installed")
+        try:
+            return default_cache_dir() / f"{self.name}-{zlib.crc32('|'.join(stamp).encode('utf-8')):08x}.marshal"
+        except OSError:
+            return None
+
+    @staticmethod
+    def _read(path: Path | None) -> dict:
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    got = marshal.load(fh)
+                if isinstance(got, dict):
+                    return got
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        return {}
+
+    def _load(self) -> dict:
+        with _LOCK:
+            if self._known is None:
+                self._known = self._read(self.path())
+                self._new = False
+            return self._known
+
+    def forget(self) -> None:
+        """Read the file again on next use (a new process, for the tests)."""
+        with _LOCK:
+            self._known, self._new = None, False
+
+    def save(self) -> None:
+        """Add this run's new tokens to the file (merged with what other processes added meanwhile)."""
+        with _LOCK:
+            if not self._new or self._known is None:
+                return
+            mine = dict(self._known)
+            self._new = False
+        path = self.path()
+        if path is None:
+            return
+        from ..errors import UsageError
+        from ..textio import write_bytes
+
+        merged = {**self._read(path), **mine}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, marshal.dumps(merged))
+        except (OSError, UsageError):
+            pass
+
+
+_PINYIN = _Memo("pinyin", "pypinyin", ("__init__.py", "core.py", "converter.py", "constants.py", "phrases_dict.json",
+                                       "pinyin_dict.json"), _lazy_pinyin)
+_NUMERALS = _Memo("cn2an", "cn2an", ("__init__.py", "cn2an.py", "conf.py"), _cn2an_value)
+
+
+def save_memos() -> None:
+    """Keep what this run looked up (see _Memo)."""
+    _PINYIN.save()
+    _NUMERALS.save()
 
 
 @lru_cache(maxsize=100_000)
 def _pinyin(token: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(token))
+    """pypinyin's ``lazy_pinyin`` of ``token``, joined (through the pinyin memo)."""
+    return _PINYIN.lookup(token)
 
 
 @lru_cache(maxsize=200_000)
@@ -347,4 +586,5 @@ class LexicalEncoder:
             n = float(np.sqrt(vec @ vec))
             if n > 0:
                 out[row] = vec / n
+        save_memos()
         return out

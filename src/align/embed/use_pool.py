@@ -187,6 +187,21 @@ def joined(be, groups: list[np.ndarray], edge: np.ndarray) -> np.ndarray:
     return head(be, rows)
 
 
+def joined_rows(be, table: np.ndarray, groups: list[list[int]], edge: np.ndarray) -> np.ndarray:
+    """:func:`joined`, with each run given as the indices of its segments'
+    rows in ``table`` (the pooled rows of the distinct texts): a book's
+    second pass joins tens of thousands of runs, and one small array per run
+    held them all at once. The same arithmetic, bit for bit (each run summed
+    as ``joined`` sums it, the head over all runs at once: BLAS rounds
+    differently in blocks of other sizes)."""
+    if not groups:
+        return np.zeros((0, 512), dtype=np.float32)
+    rows = np.empty((len(groups), table.shape[1]), dtype=np.float32)
+    for k, g in enumerate(groups):
+        rows[k] = table[g].sum(axis=0) - (len(g) - 1) * edge
+    return head(be, rows)
+
+
 class HeadWeights:
     """The head's weights alone, read from the model file (milliseconds,
     where loading the whole model with its tokenizer takes about 2 s)."""
