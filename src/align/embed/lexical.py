@@ -291,14 +291,12 @@ def _zh_number(token: str) -> str | None:
 
 def _cn2an_value(token: str) -> str | None:
     """The value of a Chinese numeral by cn2an, as a string; None for a
-    malformed one, or without cn2an. The first time in a process that cn2an
+    malformed one. The first time in a process that cn2an
     is needed, every numeral of up to three characters the memo lacks is
     looked up too (5,219 of them, half a second once), so that the memo has
     the common ones and later runs seldom import it."""
-    try:
-        import cn2an
-    except ImportError:  # a test dependency: without it, Chinese numerals are plain words
-        return None
+    import cn2an
+
     if not _STATE.get("numerals_filled"):
         _STATE["numerals_filled"] = True
         _NUMERALS.fill(_short_numerals(3))
