@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import align_command
+
 REPO = Path(__file__).resolve().parents[1]
 ZH = REPO / "data" / "zh" / "guobanfa-2016-98.txt"
 EN = REPO / "data" / "en" / "guobanfa-2016-98.clt.txt"
@@ -38,11 +40,7 @@ EN = REPO / "data" / "en" / "guobanfa-2016-98.clt.txt"
 pytestmark = pytest.mark.slow
 
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 def _env(tmp_path: Path) -> dict:

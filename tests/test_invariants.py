@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from builders import align_command
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -324,11 +325,7 @@ def test_library_runs_twice_identically_exports_included(tmp_path):
     assert f1 == f2
 
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 def _run(args, cache: Path, **extra_env: str) -> subprocess.CompletedProcess:

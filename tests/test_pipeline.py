@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from builders import align_command
 
 from align import pipeline
 from align.errors import InputError, UsageError
@@ -27,11 +28,7 @@ GLOSSARY = REPO / "glossary.yaml"
 LEX = pipeline.Settings(encoder="lexical")
 
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 def run(*args, env_dir: Path) -> subprocess.CompletedProcess:

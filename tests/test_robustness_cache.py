@@ -23,12 +23,13 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from builders import align_command
 
 from align.embed import cache as cache_mod
 from align.embed.cache import CachedEncoder, EmbeddingCache, default_cache_dir
@@ -355,11 +356,7 @@ def test_a_temporary_folder_others_can_write_is_not_used(clean_env, tmp_path):
 
 # --------------------------------------------------------------------- through the command line
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 def _env(cache_dir: Path) -> dict:

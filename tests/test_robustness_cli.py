@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import align_command
+
 REPO = Path(__file__).resolve().parents[1]
 ZH = REPO / "data" / "zh" / "guobanfa-2016-98.txt"
 EN = REPO / "data" / "en" / "guobanfa-2016-98.clt.txt"
@@ -42,11 +44,7 @@ ENCODER = ["--encoder", "lexical"]
 EXIT_USAGE, EXIT_INPUT = 2, 3
 
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 ALIGN = _align_cmd()

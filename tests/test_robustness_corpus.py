@@ -25,11 +25,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from builders import align_command
 
 from align.corpus import CorpusJob, JobOptions, check_scheduler, process_job
 from align.errors import InputError, UsageError
@@ -101,11 +102,7 @@ def write_manifest(root: Path, manifest: dict) -> str:
 
 # --------------------------------------------------------------------- running the CLI
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 ALIGN = _align_cmd()

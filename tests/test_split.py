@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from builders import align_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -380,11 +381,7 @@ def test_every_line_ends_up_in_exactly_one_place_in_order(doc):
 
 # ------------------------------------------------------------- (g) the command line
 
-def _align_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("align")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+_align_cmd = align_command  # tests/builders.py
 
 
 @pytest.fixture
