@@ -21,12 +21,15 @@ Every command runs in a subprocess with ``PYTHONPATH`` set to ``--src``
 the same machine. ``--hide NAME`` makes ``import NAME`` fail in them (to time
 code as it runs without an optional package, e.g. ``Stemmer``). The machine
 is shared: the load average is printed with every figure, and figures should
-be compared only within one run.
+be compared only within one run. Wall and CPU seconds (user + system, of the
+command's process) are printed: on a machine that other work keeps busy, CPU
+seconds compare two codes better than wall seconds.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -73,13 +76,19 @@ class Runner:
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
         subprocess.run([self.python, "-m", "compileall", "-q", str(src)], capture_output=True, env=self.env)
+        self.cpu = 0.0
 
     def time(self, args: list[str], cache: Path, *, align: bool = True) -> float:
+        """Wall seconds of one command; its CPU seconds (user + system) are
+        added to ``self.cpu``."""
         cmd = [self.python, "-c", "import sys; sys.argv[0] = 'align'; from align.cli import main; main()", *args] \
             if align else [self.python, *args]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         res = subprocess.run(cmd, capture_output=True, text=True, env={**self.env, "ALIGN_CACHE_DIR": str(cache)})
         took = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if res.returncode != 0:
             raise SystemExit(f"{' '.join(map(str, args))} failed:\n{res.stderr}")
         return took
@@ -116,10 +125,13 @@ def first(run: Runner, tmp: Path, repeat: int) -> None:
     zh, en = tmp / "f.zh.txt", tmp / "f.en.txt"
     zh.write_text(ZH, encoding="utf-8")
     en.write_text(EN, encoding="utf-8")
-    times = []
+    times, cpus = [], []
     for k in range(repeat):
+        run.cpu = 0.0
         times.append(run.time(["pair", str(zh), str(en)], tmp / f"empty-{k}"))
-    print(f"3-sentence `align pair`, empty cache folder (dictionary index, model): {_median(times)}  {_load()}")
+        cpus.append(run.cpu)
+    print(f"3-sentence `align pair`, empty cache folder (dictionary index, model): wall {_median(times)}, "
+          f"CPU {_median(cpus)}  {_load()}")
 
 
 def macdev(run: Runner, tmp: Path, mac_dev: Path) -> None:
@@ -130,13 +142,17 @@ def macdev(run: Runner, tmp: Path, mac_dev: Path) -> None:
     calls = [["pair", str(mac_dev / "zh" / c), str(mac_dev / "en" / c), "--presegmented", "-o",
               str(tmp / f"{c}.beads")] for c in chapters]
     cache = tmp / "macdev-cli"
+    run.cpu = 0.0
     each = [run.time(c, cache) for c in calls]
-    total = sum(each)
-    print(f"mac-dev, {len(calls)} `align pair` calls, cold cache: {total:.1f} s (" +
-          " ".join(f"{x:.1f}" for x in each) + f")  {_load()}")
+    total, cpu = sum(each), run.cpu
+    print(f"mac-dev, {len(calls)} `align pair` calls, cold cache: wall {total:.1f} s (" +
+          " ".join(f"{x:.1f}" for x in each) + f"), CPU {cpu:.1f} s  {_load()}")
+    run.cpu = 0.0
     inproc = run.in_process(calls, tmp / "macdev-inproc")
-    print(f"mac-dev, the same calls in one process, cold cache: {inproc:.1f} s  {_load()}")
-    print(f"  separate commands cost {total - inproc:.1f} s more ({100 * (total - inproc) / total:.0f}% of the CLI time)")
+    inproc_cpu = run.cpu
+    print(f"mac-dev, the same calls in one process, cold cache: wall {inproc:.1f} s, CPU {inproc_cpu:.1f} s  {_load()}")
+    print(f"  separate commands cost {total - inproc:.1f} s wall, {cpu - inproc_cpu:.1f} s CPU more "
+          f"({100 * (cpu - inproc_cpu) / cpu:.0f}% of the CLI's CPU time)")
 
 
 def main() -> None:
