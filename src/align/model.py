@@ -3,6 +3,9 @@
 raw files --ingest--> Document --segment--> [Segment] --embed--> vectors
 --align--> Alignment / MultiAlignment --check--> [Flag] --report/export--> files
 
+Alignment is hierarchical: sentence beads first, then, inside each sentence
+bead, clause beads (``Alignment.clauses``, a ClauseAlignment).
+
 Nothing here does I/O or imports a heavy library; every stage takes and
 returns these types so that it can be tested with hand-made values.
 """
@@ -76,9 +79,33 @@ class Bead:
         return f"{len(self.src)}:{len(self.tgt)}"
 
 
+@dataclass(frozen=True)
+class ClauseAlignment:
+    """The clause beads inside one Alignment's sentence beads.
+
+    ``source`` and ``target`` are the clause segments (``level="clause"``),
+    numbered as ``align segment --level clause`` numbers them; each clause
+    lies inside one sentence segment: ``source_sentence[i]`` is the index of
+    the sentence segment holding source clause ``i`` (``target_sentence``
+    likewise). ``beads`` index these clause lists, are in order, cover every
+    clause exactly once, and each lies inside one sentence bead (1:0 and 0:1
+    where a clause has no counterpart).
+    """
+
+    source: tuple[Segment, ...]
+    target: tuple[Segment, ...]
+    source_sentence: tuple[int, ...]
+    target_sentence: tuple[int, ...]
+    beads: tuple[Bead, ...]
+
+
 @dataclass
 class Alignment:
-    """One source aligned with one translation."""
+    """One source aligned with one translation.
+
+    ``clauses`` holds the clause beads inside the sentence beads, or None
+    where they were not computed (an alignment read from an older file).
+    """
 
     source: list[Segment]
     target: list[Segment]
@@ -86,6 +113,7 @@ class Alignment:
     translation_id: str = "target"
     signature: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    clauses: ClauseAlignment | None = None
 
     @property
     def mean_confidence(self) -> float:
