@@ -24,3 +24,24 @@ def align_command() -> list[str]:
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
     return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
+
+
+def cli_env(cache_dir) -> dict:
+    """The environment a CLI test runs ``align`` in: its own cache folder,
+    no model downloads, a wide terminal, no debug tracebacks."""
+    import os
+
+    env = dict(os.environ)
+    env["ALIGN_CACHE_DIR"] = str(cache_dir)
+    env["HF_HUB_OFFLINE"] = "1"
+    env["COLUMNS"] = "200"
+    env.pop("ALIGN_DEBUG", None)
+    return env
+
+
+def run_align(args, env: dict, *, cwd=None, timeout: float = 600):
+    """``align ARGS`` in a subprocess, as a user runs it (text output captured)."""
+    import subprocess
+
+    return subprocess.run([*align_command(), *map(str, args)], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=timeout)

@@ -31,3 +31,11 @@ def seeds_dir(repo_root: Path) -> Path:
     if not path.is_dir():
         pytest.skip(f"raw seeds not found at {path} (set ALIGN_SEEDS_DIR)")
     return path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict:
+    """The environment for running ``align`` in a subprocess (tests/builders.cli_env)."""
+    from builders import cli_env
+
+    return cli_env(tmp_path / "cache")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import align_command
+from builders import align_command, run_align
 
 REPO = Path(__file__).resolve().parents[1]
 ZH = REPO / "data" / "zh" / "guobanfa-2016-98.txt"
@@ -44,25 +44,13 @@ ENCODER = ["--encoder", "lexical"]
 EXIT_USAGE, EXIT_INPUT = 2, 3
 
 
-_align_cmd = align_command  # tests/builders.py
+ALIGN = align_command()  # tests/builders.py
 
 
-ALIGN = _align_cmd()
-
-
-@pytest.fixture
-def env(tmp_path):
-    e = dict(os.environ)
-    e["ALIGN_CACHE_DIR"] = str(tmp_path / "cache")
-    e["HF_HUB_OFFLINE"] = "1"
-    e["COLUMNS"] = "200"
-    e.pop("ALIGN_DEBUG", None)
-    return e
 
 
 def run(args, env, cwd=None, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run([*ALIGN, *map(str, args)], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=timeout)
+    return run_align(args, env, cwd=cwd, timeout=timeout)
 
 
 def assert_error(res: subprocess.CompletedProcess, code: int, path: Path | str | None, *patterns: str) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import signal
 import subprocess
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import align_command
+from builders import align_command, run_align
 
 from align.corpus import CorpusJob, JobOptions, check_scheduler, process_job
 from align.errors import InputError, UsageError
@@ -102,24 +101,13 @@ def write_manifest(root: Path, manifest: dict) -> str:
 
 # --------------------------------------------------------------------- running the CLI
 
-_align_cmd = align_command  # tests/builders.py
+ALIGN = align_command()  # tests/builders.py
 
 
-ALIGN = _align_cmd()
 
 
-@pytest.fixture
-def env(tmp_path):
-    e = dict(os.environ)
-    e["ALIGN_CACHE_DIR"] = str(tmp_path / "cache")
-    e["HF_HUB_OFFLINE"] = "1"
-    e["COLUMNS"] = "200"
-    e.pop("ALIGN_DEBUG", None)
-    return e
-
-
-def run(args, env, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run([*ALIGN, *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout)
+def run(args, env, cwd=None, timeout=600) -> subprocess.CompletedProcess:
+    return run_align(args, env, cwd=cwd, timeout=timeout)
 
 
 def error_line(res: subprocess.CompletedProcess, code: int) -> str:

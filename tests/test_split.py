@@ -8,13 +8,12 @@ markdown headings and separators around.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from builders import align_command
+from builders import run_align
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -381,20 +380,12 @@ def test_every_line_ends_up_in_exactly_one_place_in_order(doc):
 
 # ------------------------------------------------------------- (g) the command line
 
-_align_cmd = align_command  # tests/builders.py
 
 
-@pytest.fixture
-def env(tmp_path):
-    e = dict(os.environ)
-    e["ALIGN_CACHE_DIR"] = str(tmp_path / "cache")
-    e["HF_HUB_OFFLINE"] = "1"
-    e["COLUMNS"] = "200"
-    return e
 
 
-def run(args, env) -> subprocess.CompletedProcess:
-    return subprocess.run([*_align_cmd(), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+def run(args, env, cwd=None, timeout=600) -> subprocess.CompletedProcess:
+    return run_align(args, env, cwd=cwd, timeout=timeout)
 
 
 def one_error_line(res: subprocess.CompletedProcess, code: int) -> str:
