@@ -194,13 +194,12 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
         notes={tid: list(ns) for tid, ns in (notes or {}).items() if tid in tids and ns},
         font_slot=FONT_SLOT,
     )
+    face = None
     if embed_font:
         from .font import font_face
 
         face = font_face([html])
-        if face is not None:
-            html = html.replace(FONT_SLOT, face.css, 1)
-    return html
+    return html.replace(FONT_SLOT, face.css if face is not None else "", 1)
 
 
 def write_report(multi: MultiAlignment, flags: list[Flag], path: str | os.PathLike, *,
