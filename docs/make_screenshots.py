@@ -7,7 +7,8 @@ writes docs/report.png (the top: summary and term table),
 docs/report-flagged.png (a flagged row with highlighted terms),
 docs/report-400px.png (a phone's 400 px: the columns stacked, source then
 each translation) and docs/report-print.png (the print stylesheet as on an
-A4 landscape page: no toolbar, the term table whole, badges in colour).
+A4 landscape page, two pages' height from the term table on: no toolbar,
+the term table whole, badges in colour).
 """
 from __future__ import annotations
 
@@ -84,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         paper.wait_for_load_state("load")
         paper.emulate_media(media="print")
         paper.evaluate(settle)
-        paper.screenshot(path=str(printed))
+        # from the term table (printed whole) into the rows (no toolbar above their column header)
+        top = paper.evaluate("document.querySelector('table.terms').closest('section').getBoundingClientRect().top + scrollY - 8")
+        paper.screenshot(path=str(printed), full_page=True, clip={"x": 0, "y": top, "width": 1047, "height": 1436})
         browser.close()
     if errors:
         print("console errors: " + "; ".join(errors), file=sys.stderr)

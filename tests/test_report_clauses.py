@@ -267,6 +267,6 @@ def test_the_98_report_with_clauses_covers_every_clause_once_and_stays_under_2_m
     assert len([c for c in found if "gap" in c.cls]) == 2
     # the translator's notes, found beside the inputs, show with clt
     assert list(notes_of(cm)) == ["clt"]
-    notes = html[html.index('<section class="tnotes"'):]
+    notes = html[html.index('<div class="tnotes"'):]
     assert "Credit vs. Creditworthiness" in notes and 'data-tid="clt"' in notes
     assert 'href="#notes-1"' in html  # the marker in clt's column header

@@ -120,7 +120,8 @@ def test_notes_are_read_from_beside_the_inputs(tmp_path):
     assert list(notes) == ["clt"] and notes["clt"][0].text == "Line one <script>\nline two"
     assert notes["clt"][0].by_translator and notes["clt"][0].author == "T <b>"
     html = build_report_html(multi, flags, glossary_report=gl, notes=notes, embed_font=False)
-    section = html[html.index('<section class="tnotes"'):html.index("</section>", html.index('<section class="tnotes"'))]
+    start = html.index('<div class="tnotes"')
+    section = html[start:html.index("<h2>Reading the rows", start)]
     assert "Line one &lt;script&gt;\nline two" in section and "T &lt;b&gt; (the translator), 2017-01-02" in section
     assert 'id="notes-1" data-tid="clt"' in section  # clt is the first translation
     head = html[html.index('<div class="wrap" id="headwrap">'):]
