@@ -270,3 +270,36 @@ def test_the_98_report_with_clauses_covers_every_clause_once_and_stays_under_2_m
     notes = html[html.index('<div class="tnotes"'):]
     assert "Credit vs. Creditworthiness" in notes and 'data-tid="clt"' in notes
     assert 'href="#notes-1"' in html  # the marker in clt's column header
+
+
+def test_clause_beads_on_one_translation_only():
+    multi, flags, gl = sample()
+    cm = with_clauses(multi)
+    cm.alignments["clt"] = dataclasses.replace(cm.alignments["clt"], clauses=None)
+    found = read(build_report_html(cm, flags, glossary_report=gl, embed_font=False)).found
+    assert not [c for c in found if c.column == "clt"]  # clt's cells stay sentences
+    blog = cm.alignments["blog"].clauses
+    assert [c.text for c in found if c.column == "blog" and "gap" not in c.cls] == [c.text for c in blog.target]
+    src = [c for c in found if c.column == "source"]
+    assert [c.text for c in src] == [c.text for c in blog.source]
+    assert all(len(c.links) == 1 and c.links[0].startswith("1.") for c in src)  # blog is the second translation
+
+
+def test_another_translations_source_clauses_link_by_their_offsets():
+    """blog's clause beads cut the source into whole sentences: each of its
+    beads is linked to every shown (clt) source clause it overlaps."""
+    multi, flags, gl = sample()
+    cm = with_clauses(multi)
+    blog = cm.alignments["blog"]
+    whole = tuple(dataclasses.replace(s, level="clause") for s in blog.source)
+    beads = tuple(Bead(b.src, b.tgt) for b in blog.beads)  # one clause per sentence: the sentence beads
+    tgt_whole = tuple(dataclasses.replace(s, level="clause") for s in blog.target)
+    cm.alignments["blog"] = dataclasses.replace(blog, clauses=ClauseAlignment(
+        whole, tgt_whole, tuple(range(len(whole))), tuple(range(len(tgt_whole))), beads))
+    found = read(build_report_html(cm, flags, glossary_report=gl, embed_font=False)).found
+    r3 = [c for c in found if c.row == "r3" and c.column == "source"]
+    assert [c.text for c in r3] == ["诚信是社会和谐的基础，", "信用是市场经济的基石。"]  # clt's cut
+    blog_tokens = [[t for t in c.links if t.startswith("1.")] for c in r3]
+    assert blog_tokens[0] == blog_tokens[1] and len(blog_tokens[0]) == 1  # both in blog's one bead
+    blog_cell = [c for c in found if c.row == "r3" and c.column == "blog"]
+    assert len(blog_cell) == 1 and set(blog_cell[0].links) >= set(r3[0].links) | set(r3[1].links)
