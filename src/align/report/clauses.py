@@ -15,6 +15,7 @@ Without clause beads the report draws sentences, as it always did.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -106,14 +107,7 @@ def clause_layout(multi: MultiAlignment, row_of_source: dict[int, int],
     src_omitted: dict[int, list[str]] = {i: [] for i in shown_at}
     for k, tid, ca in with_clauses:
         src_bead, tgt_bead = _bead_of(ca)
-        # this alignment's source clause -> the shown clauses it overlaps
-        overlap: dict[int, list[int]] = {}
-        for i, c in enumerate(ca.source):
-            if ca is shown:
-                overlap[i] = [i] if i in shown_at else []
-            else:
-                overlap[i] = [d for d, sc in enumerate(shown.source)
-                              if d in shown_at and sc.start < c.end and c.start < sc.end]
+        overlap = _overlaps(shown, shown_at, ca)
         for i, b in src_bead.items():
             token = f"{k}.{b}"
             for d in overlap.get(i, []):
@@ -133,25 +127,8 @@ def clause_layout(multi: MultiAlignment, row_of_source: dict[int, int],
             layout.target[tid].setdefault(sent, []).append(
                 Piece(a, e, (token,), added=b is not None and not ca.beads[b].src))
             layout.target_index[tid].setdefault(sent, []).append(j)
-        layout.gaps_after[tid], layout.gaps_lead[tid] = {}, {}
-        last_target: int | None = None
-        for b, bead in enumerate(ca.beads):
-            if bead.tgt:
-                last_target = bead.tgt[-1]
-                continue
-            shown_src = [d for i in bead.src for d in overlap.get(i, [])]
-            if not shown_src:
-                continue
-            row = row_of_source.get(shown.source_sentence[shown_src[0]])
-            text = " ".join(shown.source[d].text for d in shown_src)
-            gap = Gap((f"{k}.{b}",), text)
-            prev_row = None
-            if last_target is not None and last_target < len(ca.target_sentence):
-                prev_row = row_of_target.get(tid, {}).get(ca.target_sentence[last_target])
-            if last_target is not None and prev_row == row:
-                layout.gaps_after[tid].setdefault(last_target, []).append(gap)
-            elif row is not None:
-                layout.gaps_lead[tid].setdefault(row, []).append(gap)
+        layout.gaps_after[tid], layout.gaps_lead[tid] = _place_gaps(
+            k, ca, shown, overlap, row_of_source, row_of_target.get(tid, {}))
     # every token a source clause carries: the tokens of its beads in every translation
     for i, (a, e) in shown_at.items():
         layout.source.setdefault(shown.source_sentence[i], []).append(
@@ -168,6 +145,53 @@ def clause_layout(multi: MultiAlignment, row_of_source: dict[int, int],
         for gaps in list(layout.gaps_after[tid].values()) + list(layout.gaps_lead[tid].values()):
             gaps[:] = [Gap(_ordered(g.links[0], token_src.get(g.links[0], ())), g.text) for g in gaps]
     return layout
+
+
+def _overlaps(shown: ClauseAlignment, shown_at: dict[int, tuple[int, int]], ca: ClauseAlignment) -> dict[int, list[int]]:
+    """Each source clause of ``ca`` -> the shown source clauses it overlaps
+    in the document (itself, when ``ca`` is the shown alignment)."""
+    if ca is shown:
+        return {i: [i] if i in shown_at else [] for i in range(len(ca.source))}
+    order = sorted(shown_at, key=lambda d: shown.source[d].start)
+    starts = [shown.source[d].start for d in order]
+    out: dict[int, list[int]] = {}
+    for i, c in enumerate(ca.source):
+        hits = []
+        n = bisect.bisect_left(starts, c.end) - 1  # the last shown clause starting before c ends
+        while n >= 0 and shown.source[order[n]].end > c.start:
+            hits.append(order[n])
+            n -= 1
+        out[i] = sorted(hits)
+    return out
+
+
+def _place_gaps(k: int, ca: ClauseAlignment, shown: ClauseAlignment, overlap: dict[int, list[int]],
+                row_of_source: dict[int, int], row_of_target: dict[int, int]
+                ) -> tuple[dict[int, list[Gap]], dict[int, list[Gap]]]:
+    """Where the placeholders of ``ca``'s omitted source clauses go: after the
+    target clause of the bead before (when it is in the same row), else at
+    the start of the row's cell. Returns (gaps after a target clause, gaps
+    opening a row's cell)."""
+    after: dict[int, list[Gap]] = {}
+    lead: dict[int, list[Gap]] = {}
+    last_target: int | None = None
+    for b, bead in enumerate(ca.beads):
+        if bead.tgt:
+            last_target = bead.tgt[-1]
+            continue
+        shown_src = [d for i in bead.src for d in overlap.get(i, [])]
+        if not shown_src:
+            continue
+        row = row_of_source.get(shown.source_sentence[shown_src[0]])
+        gap = Gap((f"{k}.{b}",), " ".join(shown.source[d].text for d in shown_src))
+        prev_row = None
+        if last_target is not None and last_target < len(ca.target_sentence):
+            prev_row = row_of_target.get(ca.target_sentence[last_target])
+        if prev_row is not None and prev_row == row:
+            after.setdefault(last_target, []).append(gap)
+        elif row is not None:
+            lead.setdefault(row, []).append(gap)
+    return after, lead
 
 
 def _ordered(first: str, rest) -> tuple[str, ...]:
