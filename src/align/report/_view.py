@@ -2,8 +2,10 @@
 
 Everything that touches segment text goes through ``render_text``, which
 escapes the text and wraps the marked stretches (glossary terms, their
-renderings, untranslated Chinese, numbers that disagree) in ``<mark>`` spans.
-The template only lays the rows out.
+renderings, untranslated Chinese, numbers that disagree) in ``<mark>`` spans
+(:mod:`align.report._text`); with clause beads, each sentence is cut into its
+linked clauses (:mod:`align.report.clauses`). The template only lays the
+rows out.
 """
 from __future__ import annotations
 
