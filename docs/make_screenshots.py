@@ -4,7 +4,8 @@
     .venv/bin/python docs/make_screenshots.py [--report out/report.html]
 
 writes docs/report.png (the top: summary and term table),
-docs/report-flagged.png (a flagged row with highlighted terms),
+docs/report-flagged.png (a flagged row with highlighted terms; with clause
+beads, its first source clause hovered, its links lit),
 docs/report-400px.png (a phone's 400 px: the columns stacked, source then
 each translation) and docs/report-print.png (the print stylesheet as on an
 A4 landscape page, two pages' height from the term table on: no toolbar,
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         page.evaluate(settle)  # the filter re-lays out the rows: scroll after that
         page.evaluate(f"document.getElementById({row!r}).scrollIntoView({{block: 'start'}})")
         page.evaluate(f"document.getElementById({row!r}).classList.add('cur')")
+        clause = f"#{row} .s .cl"
+        if page.locator(clause).count():  # with clause beads: show one clause's links lit
+            page.hover(f"{clause} >> nth=0")
         page.evaluate(settle)
         flagged = a.out / "report-flagged.png"
         page.screenshot(path=str(flagged))
