@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         paper.emulate_media(media="print")
         paper.evaluate(settle)
         # from the term table (printed whole) into the rows (no toolbar above their column header)
-        top = paper.evaluate("document.querySelector('table.terms').closest('section').getBoundingClientRect().top + scrollY - 8")
-        paper.screenshot(path=str(printed), full_page=True, clip={"x": 0, "y": top, "width": 1047, "height": 1436})
+        y = paper.evaluate("document.querySelector('table.terms').closest('section').getBoundingClientRect().top + scrollY - 8")
+        paper.screenshot(path=str(printed), full_page=True, clip={"x": 0, "y": y, "width": 1047, "height": 1436})
         browser.close()
     if errors:
         print("console errors: " + "; ".join(errors), file=sys.stderr)
