@@ -134,3 +134,9 @@ def test_notes_are_read_from_beside_the_inputs(tmp_path):
         assert notes_of(multi) == {}
     msgs = [str(w.message) for w in caught if issubclass(w.category, Note)]
     assert len(msgs) == 1 and msgs[0].startswith(str(tmp_path / "notes" / "doc.clt.notes.yaml") + ": translator notes not shown")
+
+
+def test_the_subset_is_the_same_bytes_every_time():
+    """The report is deterministic: no timestamp in the subset."""
+    source = font.find_font()
+    assert font.subset_woff2(source, "诚信体系") == font.subset_woff2(source, "诚信体系")
