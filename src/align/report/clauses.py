@@ -205,7 +205,7 @@ def _clip(spans: list[Span], a: int, b: int) -> list[Span]:
 
 def _gap_html(gap: Gap) -> str:
     return (f'<span class="cl gap" tabindex="0" data-l="{esc(" ".join(gap.links))}" '
-            f'title="{esc("left out: " + gap.text)}">⟨left out⟩</span>')
+            f'title="{esc("left out: " + gap.text)}">[left out]</span>')
 
 
 def gaps_html(gaps: list[Gap]) -> str:
