@@ -20,7 +20,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/align demo
 
-# docs/report.png and docs/report-flagged.png from the demo's report (headless Chromium)
+# docs/report.png, report-flagged.png, report-400px.png and report-print.png from the demo's report (headless Chromium)
 screenshots: demo
 	$(PY) docs/make_screenshots.py --report out/report.html
 

@@ -3,8 +3,13 @@
     .venv/bin/align demo                      # writes out/report.html
     .venv/bin/python docs/make_screenshots.py [--report out/report.html]
 
-writes docs/report.png (the top: summary and term table) and
-docs/report-flagged.png (a flagged row with highlighted terms).
+writes docs/report.png (the top: summary and term table),
+docs/report-flagged.png (a flagged row with highlighted terms; with clause
+beads, its first source clause hovered, its links lit),
+docs/report-400px.png (a phone's 400 px: the columns stacked, source then
+each translation) and docs/report-print.png (the print stylesheet as on an
+A4 landscape page, two pages' height from the term table on: no toolbar,
+the term table whole, badges in colour).
 """
 from __future__ import annotations
 
@@ -61,14 +66,37 @@ def main(argv: list[str] | None = None) -> int:
         page.evaluate(settle)  # the filter re-lays out the rows: scroll after that
         page.evaluate(f"document.getElementById({row!r}).scrollIntoView({{block: 'start'}})")
         page.evaluate(f"document.getElementById({row!r}).classList.add('cur')")
+        clause = f"#{row} .s .cl"
+        if page.locator(clause).count():  # with clause beads: show one clause's links lit
+            page.hover(f"{clause} >> nth=0")
         page.evaluate(settle)
         flagged = a.out / "report-flagged.png"
         page.screenshot(path=str(flagged))
+
+        narrow = a.out / "report-400px.png"
+        phone = browser.new_page(viewport={"width": 400, "height": 860}, device_scale_factor=1)
+        phone.on("pageerror", lambda e: errors.append(str(e)))
+        phone.goto(a.report.resolve().as_uri() + f"#{row}")
+        phone.wait_for_load_state("load")
+        phone.evaluate(settle)
+        phone.screenshot(path=str(narrow))
+
+        # A4 landscape less 10 mm margins at 96 dpi: 1047 x 718 px a page; two pages' height
+        printed = a.out / "report-print.png"
+        paper = browser.new_page(viewport={"width": 1047, "height": 1436}, device_scale_factor=1)
+        paper.on("pageerror", lambda e: errors.append(str(e)))
+        paper.goto(a.report.resolve().as_uri())
+        paper.wait_for_load_state("load")
+        paper.emulate_media(media="print")
+        paper.evaluate(settle)
+        # from the term table (printed whole) into the rows (no toolbar above their column header)
+        y = paper.evaluate("document.querySelector('table.terms').closest('section').getBoundingClientRect().top + scrollY - 8")
+        paper.screenshot(path=str(printed), full_page=True, clip={"x": 0, "y": y, "width": 1047, "height": 1436})
         browser.close()
     if errors:
         print("console errors: " + "; ".join(errors), file=sys.stderr)
         return 1
-    print(f"{top}\n{flagged} (row {row})")
+    print(f"{top}\n{flagged} (row {row})\n{narrow} (row {row})\n{printed}")
     return 0
 
 

@@ -8,11 +8,17 @@ confidence, flag counts, the document findings, the term x translation
 rendering table), then one row per source segment group with every
 translation side by side, the row's own flags inline, glossary terms and
 their renderings highlighted in the same colour, filters, a text search and
-keyboard navigation between flagged rows. A document flag
+keyboard navigation between flagged rows. With clause beads
+(``Alignment.clauses``) each cell shows its clauses, and hovering, focusing
+or tapping one lights its linked clauses in every column
+(:mod:`align.report.clauses`). Translator notes show under their
+translation (:mod:`align.report.notes`). A document flag
 (``details["scope"] == "document"``) is listed once in the summary, with a
 button that shows its rows; it is on no row, and ``j``/``k`` stop only at
-rows with flags of their own. CSS and JS are inline; the page loads nothing
-from anywhere.
+rows with flags of their own. CSS and JS are inline, and so is a subset of a
+CJK font (:mod:`align.report.font`): the page loads nothing from anywhere and
+shows Chinese on a machine with no Chinese font. It prints to A4 landscape
+and stacks its columns on a narrow screen.
 """
 from __future__ import annotations
 
@@ -20,13 +26,17 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..compare import FLAG_ORDER, is_document_flag
 from ..model import Flag, MultiAlignment, TermHit, Verdict
+from .notes import TranslatorNote, notes_of
 from .summary import LOW_CONFIDENCE, TranslationSummary, summarize
 
-__all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE"]
+__all__ = ["build_report_html", "write_report", "merge_flags", "summarize", "TranslationSummary", "LOW_CONFIDENCE",
+           "TranslatorNote", "notes_of"]
+
+FONT_SLOT = "/*@font-face*/"  # where the template takes the embedded font's rule
 
 # Flag kinds in the order an editor reads them (align.compare's); unknown kinds follow, sorted.
 KIND_ORDER = list(FLAG_ORDER)
@@ -134,9 +144,12 @@ def _signature(multi: MultiAlignment) -> list[tuple[str, str]]:
 
 def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_report: Any = None,
                       title: str | None = None, low_confidence: float = LOW_CONFIDENCE,
-                      verdicts: Mapping[str, Verdict] | None = None) -> str:
+                      verdicts: Mapping[str, Verdict] | None = None,
+                      notes: Mapping[str, Sequence[TranslatorNote]] | None = None, embed_font: bool = True) -> str:
     """Render the report page; deterministic for the same input (no dates).
-    ``verdicts`` (by translation id): those not clean make the banner at the top."""
+    ``verdicts`` (by translation id): those not clean make the banner at the top.
+    ``notes``: translator notes by translation id. ``embed_font``: embed the
+    CJK font subset of the page's characters (:mod:`align.report.font`)."""
     from ._view import build_findings, build_rows, term_colours
 
     hits: list[TermHit] = list(getattr(glossary_report, "occurrences", None) or [])
@@ -178,18 +191,28 @@ def build_report_html(multi: MultiAlignment, flags: list[Flag], *, glossary_repo
         colours=colours, all_terms=all_terms, signature=_signature(multi),
         low=low_confidence, n_row_flags=len(placed), warnings=list(multi.warnings or []),
         verdicts=[v for v in (verdicts or {}).values() if not v.clean],
+        notes={tid: list(ns) for tid, ns in (notes or {}).items() if tid in tids and ns},
+        font_slot=FONT_SLOT,
     )
-    return html
+    face = None
+    if embed_font:
+        from .font import font_face
+
+        face = font_face([html])
+    return html.replace(FONT_SLOT, face.css if face is not None else "", 1)
 
 
 def write_report(multi: MultiAlignment, flags: list[Flag], path: str | os.PathLike, *,
                  glossary_report: Any = None, title: str | None = None,
-                 verdicts: Mapping[str, Verdict] | None = None) -> Path:
-    """Render the report and write it atomically (no partial file on error)."""
+                 verdicts: Mapping[str, Verdict] | None = None,
+                 notes: Mapping[str, Sequence[TranslatorNote]] | None = None) -> Path:
+    """Render the report and write it atomically (no partial file on error).
+    ``notes`` None: the translator notes found beside the inputs (:func:`notes_of`)."""
     from ..errors import InputError
     from ..textio import write_text
 
-    html = build_report_html(multi, flags, glossary_report=glossary_report, title=title, verdicts=verdicts)
+    html = build_report_html(multi, flags, glossary_report=glossary_report, title=title, verdicts=verdicts,
+                             notes=notes_of(multi) if notes is None else notes)
     try:
         return write_text(path, html)
     except OSError as exc:

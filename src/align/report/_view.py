@@ -2,8 +2,10 @@
 
 Everything that touches segment text goes through ``render_text``, which
 escapes the text and wraps the marked stretches (glossary terms, their
-renderings, untranslated Chinese, numbers that disagree) in ``<mark>`` spans.
-The template only lays the rows out.
+renderings, untranslated Chinese, numbers that disagree) in ``<mark>`` spans
+(:mod:`align.report._text`); with clause beads, each sentence is cut into its
+linked clauses (:mod:`align.report.clauses`). The template only lays the
+rows out.
 """
 from __future__ import annotations
 
@@ -11,15 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from html import escape as _html_escape
-
 from markupsafe import Markup
 
-
-def _esc(text: str) -> str:
-    return _html_escape(text, quote=True)
-
 from ..model import Flag, MultiAlignment, Segment, TermHit
+from ._text import Span, render_text
+from .clauses import ClauseLayout, clause_layout, gaps_html, render_clauses
 from .summary import LOW_CONFIDENCE
 
 N_TERM_COLOURS = 12
@@ -30,46 +28,6 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000
 
 # Priority when marks overlap: a term beats a number beats untranslated text.
 _PRIO_TERM, _PRIO_NUMBER, _PRIO_UNTRANSLATED = 3, 2, 1
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    cls: str
-    title: str = ""
-    term: str = ""
-    prio: int = 0
-
-
-def render_text(text: str, spans: Iterable[Span] = ()) -> Markup:
-    """Escape ``text`` and wrap non-overlapping spans in ``<mark>``.
-
-    Overlaps are resolved by priority, then by position; a span that does not
-    fit the text is ignored rather than trusted.
-    """
-    chosen: list[Span] = []
-    for sp in sorted(spans, key=lambda s: (-s.prio, s.start, -s.end)):
-        if not (0 <= sp.start < sp.end <= len(text)):
-            continue
-        if any(sp.start < c.end and c.start < sp.end for c in chosen):
-            continue
-        chosen.append(sp)
-    chosen.sort(key=lambda s: s.start)
-    # plain string building with html.escape: Markup.format is ~10x slower on 5,000-row pages
-    parts: list[str] = []
-    pos = 0
-    for sp in chosen:
-        parts.append(_esc(text[pos:sp.start]))
-        attrs = f' class="{_esc(sp.cls)}"'
-        if sp.title:
-            attrs += f' title="{_esc(sp.title)}"'
-        if sp.term:
-            attrs += f' data-term="{_esc(sp.term)}"'
-        parts.append(f"<mark{attrs}>{_esc(text[sp.start:sp.end])}</mark>")
-        pos = sp.end
-    parts.append(_esc(text[pos:]))
-    return Markup("".join(parts))
 
 
 # ----------------------------------------------------------------- locating
@@ -239,6 +197,7 @@ class Cell:
     low: bool
     segments: str
     flags: list[FlagView] = field(default_factory=list)
+    gaps: Markup = Markup("")  # placeholders of source clauses left out, that open the cell
 
 
 @dataclass
@@ -384,6 +343,16 @@ def term_colours(hits: list[TermHit], order: Iterable[str] = (), row_of_segment:
     return {t: f"t{colour[t]}" for t in terms}
 
 
+def _target_html(layout: ClauseLayout | None, tid: str, t: int, seg: Segment, spans: list[Span]) -> Markup:
+    """Target sentence ``t`` as its clauses (with the placeholders of the
+    source clauses left out after them), or as one sentence without clauses."""
+    if layout is None or tid not in layout.target or t not in layout.target[tid]:
+        return render_text(seg.text, spans)
+    gaps = layout.gaps_after[tid]
+    after = {n: gaps_html(gaps[j]) for n, j in enumerate(layout.target_index[tid][t]) if j in gaps}
+    return render_clauses(seg.text, spans, layout.target[tid][t], after)
+
+
 def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                colours: dict[str, str], *, low: float = LOW_CONFIDENCE,
                findings: Iterable[Finding] = ()) -> tuple[list[Row], list[Flag]]:
@@ -420,6 +389,10 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
     for h in hits:
         hits_by_src.setdefault(h.source_segment, []).append(h)
 
+    row_of_source = {s: i for i, g in enumerate(multi.groups) for s in g.src}
+    row_of_target = {tid: {t: i for i, g in enumerate(multi.groups) for t in g.targets.get(tid, ())} for tid in tids}
+    layout = clause_layout(multi, row_of_source, row_of_target)
+
     in_findings: list[list[int]] = [[] for _ in range(n)]
     for fd in findings:
         for r in fd.rows:
@@ -447,7 +420,9 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                     terms.append(h.term)
             spans += _number_spans(seg.text, src_numbers[i], "number not matched in a translation")
             cls = "seg h" if seg.is_heading else "seg"
-            src_parts.append(f'<span class="{cls}" data-s="{s + 1}">{render_text(seg.text, spans)}</span>')
+            body = (render_clauses(seg.text, spans, layout.source[s]) if layout and s in layout.source
+                    else render_text(seg.text, spans))
+            src_parts.append(f'<span class="{cls}" data-s="{s + 1}">{body}</span>')
         src_html = Markup(" ".join(src_parts))
 
         # --- one cell per translation
@@ -472,7 +447,7 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
             for k, seg in enumerate(segs):
                 spans = spans_by_seg[k] + _number_spans(seg.text, nums, "number not matched in the source")
                 cls = "seg h" if seg.is_heading else "seg"
-                parts.append(f'<span class="{cls}" data-t="{tgt[k] + 1}">{render_text(seg.text, spans)}</span>')
+                parts.append(f'<span class="{cls}" data-t="{tgt[k] + 1}">{_target_html(layout, tid, tgt[k], seg, spans)}</span>')
             conf = g.confidence.get(tid)
             has_content = bool(tgt) or bool(g.src)
             if not tgt and g.src:
@@ -491,6 +466,7 @@ def build_rows(multi: MultiAlignment, flags: list[Flag], hits: list[TermHit],
                 translation=tid, html=Markup(" ".join(parts)), empty=not tgt, confidence=conf_shown,
                 low=conf_shown is not None and conf_shown < low, segments=_seg_range(tgt),
                 flags=cell_flags[i][tid],
+                gaps=Markup(gaps_html(layout.gaps_lead.get(tid, {}).get(i, []))) if layout else Markup(""),
             ))
         rows.append(Row(
             index=i + 1, anchor=f"r{i + 1}", src_html=src_html, src_empty=not g.src,
