@@ -53,7 +53,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 from ..model import MultiAlignment
-from .associate import MIN_G2, _cedict, g2
+from .associate import MIN_G2, _cedict, g2, gloss_text_stems
 from .render import STOPWORDS, Token, TokenIndex, find_instances, reversible, tokenize
 
 MAX_WORDS = 5  # content words in a phrase
@@ -67,25 +67,6 @@ MIN_SHARE = 0.3
 MAX_ALTERNATIVES = 3
 _ALPHA = re.compile(r"^[A-Za-z][A-Za-z'’]*$")
 _GLOSS_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_GLOSS_SKIP = ("CL:", "abbr.", "variant of", "old variant", "see ", "surname ", "used in ", "also written")
-_GLOSS_NOISE = frozenset({"sth", "someone", "something", "one's", "oneself", "etc", "lit", "fig", "esp"})
-
-
-@lru_cache(maxsize=50_000)
-def _gloss_text_stems(text: str) -> frozenset[str]:
-    """Stems of the content words of CC-CEDICT glosses (``/``-separated;
-    classifiers, cross-references and parentheses left out)."""
-    out = set()
-    for gloss in text.split("/"):
-        gloss = gloss.strip()
-        if not gloss or gloss.startswith(_GLOSS_SKIP):
-            continue
-        for t in tokenize(_GLOSS_PARENS.sub(" ", gloss)):
-            low = t.word.lower()
-            if low in STOPWORDS or low in _GLOSS_NOISE or len(low) < 3 or not _ALPHA.match(t.word):
-                continue
-            out.add(t.stem)
-    return frozenset(out)
 
 
 @lru_cache(maxsize=50_000)
@@ -96,13 +77,13 @@ def glosses(word: str) -> frozenset[str]:
     if not d:
         return frozenset()
     if word in d:
-        return _gloss_text_stems(d[word])
+        return gloss_text_stems(d[word])
     out: set[str] = set()
     i = 0
     while i < len(word):
         for j in range(len(word), i, -1):
             if word[i:j] in d and (j - i > 1 or len(word) == 1):
-                out |= _gloss_text_stems(d[word[i:j]])
+                out |= gloss_text_stems(d[word[i:j]])
                 i = j
                 break
         else:
@@ -117,7 +98,7 @@ def headword_glosses(word: str) -> tuple[frozenset[str], ...]:
     d = _cedict()
     out = []
     for gloss in (d.get(word) or "").split("/"):
-        stems = _gloss_text_stems(gloss)
+        stems = gloss_text_stems(gloss)
         if stems:
             out.append(stems)
     return tuple(out)
