@@ -34,13 +34,14 @@ from typing import Callable
 from ..model import MultiAlignment
 from .candidates import Candidate, candidates, pieces_of
 from .render import content_key
-from .renderings import Pairing, TermRenderings, TermSpec, render_terms
+from .renderings import Pairing, TermRenderings, TermSpec, _stem_matches, headword_glosses, render_terms
 from .schema import Entry, Evidence, Glossary
 
 POOL = 3  # candidates rendered per entry asked for (the rank uses the renderings)
 MIN_POOL = 150
 DEFAULT_TOP = 100
 MAX_ACCEPTED = 4
+WORD_FOR_WORD = 0.25  # attestation of a rare compound every translation renders word for word
 _SRC_STOP = "；;：:。！？!?\n"
 _TGT_STOP = ";:.!?\n"
 
@@ -102,22 +103,28 @@ def mine_glossary(
     top: int | None = DEFAULT_TOP,
     max_terms: int | None = None,
     progress: Callable | None = None,
+    rare: bool = True,
 ) -> list[MinedTerm]:
     """The terms of the source and their renderings in each translation, best first.
 
     ``top``: how many new terms to return (None: all); ``glossary``: known
     terms, marked and rendered by the checker (they do not count towards
-    ``top``). ``max_terms`` is an older name of ``top``.
+    ``top``). ``max_terms`` is an older name of ``top``. ``rare``: also
+    propose strings seen fewer than ``min_count`` times when the
+    translations attest them (``attestation``).
     """
     if max_terms is not None:
         top = max_terms
     texts = [s.text for s in multi.source]
     known_forms = {f for e in glossary.entries for f in e.forms} if glossary else set()
     rows = pieces_of(texts)
-    ranked = candidates(texts, min_count=min_count, rows=rows)
-    pool = [c for c in ranked if c.term not in known_forms]
+    ranked = candidates(texts, min_count=min_count, rows=rows, rare=rare)
+    pool = [c for c in ranked if c.term not in known_forms and not c.rare]
+    few = [c for c in ranked if c.term not in known_forms and c.rare]
     if top is not None:
         pool = pool[: max(MIN_POOL, POOL * top)]
+        few = few[: max(MIN_POOL, POOL * top)]
+    pool += few
     # known terms are rendered too: what they are rendered as is evidence for the compounds they are in
     pool += [c for c in ranked if c.term in known_forms]
     nesting = _nesting(pool)
@@ -132,7 +139,8 @@ def mine_glossary(
         m = _mined(c, rendered[c.term], nesting[c.term].inside)
         if m is not None:
             mined.append(m)
-    mined.sort(key=lambda m: (-m.score, -m.count, m.term))
+    mined.sort(key=lambda m: (-m.score, -m.count, -len(m.term), m.term))
+    mined = _one_per_place([m for m in mined if m.score > 0], {c.term: c for c in pool})
     if top is not None:
         mined = mined[:top]
     if glossary is not None:
@@ -183,9 +191,50 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
     if not renderings:
         return None
     missing = {tid: r.missing for tid, r in per.items()}
-    m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=c.score,
+    termhood = c.score
+    if c.rare:  # attested by the translations in place of the occurrences it lacks
+        termhood *= attestation(c, per)
+    m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=termhood,
                   segments=c.segments, evidence=_evidence(c.term, per, nested))
-    return replace(m, score=c.score * m.consistency * _unity(c, per))
+    return replace(m, score=termhood * m.consistency * _unity(c, per))
+
+
+def attestation(c: Candidate, per: dict[str, TermRenderings]) -> float:
+    """How strongly the translations attest a string seen too few times for
+    statistics as a term, 0 to 1; it then ranks as if seen ``min_count``
+    times, times this. 1: a CC-CEDICT gloss of the whole string is what a
+    translation gives (黑名单 -> *blacklist*), or two translators
+    independently give it the same words (社会信用体系 -> *social credit
+    system* in both; *Credit China* / *China Credit*); else the share of
+    their main renderings' words they share, and at least ``WORD_FOR_WORD``
+    when every translation renders a compound word for word (a free phrase
+    is rendered variously too, so that is weak evidence)."""
+    mains = [r for r in per.values() if r.scored]
+    keys = [set(r.scored[0].key) for r in mains]
+    shared = max([len(a & b) / len(a | b) for k, a in enumerate(keys) for b in keys[k + 1:]] + [0.0])
+    if len(c.pieces) > 1 and max((len(k) for k in keys), default=0) < 2:
+        shared = 0.0  # one English word for a compound: the phrase is not attested as a unit
+    listed = any(all(_stem_matches(g, frozenset(k)) for g in sense)
+                 for sense in headword_glosses(c.term) for k in keys)
+    literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0 for r in mains]
+    word_for_word = WORD_FOR_WORD if literal and all(literal) and len(per) > 1 else 0.0
+    return max(shared, word_for_word, 1.0 if listed else 0.0)
+
+
+def _one_per_place(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
+    """Of rare strings overlapping in the text (信用体系 in 社会信用体系,
+    信用惩戒 and 信用惩戒措施), the best ranked only."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    out = []
+    for m in mined:
+        c = cands[m.term]
+        if c.rare:
+            if any(o.start < e and s < o.end for o in c.occurrences for s, e in taken.get(o.segment, ())):
+                continue
+            for o in c.occurrences:
+                taken.setdefault(o.segment, []).append((o.start, o.end))
+        out.append(m)
+    return out
 
 
 def _unity(c: Candidate, per: dict[str, TermRenderings]) -> float:

@@ -416,7 +416,10 @@ class TranslationSide:
             if support == 0 and (dice < STRONG_DICE or a < 3):
                 continue
             out.append(Scored(key, a, ng, dice, score_g2, support, lex.covers(content)))
-        out.sort(key=lambda s: (-s.score, -len(s.key), s.key))
+        if nt == 1:  # in one unit every phrase of it has the term each time: the dictionary decides
+            out.sort(key=lambda s: (-(s.support + s.cover), -s.score, -len(s.key), s.key))
+        else:
+            out.sort(key=lambda s: (-s.score, -len(s.key), s.key))
         return out
 
     def _source_glosses(self, u: int, spec: TermSpec) -> frozenset[str]:
@@ -436,7 +439,9 @@ class TranslationSide:
         one containing it that comes with the term nearly as often
         (``GROW_JOINT``) and scores nearly as well, when its extra words
         translate the term (the dictionary says so) or come with the term
-        every time the shorter phrase does, and do not translate another
+        every time the shorter phrase does (in two units or more: in one,
+        every phrase does, so there the longer one must translate more of
+        the term), and do not translate another
         source word of the same units -- *keeping promises* over *keeping*,
         *trust-breaking* over *breaking*, *people's courts* over *courts*;
         not *personal public credit information* over *credit information*,
@@ -447,7 +452,8 @@ class TranslationSide:
         while True:
             longer = [s for s in scored if _contains(s.key, best.key) and s.joint >= GROW_JOINT * best.joint
                       and s.score >= GROW_JOINT * best.score
-                      and (s.support >= best.support or s.joint >= best.joint)
+                      and (s.support >= best.support or (s.joint >= best.joint and best.joint >= 2))
+                      and (best.joint >= 2 or s.cover > best.cover)
                       and not self._explained_elsewhere(spec, s, best, lex)]
             if not longer:
                 break
