@@ -69,6 +69,8 @@ MAX_CHARS = 14
 MIN_LISTED = 50  # jieba lists many compounds with a nominal count of 3: not a frequency
 PARTS = 10
 SPEC_POWER = 3  # specificity counts more than frequency: see the module docstring
+BASIC = 1e-4  # general-Chinese frequency of basic vocabulary: about the 1,450 commonest words of jieba's
+BASIC_WEIGHT = 0.5  # a one-word candidate of basic vocabulary needs no glossary entry (个人, 信息, 法律)
 SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
 
 _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
@@ -376,6 +378,8 @@ def candidates(
         first = s.occurrences[0]
         head_tag = _tag_of(rows, first, key[-1])
         score = spec ** SPEC_POWER * math.log2(1 + f) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        if len(key) == 1 and bg.probability(whole) >= BASIC:
+            score *= BASIC_WEIGHT
         out.append(Candidate(
             term="".join(key), pieces=key, count=f, own=own, segments=len(segs), left_entropy=hl,
             right_entropy=hr, specificity=spec, spread=spread, head_tag=head_tag, score=score,
@@ -534,7 +538,7 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
     if spec <= 0:
         return None
     head_tag = _tag_of(rows, s.occurrences[0], key[-1])
-    score = spec ** SPEC_POWER * math.log2(1 + min_count) * min(1.0, hl, hr) * _pos_weight(head_tag)
+    score = spec ** SPEC_POWER * math.log2(min_count) * min(1.0, hl, hr) * _pos_weight(head_tag)
     return Candidate(term=whole, pieces=key, count=f, own=float(f), segments=len({o.segment for o in s.occurrences}),
                      left_entropy=hl, right_entropy=hr, specificity=spec, spread=1.0, head_tag=head_tag,
                      score=score, occurrences=s.occurrences, standalone=alone, rare=True)

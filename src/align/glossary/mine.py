@@ -128,7 +128,8 @@ def mine_glossary(
     # known terms are rendered too: what they are rendered as is evidence for the compounds they are in
     pool += [c for c in ranked if c.term in known_forms]
     nesting = _nesting(pool)
-    specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone, 1 - nesting[c.term].bound) for c in pool]
+    specs = [TermSpec(c.term, c.pieces, c.occurrences, _own_occurrences(c, nesting[c.term]),
+                      1 - nesting[c.term].bound) for c in pool]
     if progress:
         progress(0, total=len(specs) * len(multi.translation_ids))
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
@@ -139,6 +140,7 @@ def mine_glossary(
         m = _mined(c, rendered[c.term], nesting[c.term].inside)
         if m is not None:
             mined.append(m)
+    mined = _capped(mined, {c.term: c for c in pool})
     mined.sort(key=lambda m: (-m.score, -m.count, -len(m.term), m.term))
     mined = _one_per_place([m for m in mined if m.score > 0], {c.term: c for c in pool})
     if top is not None:
@@ -168,9 +170,24 @@ class _Host:
         return self.start <= o.start and o.end <= self.end and self.end - self.start > o.end - o.start
 
 
+def _own_occurrences(c: Candidate, nesting: "_Nesting") -> tuple:
+    """The occurrences a compound's renderings are learnt from: those outside
+    names and outside longer candidates when they are in two segments or
+    more (公共信用信息 mostly inside 个人公共信用信息, whose rendering is not
+    its own), else those outside names."""
+    if len(c.pieces) == 1:  # a word's renderings are learnt everywhere: inside compounds it keeps them
+        return c.standalone
+    own = tuple(o for o in c.standalone if (o.segment, o.start) not in nesting.inside)
+    return own if len({o.segment for o in own}) >= 2 else c.standalone
+
+
 def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
+    """Where each candidate lies inside the others; rare strings are not
+    hosts (one occurrence of 信用管理水平 does not make 信用管理 a part)."""
     spans: dict[int, list[_Host]] = {}
     for c in pool:
+        if c.rare:
+            continue
         for o in c.occurrences:
             spans.setdefault(o.segment, []).append(_Host(o.start, o.end, c.term))
     out = {}
@@ -178,7 +195,7 @@ def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
         inside = set()
         per: Counter = Counter()
         for o in c.occurrences:
-            hosts = {h.term for h in spans[o.segment] if h.holds(o)}
+            hosts = {h.term for h in spans.get(o.segment, ()) if h.holds(o)}
             if hosts:
                 inside.add((o.segment, o.start))
                 per.update(hosts)
@@ -194,6 +211,8 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
     termhood = c.score
     if c.rare:  # attested by the translations in place of the occurrences it lacks
         termhood *= attestation(c, per)
+    else:  # a term seen often enough has a rendering in every translation
+        termhood *= len(renderings) / len(per)
     m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=termhood,
                   segments=c.segments, evidence=_evidence(c.term, per, nested))
     return replace(m, score=termhood * m.consistency * _unity(c, per))
@@ -219,6 +238,21 @@ def attestation(c: Candidate, per: dict[str, TermRenderings]) -> float:
     literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0 for r in mains]
     word_for_word = WORD_FOR_WORD if literal and all(literal) and len(per) > 1 else 0.0
     return max(shared, word_for_word, 1.0 if listed else 0.0)
+
+
+def _capped(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
+    """A rare string ranks no higher than the longest candidate of the text
+    it contains, the one it is built on (信用管理水平 not above 信用管理): one
+    more word does not make a string more of a term than what it extends."""
+    often = {m.term: m.score for m in mined if not cands[m.term].rare}
+    out = []
+    for m in mined:
+        if cands[m.term].rare:
+            base = max((term for term in often if term in m.term), key=len, default=None)
+            if base is not None and often[base] < m.score:
+                m = replace(m, score=often[base])
+        out.append(m)
+    return out
 
 
 def _one_per_place(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
