@@ -476,6 +476,7 @@ class _Edges:
 
     right: dict
     left: dict
+    count: Counter
 
     @classmethod
     def of(cls, rows: list[list[Piece]]) -> "_Edges":
@@ -499,7 +500,16 @@ class _Edges:
                     before[p.text][prv.text] += 1
         words = set(after) | set(after_breaks) | set(before) | set(before_breaks)
         return cls({w: _entropy(after.get(w, Counter()), after_breaks[w]) for w in words},
-                   {w: _entropy(before.get(w, Counter()), before_breaks[w]) for w in words})
+                   {w: _entropy(before.get(w, Counter()), before_breaks[w]) for w in words},
+                   Counter({w: sum(after.get(w, Counter()).values()) + after_breaks[w] for w in words}))
+
+    def free_after(self, word: str) -> float:
+        """How freely ``word`` is followed by other words, 0 to 1 (1 for a
+        word seen fewer than twice: it tells nothing)."""
+        return 1.0 if self.count[word] < 2 else min(1.0, self.right.get(word, 0.0))
+
+    def free_before(self, word: str) -> float:
+        return 1.0 if self.count[word] < 2 else min(1.0, self.left.get(word, 0.0))
 
 
 def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n_words: int, min_count: int,
@@ -519,8 +529,8 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
         j = next(k for k, p in enumerate(row) if p.end == o.end)
         a = row[i - 1] if i > 0 and not row[i - 1].breaks else None
         b = row[j + 1] if j + 1 < len(row) and not row[j + 1].breaks else None
-        left += 1.0 if a is None else min(1.0, edges.right.get(a.text, 0.0))
-        right += 1.0 if b is None else min(1.0, edges.left.get(b.text, 0.0))
+        left += 1.0 if a is None else edges.free_after(a.text)
+        right += 1.0 if b is None else edges.free_before(b.text)
     f = len(s.occurrences)
     hl, hr = left / f, right / f
     if min(hl, hr) < RARE_EDGE:

@@ -64,6 +64,7 @@ class MinedTerm:
     segments: int = 0
     in_glossary: bool = False
     evidence: tuple[Evidence, ...] = ()
+    attested: "Attestation | None" = None  # for a string seen fewer than min_count times: why it is proposed
 
     def best(self) -> list[tuple[str, int]]:
         """Renderings over all translations (same words, one rendering), most frequent first."""
@@ -209,35 +210,56 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
         return None
     missing = {tid: r.missing for tid, r in per.items()}
     termhood = c.score
+    attested = None
     if c.rare:  # attested by the translations in place of the occurrences it lacks
-        termhood *= attestation(c, per)
+        attested = attestation(c, per)
+        termhood *= attested.strength
     else:  # a term seen often enough has a rendering in every translation
         termhood *= len(renderings) / len(per)
     m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=termhood,
-                  segments=c.segments, evidence=_evidence(c.term, per, nested))
+                  segments=c.segments, evidence=_evidence(c.term, per, nested), attested=attested)
     return replace(m, score=termhood * m.consistency * _unity(c, per))
 
 
-def attestation(c: Candidate, per: dict[str, TermRenderings]) -> float:
-    """How strongly the translations attest a string seen too few times for
-    statistics as a term, 0 to 1; it then ranks as if seen ``min_count``
-    times, times this. 1: a CC-CEDICT gloss of the whole string is what a
-    translation gives (黑名单 -> *blacklist*), or two translators
-    independently give it the same words (社会信用体系 -> *social credit
-    system* in both; *Credit China* / *China Credit*); else the share of
-    their main renderings' words they share, and at least ``WORD_FOR_WORD``
-    when every translation renders a compound word for word (a free phrase
-    is rendered variously too, so that is weak evidence)."""
-    mains = [r for r in per.values() if r.scored]
-    keys = [set(r.scored[0].key) for r in mains]
-    shared = max([len(a & b) / len(a | b) for k, a in enumerate(keys) for b in keys[k + 1:]] + [0.0])
-    if len(c.pieces) > 1 and max((len(k) for k in keys), default=0) < 2:
+@dataclass(frozen=True)
+class Attestation:
+    """What the translations say of a string seen too few times for
+    statistics: ``strength`` 0 to 1, and why, in words for the draft's note."""
+
+    strength: float
+    reason: str
+
+
+def attestation(c: Candidate, per: dict[str, TermRenderings]) -> Attestation:
+    """How strongly the translations attest a rare string as a term. 1: a
+    CC-CEDICT gloss of the whole string is what a translation gives (黑名单
+    -> *blacklist*), or two translators independently give it the same words
+    (社会信用体系 -> *social credit system* in both; *Credit China* / *China
+    Credit*); else the share of their main renderings' words they share, and
+    at least ``WORD_FOR_WORD`` when every translation renders a compound word
+    for word (a free phrase is rendered word for word too, so that is weak
+    evidence). A rare string's termhood (``candidates``) is that of a string
+    seen ``min_count`` - 1 times; it is multiplied by this."""
+    mains = {tid: r for tid, r in per.items() if r.scored}
+    keys = {tid: set(r.scored[0].key) for tid, r in mains.items()}
+    tids = list(keys)
+    pairs = [(len(keys[a] & keys[b]) / len(keys[a] | keys[b]), a, b)
+             for k, a in enumerate(tids) for b in tids[k + 1:]]
+    shared, sa, sb = max(pairs, default=(0.0, "", ""))
+    if len(c.pieces) > 1 and max((len(k) for k in keys.values()), default=0) < 2:
         shared = 0.0  # one English word for a compound: the phrase is not attested as a unit
-    listed = any(all(_stem_matches(g, frozenset(k)) for g in sense)
-                 for sense in headword_glosses(c.term) for k in keys)
-    literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0 for r in mains]
-    word_for_word = WORD_FOR_WORD if literal and all(literal) and len(per) > 1 else 0.0
-    return max(shared, word_for_word, 1.0 if listed else 0.0)
+    listed = [tid for tid, k in keys.items()
+              if any(all(_stem_matches(g, frozenset(k)) for g in sense) for sense in headword_glosses(c.term))]
+    literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0
+               for r in mains.values()]
+    if listed:
+        return Attestation(1.0, f"{listed[0]} gives its CC-CEDICT gloss {mains[listed[0]].main!r}")
+    if shared >= WORD_FOR_WORD and shared > 0:
+        same = "the same words" if shared == 1 else f"{shared:.0%} of their words alike"
+        return Attestation(shared, f"{sa} and {sb} give it {same} ({mains[sa].main!r}, {mains[sb].main!r})")
+    if literal and all(literal) and len(per) > 1:
+        return Attestation(WORD_FOR_WORD, "every translation renders it word for word")
+    return Attestation(0.0, "")
 
 
 def _capped(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
@@ -415,6 +437,8 @@ def note_of(m: MinedTerm) -> str:
     """The counts, and whether the translations agree, as one line."""
     head = f"{m.count} occurrences in {m.segments} segments" if m.segments else f"{m.count} occurrences"
     note = f"{head}. {_counts_line(m)}."
+    if m.attested is not None:
+        note += f" Seen too rarely for statistics; proposed because {m.attested.reason}."
     mains = m.main
     if len(mains) > 1 and not m.agree:
         note += " The translations disagree: " + ", ".join(f"{tid} {r!r}" for tid, r in mains.items()) + "."
