@@ -48,12 +48,32 @@ by *termhood*:
    of parts it occurs in over the share expected for its frequency,
    ``0.5 + 0.5 * min(1, ratio)``.
 
-Termhood = specificity² x log2(1 + frequency) x boundary x spread x a
+7. **Rare strings** (``rare=True``, as ``mine`` asks). A string seen fewer
+   than ``min_count`` times has no statistics of its own, yet a person
+   drafting the glossary keeps 社会信用体系, 信用报告, “黑名单” although each
+   occurs once. One is a candidate when it has a term's shape: one candidate
+   of the text and one word more (信用 + 报告, 社会信用 + 体系: the added word a
+   noun, or a candidate too: 信用 + 惩戒), or one word of three characters or
+   more that jieba lists (黑名单). A verb may start it only when it modifies
+   verbs (联合 + 激励, as in 联合惩戒), and a verbal word end it only when it
+   heads a candidate compound too (激励 of 守信激励): 采集 + 个人诚信 and 国家
+   + 发展 are phrases. Its boundary is its neighbours' branching: the word
+   before it followed by many different words, the word after it preceded
+   by many (``_Edges``). Its specificity is that of its most specific word
+   seen ``min_count`` times (a word seen once says nothing of the domain).
+   Its termhood is that of a string seen ``min_count`` - 1 times; ``mine``
+   multiplies it by how strongly the translations attest it
+   (``mine.attestation``: the same words in two translations, a CC-CEDICT
+   gloss of the whole), so that a free phrase, rendered variously, stays out.
+
+Termhood = specificity³ x log2(1 + frequency) x boundary x spread x a
 part-of-speech weight of the head (last) word (nouns 1, verbal nouns, verbs
-and idioms 0.8, adjectives 0.5). Specificity counts twice: in one text, a
-word of its subject and a word of its genre are both frequent; only the
-first is rare elsewhere. No list of content words is consulted (the
-function-verb classes above are grammar).
+and idioms 0.8, adjectives 0.5), halved for a one-word candidate of basic
+vocabulary (``BASIC``: about the 1,450 commonest words of jieba's
+dictionary, 个人, 信息, 工作, 法律: a translator needs no entry for them).
+Specificity counts most: in one text, a word of its subject and a word of
+its genre are both frequent; only the first is rare elsewhere. No list of
+content words is consulted (the function-verb classes above are grammar).
 """
 from __future__ import annotations
 

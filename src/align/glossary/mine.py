@@ -12,8 +12,14 @@
    rendering, a phrase such as X 体系建设 is rendered a different way each
    time) x *unity* (how well the main renderings translate a compound as a
    whole: a fragment such as 个人严重失信 -> *seriously* is no term).
-   Candidates no translation renders are left out. The ``POOL`` x ``top``
-   best by termhood are rendered, the ``top`` best by rank returned.
+   Candidates no translation renders are left out, and one seen
+   ``min_count`` times or more that some translation never renders ranks
+   lower (x the share of translations that render it). A rare string
+   (``candidates`` step 7) ranks by its termhood x its ``attestation``, no
+   higher than the longest candidate it contains (``_capped``), and of rare
+   strings overlapping in the text only the best is kept (``_one_per_place``).
+   The ``POOL`` x ``top`` best by termhood are rendered (as many rare
+   strings besides), the ``top`` best by rank returned.
 4. **Draft** (``draft_glossary``): one entry per term, best first; preferred
    = the rendering most occurrences have, accepted = every other
    translation's main rendering and any other rendering used twice or more;

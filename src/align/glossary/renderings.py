@@ -29,7 +29,11 @@ English phrase that comes with it:
    covers half of 人民法院 and *people's courts* all of it.
 4. **Choice.** Score ``dice x (1 + support + cover) / 3``; a phrase with no
    dictionary support at all needs ``STRONG_DICE`` (诚信 -> *creditworthiness*,
-   *sincerity*: each translator's own word, in no dictionary). The best
+   *sincerity*: each translator's own word, in no dictionary). For a term
+   met in one unit only, every phrase of that unit comes with it every
+   time, so there support + cover decide (公信力 -> *credibility*, its
+   CC-CEDICT gloss, not a phrase of words around it), and a longer phrase
+   must translate more of the term to replace a shorter one. The best
    phrase grows to a longer one containing it when that comes with the term
    about as often and adds no word of another source word (``_grow``: full
    spans, not fragments); when it still leaves part of the term
