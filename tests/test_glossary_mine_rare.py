@@ -129,3 +129,28 @@ def test_cli_json_says_why_a_rare_term_is_proposed(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert exc.value.code == 0, err
     assert all(m["count"] >= 3 and m["attested"] is None for m in json.loads(out))
+
+
+def test_basic_vocabulary_counts_half_as_a_one_word_term(monkeypatch):
+    import align.glossary.candidates as cands
+
+    texts = ["完善个人征信。", "保护个人信息。", "查询个人记录。", "规范征信市场。", "发展征信业务。"]
+    halved = {c.term: c.score for c in candidates(texts, min_count=3)}
+    monkeypatch.setattr(cands, "BASIC_WEIGHT", 1.0)
+    full = {c.term: c.score for c in candidates(texts, min_count=3)}
+    # 个人 is among the commonest words of general Chinese, 征信 is not
+    assert halved["个人"] == pytest.approx(full["个人"] / 2)
+    assert halved["征信"] == pytest.approx(full["征信"])
+
+
+def test_a_neighbour_seen_once_tells_nothing_of_a_boundary():
+    # 发布 occurs once, followed by 信用报告: that says nothing of where 信用报告 begins
+    got = {c.term: c for c in candidates(["完善信用记录。", "共享信用记录。", "查询信用记录。", "发布信用报告。"],
+                                         min_count=3, rare=True)}
+    assert got["信用报告"].left_entropy == 1.0
+    # 人民 is always followed by 法院 here: a string starting after it is a fragment, the string
+    # starting with it is not
+    texts = ["人民法院院长。", "法院判决。", "法院执行。", "上级法院裁定。", "人民法院审理。", "人民法院公开。"]
+    got = {c.term: c for c in candidates(texts, min_count=3, rare=True)}
+    assert "法院" in got and not got["法院"].rare
+    assert "法院院长" not in got and got["人民法院院长"].rare
