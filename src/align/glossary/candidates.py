@@ -465,11 +465,11 @@ def _built_on(key: tuple[str, ...], kept: dict, rows: list[list[Piece]], s: "_St
     row = rows[o.segment]
     first = next(p for p in row if p.start == o.start)
     last = next(p for p in row if p.end == o.end)
-    # a verb at an edge: at the start it modifies the rest only when it modifies verbs (it is
-    # followed by a verbal word in most of its occurrences, and starts an established compound:
-    # 联合 + 激励 beside 联合惩戒) and a verbal word follows, else it governs the rest (采集 + 个人诚信, 监督 + 人民法院); a verb or verbal noun at the end
-    # heads the string only when it heads an established compound too (惩戒 of 联合惩戒, 激励 of
-    # 守信激励), else it is said of the rest (征信机构 + 采集, 国家 + 发展)
+    # a verb at the start modifies the rest only when a verbal word follows and the verb modifies
+    # verbs (a verbal word follows it in most of its occurrences) and starts a candidate compound
+    # (联合 + 激励 beside 联合惩戒); else it governs the rest (采集 + 个人诚信, 监督 + 人民法院). A
+    # verb or verbal noun at the end heads the string only when it heads a candidate compound too
+    # (惩戒 of 联合惩戒, 激励 of 守信激励); else it is said of the rest (征信机构 + 采集, 国家 + 发展)
     second = next(p for p in row if p.start == first.end)
     if first.tag.startswith("v") and not (second.tag.startswith("v") and modifies_verbs(first.text)
                                           and any(len(k) > 1 and k[0] == key[0] for k in kept)):
@@ -478,7 +478,8 @@ def _built_on(key: tuple[str, ...], kept: dict, rows: list[list[Piece]], s: "_St
         return False
     for k in (1, len(key) - 1):
         head, tail = key[:k], key[k:]
-        if len(tail) == 1 and head in kept and (tail in kept or last.tag.startswith("n") or last.tag in ("vn", "j")):
+        heads = tail in kept or last.tag.startswith("n") or last.tag in ("vn", "j")
+        if len(tail) == 1 and head in kept and heads:
             return True
         if len(head) == 1 and tail in kept and head in kept:
             return True
@@ -540,8 +541,8 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
     the domain), or of the whole when jieba lists it (as if seen
     ``min_count`` times when it is quoted: ``_quoted``); no spread (one
     occurrence tells nothing of it). Its termhood is the one it would have
-    if seen ``min_count`` times: ``mine`` multiplies it by how strongly the
-    translations attest it (``mine.attestation``)."""
+    if seen ``min_count`` - 1 times: ``mine`` multiplies it by how strongly
+    the translations attest it (``mine.attestation``)."""
     left = right = 0.0
     for o in s.occurrences:
         row = rows[o.segment]

@@ -35,12 +35,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import Callable
 
 from ..model import MultiAlignment
 from .candidates import Candidate, candidates, pieces_of
 from .render import content_key
-from .renderings import Pairing, TermRenderings, TermSpec, _stem_matches, headword_glosses, render_terms
+from .renderings import Pairing, TermRenderings, TermSpec, headword_glosses, render_terms, stem_matches
 from .schema import Entry, Evidence, Glossary
 
 POOL = 3  # candidates rendered per entry asked for (the rank uses the renderings)
@@ -248,21 +249,24 @@ def attestation(c: Candidate, per: dict[str, TermRenderings]) -> Attestation:
     seen ``min_count`` - 1 times; it is multiplied by this."""
     mains = {tid: r for tid, r in per.items() if r.scored}
     keys = {tid: set(r.scored[0].key) for tid, r in mains.items()}
-    tids = list(keys)
-    pairs = [(len(keys[a] & keys[b]) / len(keys[a] | keys[b]), a, b)
-             for k, a in enumerate(tids) for b in tids[k + 1:]]
-    shared, sa, sb = max(pairs, default=(0.0, "", ""))
+
+    def alike(a: str, b: str) -> float:
+        return len(keys[a] & keys[b]) / len(keys[a] | keys[b])
+
+    pair = max(combinations(keys, 2), key=lambda ab: alike(*ab), default=None)
+    shared = alike(*pair) if pair else 0.0
     if len(c.pieces) > 1 and max((len(k) for k in keys.values()), default=0) < 2:
         shared = 0.0  # one English word for a compound: the phrase is not attested as a unit
     listed = [tid for tid, k in keys.items()
-              if any(all(_stem_matches(g, frozenset(k)) for g in sense) for sense in headword_glosses(c.term))]
+              if any(all(stem_matches(g, frozenset(k)) for g in sense) for sense in headword_glosses(c.term))]
     literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0
                for r in mains.values()]
     if listed:
         return Attestation(1.0, f"{listed[0]} gives its CC-CEDICT gloss {mains[listed[0]].main!r}")
     if shared >= WORD_FOR_WORD and shared > 0:
+        a, b = pair
         same = "the same words" if shared == 1 else f"{shared:.0%} of their words alike"
-        return Attestation(shared, f"{sa} and {sb} give it {same} ({mains[sa].main!r}, {mains[sb].main!r})")
+        return Attestation(shared, f"{a} and {b} give it {same} ({mains[a].main!r}, {mains[b].main!r})")
     if literal and all(literal) and len(per) > 1:
         return Attestation(WORD_FOR_WORD, "every translation renders it word for word")
     return Attestation(0.0, "")
@@ -286,15 +290,15 @@ def _capped(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTe
 def _one_per_place(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
     """Of rare strings overlapping in the text (信用体系 in 社会信用体系,
     信用惩戒 and 信用惩戒措施), the best ranked only."""
-    taken: dict[int, list[tuple[int, int]]] = {}
+    taken: dict[int, list] = {}  # segment -> occurrences of the rare strings kept
     out = []
     for m in mined:
         c = cands[m.term]
         if c.rare:
-            if any(o.start < e and s < o.end for o in c.occurrences for s, e in taken.get(o.segment, ())):
+            if any(o.start < t.end and t.start < o.end for o in c.occurrences for t in taken.get(o.segment, ())):
                 continue
             for o in c.occurrences:
-                taken.setdefault(o.segment, []).append((o.start, o.end))
+                taken.setdefault(o.segment, []).append(o)
         out.append(m)
     return out
 

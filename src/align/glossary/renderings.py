@@ -131,7 +131,7 @@ def pinyin_forms(word: str) -> frozenset[str]:
     return frozenset("".join(syl[i:j]) for i in range(len(syl)) for j in range(i + 1, len(syl) + 1))
 
 
-def _stem_matches(s: str, stems: frozenset[str]) -> bool:
+def stem_matches(s: str, stems: frozenset[str]) -> bool:
     """Same stem, or one a prefix of the other longer by at most three
     letters, both of four letters or more (*join* / *joint*, *nation* /
     *national*; not *trust* / *trustworthiness*)."""
@@ -189,8 +189,8 @@ class Lexicon:
         if got is None:
             low = re.sub(r"[^a-z]", "", tok.word.lower())
             acronym = len(tok.word) >= 2 and tok.word.isupper() and low in self.initials
-            parts = tuple(_stem_matches(tok.stem, p.stems) or low in p.pinyin for p in self.parts)
-            got = Sense(acronym, acronym or any(parts) or _stem_matches(tok.stem, self.whole), parts)
+            parts = tuple(stem_matches(tok.stem, p.stems) or low in p.pinyin for p in self.parts)
+            got = Sense(acronym, acronym or any(parts) or stem_matches(tok.stem, self.whole), parts)
             self._memo[key] = got
         return got
 
@@ -210,7 +210,7 @@ class Lexicon:
         got = sum(len(p.word) for k, p in enumerate(self.parts) if any(w.parts[k] for w in words)) / total
         if self.senses and got < 1:
             stems = frozenset(t.stem for t in toks)
-            got = max([got] + [sum(_stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
+            got = max([got] + [sum(stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
         return got
 
 
@@ -473,7 +473,7 @@ class TranslationSide:
                  if longer.key in self.units[u].phrases]
         if not extra or not units:
             return False
-        other = sum(1 for u in units if any(_stem_matches(k, self._source_glosses(u, spec)) for k in extra))
+        other = sum(1 for u in units if any(stem_matches(k, self._source_glosses(u, spec)) for k in extra))
         return other * 2 > len(units)
 
     def choose(self, spec: TermSpec, scored: list[Scored], lex: Lexicon) -> list[Scored]:
@@ -569,7 +569,7 @@ class TranslationSide:
         for t in content:
             if lex.supports(t):
                 continue
-            if sum(1 for u in units if _stem_matches(t.stem, self._source_glosses(u, spec))) * 2 > len(units):
+            if sum(1 for u in units if stem_matches(t.stem, self._source_glosses(u, spec))) * 2 > len(units):
                 other += 1
             else:
                 unknown += 1
