@@ -2,7 +2,6 @@
 CC-CEDICT gloss reading that mining and the checker share."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

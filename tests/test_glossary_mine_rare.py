@@ -14,7 +14,7 @@ from align.glossary import mine_glossary
 from align.glossary.candidates import _quoted, candidates
 from align.glossary.mine import draft_glossary
 
-from test_glossary_mine import LAW, by_hand, law, law_mined, mined98, paragraphs  # noqa: F401 (fixtures)
+from test_glossary_mine import LAW, by_hand, law, law_mined, mined98  # noqa: F401 (the fixtures)
 
 CREDIT_ZH = ["完善信用记录。", "共享信用记录。", "查询信用记录。", "发布信用报告。", "优化信用环境。", "加强组织领导。"]
 CREDIT_CLT = ["Improve credit records.", "Share credit records.", "Query credit records.", "Publish credit reports.",
