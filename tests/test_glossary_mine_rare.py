@@ -154,3 +154,15 @@ def test_a_neighbour_seen_once_tells_nothing_of_a_boundary():
     got = {c.term: c for c in candidates(texts, min_count=3, rare=True)}
     assert "法院" in got and not got["法院"].rare
     assert "法院院长" not in got and got["人民法院院长"].rare
+
+
+def test_a_string_met_on_its_own_once_is_a_fragment():
+    texts = ["依托全国信用信息共享平台。", "接入全国信用信息共享平台。", "完善全国信用信息共享平台。",
+             "设立全国信用记录日。", "加强全国信用信息共享平台和全国信用记录日。"]
+    got = {c.term: c for c in candidates(texts, min_count=3)}
+    assert got["全国信用信息共享平台"].count == 4
+    # 全国信用 occurs 6 times, 4 of them inside the platform's name: on its own (C-value) 2
+    assert got["全国信用"].own == pytest.approx(2.0)
+    texts = texts[:3] + ["设立全国信用记录日。"]
+    got = {c.term: c for c in candidates(texts, min_count=3)}
+    assert "全国信用" not in got  # 4 times, 3 inside the name: on its own once

@@ -29,7 +29,8 @@ by *termhood*:
 4. **Nesting (C-value).** A candidate inside longer ones is kept when it
    also occurs on its own: its occurrences minus the mean frequency of the
    candidates that contain it (Frantzi et al.'s C-value frequency) must be
-   at least 1, and at least one occurrence must lie outside a *name* -- a
+   at least ``MIN_OWN`` (2: a string met on its own once is a fragment of
+   the longer ones, 全国信用 of 全国信用信息共享平台), and at least one occurrence must lie outside a *name* -- a
    longer word jieba's dictionary lists (``MIN_LISTED``). So nested terms are
    both kept when both occur on their own (全国人民代表大会常务委员会 and
    全国人民代表大会); a word met only inside names is not a term (人民 of
@@ -92,6 +93,7 @@ SPEC_POWER = 3  # specificity counts more than frequency: see the module docstri
 BASIC = 1e-4  # general-Chinese frequency of basic vocabulary: about the 1,450 commonest words of jieba's
 BASIC_WEIGHT = 0.5  # a one-word candidate of basic vocabulary needs no glossary entry (个人, 信息, 法律)
 SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
+MIN_OWN = 2  # least C-value frequency: a string met on its own once is a fragment of the longer ones
 
 _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 # parts of speech (jieba/ICTCLAS first letters) that break an n-gram: particles,
@@ -383,7 +385,7 @@ def candidates(
         longer = containing.get(key, [])
         own = f - (sum(longer) / len(longer) if longer else 0.0)
         alone = tuple(o for o, inside in zip(s.occurrences, s.in_name) if not inside)
-        if own < 1 or not alone:
+        if own < MIN_OWN or not alone:
             continue
         hl, hr = _entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)
         whole = "".join(key)
