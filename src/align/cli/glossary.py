@@ -237,6 +237,9 @@ def mine(
                                                       "kept (none is read unless given)."),
     top: int = typer.Option(100, "--top", min=1, help="How many new terms the draft gets (best first)."),
     min_count: int = typer.Option(3, "--min-count", min=1, help="Least occurrences of a candidate term."),
+    rare: bool = typer.Option(True, "--rare/--no-rare",
+                              help="Also propose strings seen fewer than --min-count times that the translations "
+                                   "attest (the same words in two translations, a dictionary gloss)."),
     saved: Optional[Path] = _common.from_option(),
     level: str = _common.level_option(),
     encoder: str = _common.encoder_option(),
@@ -264,7 +267,7 @@ def mine(
         multi = pipeline.run(files[0] if files else None, files[1:], saved=saved, settings=settings,
                              progress=advance).multi
     with _common.progress("mining terms") as advance:
-        mined = mine_glossary(multi, base, min_count=min_count, top=top, progress=advance)
+        mined = mine_glossary(multi, base, min_count=min_count, top=top, progress=advance, rare=rare)
     draft = draft_glossary(mined, base, name=f"draft mined from {(files[0] if files else saved).name}")
     if not len(draft):
         _common.err.print(f"no term occurs {min_count} times or more with a rendering; nothing written "
@@ -276,7 +279,7 @@ def mine(
     if as_json:
         _common.print_json([{"term": m.term, "count": m.count, "in_glossary": m.in_glossary,
                              "score": round(m.score, 3), "renderings": m.renderings, "missing": m.missing,
-                             "agree": m.agree,
+                             "agree": m.agree, "attested": m.attested.reason if m.attested else None,
                              "evidence": [ev.model_dump() for ev in m.evidence]} for m in mined])
         return
     from rich.table import Table

@@ -56,6 +56,32 @@ def _cedict() -> dict[str, str]:
     return out
 
 
+_GLOSS_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # remarks and pinyin: (of law), [ge4]
+_CROSS_REF = re.compile(r"[^\s/|]+\|[^\s/|\[]+")  # traditional|simplified forms: 個|个
+_GLOSS_SKIP = ("CL:", "abbr.", "variant of", "old variant", "see ", "surname ", "used in ", "also written")
+_GLOSS_WORD = re.compile(r"^[A-Za-z][A-Za-z'’]*$")
+_GLOSS_NOISE = frozenset({"sth", "someone", "something", "one's", "oneself", "etc", "lit", "fig", "esp"})
+
+
+@lru_cache(maxsize=50_000)
+def gloss_text_stems(text: str) -> frozenset[str]:
+    """Stems of the content words of CC-CEDICT glosses (``/``-separated),
+    read one gloss at a time: classifiers (CL:), cross-references (see,
+    variant of), parentheses and pinyin left out; apostrophe words kept
+    (*people's*)."""
+    out = set()
+    for gloss in text.split("/"):
+        gloss = gloss.strip()
+        if not gloss or gloss.startswith(_GLOSS_SKIP):
+            continue
+        for t in tokenize(_CROSS_REF.sub(" ", _GLOSS_PARENS.sub(" ", gloss))):
+            low = t.word.lower()
+            if low in STOPWORDS or low in _GLOSS_NOISE or len(low) < 3 or not _GLOSS_WORD.match(t.word):
+                continue
+            out.add(t.stem)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=20_000)
 def gloss_stems(term: str) -> frozenset[str]:
     """Stems of the dictionary glosses of a term, or of the dictionary words
@@ -78,13 +104,7 @@ def gloss_stems(term: str) -> frozenset[str]:
                     break
             else:
                 i += 1
-    stems = set()
-    for w in words:
-        for t in tokenize(re.sub(r"\([^)]*\)|CL:\S+|\S*\|\S*", " ", d[w])):
-            low = t.word.lower()
-            if low not in STOPWORDS and len(low) > 2 and low.isalpha():
-                stems.add(t.stem)
-    return frozenset(stems)
+    return frozenset().union(*(gloss_text_stems(d[w]) for w in words))
 
 
 def ngrams(tokens: list[Token], max_n: int = MAX_N):

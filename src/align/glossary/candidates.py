@@ -29,7 +29,8 @@ by *termhood*:
 4. **Nesting (C-value).** A candidate inside longer ones is kept when it
    also occurs on its own: its occurrences minus the mean frequency of the
    candidates that contain it (Frantzi et al.'s C-value frequency) must be
-   at least 1, and at least one occurrence must lie outside a *name* -- a
+   at least ``MIN_OWN`` (2: a string met on its own once is a fragment of
+   the longer ones, 全国信用 of 全国信用信息共享平台), and at least one occurrence must lie outside a *name* -- a
    longer word jieba's dictionary lists (``MIN_LISTED``). So nested terms are
    both kept when both occur on their own (全国人民代表大会常务委员会 and
    全国人民代表大会); a word met only inside names is not a term (人民 of
@@ -48,12 +49,32 @@ by *termhood*:
    of parts it occurs in over the share expected for its frequency,
    ``0.5 + 0.5 * min(1, ratio)``.
 
-Termhood = specificity² x log2(1 + frequency) x boundary x spread x a
+7. **Rare strings** (``rare=True``, as ``mine`` asks). A string seen fewer
+   than ``min_count`` times has no statistics of its own, yet a person
+   drafting the glossary keeps 社会信用体系, 信用报告, “黑名单” although each
+   occurs once. One is a candidate when it has a term's shape: one candidate
+   of the text and one word more (信用 + 报告, 社会信用 + 体系: the added word a
+   noun, or a candidate too: 信用 + 惩戒), or one word of three characters or
+   more that jieba lists (黑名单). A verb may start it only when it modifies
+   verbs (联合 + 激励, as in 联合惩戒), and a verbal word end it only when it
+   heads a candidate compound too (激励 of 守信激励): 采集 + 个人诚信 and 国家
+   + 发展 are phrases. Its boundary is its neighbours' branching: the word
+   before it followed by many different words, the word after it preceded
+   by many (``_Edges``). Its specificity is that of its most specific word
+   seen ``min_count`` times (a word seen once says nothing of the domain).
+   Its termhood is that of a string seen ``min_count`` - 1 times; ``mine``
+   multiplies it by how strongly the translations attest it
+   (``mine.attestation``: the same words in two translations, a CC-CEDICT
+   gloss of the whole), so that a free phrase, rendered variously, stays out.
+
+Termhood = specificity³ x log2(1 + frequency) x boundary x spread x a
 part-of-speech weight of the head (last) word (nouns 1, verbal nouns, verbs
-and idioms 0.8, adjectives 0.5). Specificity counts twice: in one text, a
-word of its subject and a word of its genre are both frequent; only the
-first is rare elsewhere. No list of content words is consulted (the
-function-verb classes above are grammar).
+and idioms 0.8, adjectives 0.5), halved for a one-word candidate of basic
+vocabulary (``BASIC``: about the 1,450 commonest words of jieba's
+dictionary, 个人, 信息, 工作, 法律: a translator needs no entry for them).
+Specificity counts most: in one text, a word of its subject and a word of
+its genre are both frequent; only the first is rare elsewhere. No list of
+content words is consulted (the function-verb classes above are grammar).
 """
 from __future__ import annotations
 
@@ -68,7 +89,11 @@ MAX_PIECES = 6
 MAX_CHARS = 14
 MIN_LISTED = 50  # jieba lists many compounds with a nominal count of 3: not a frequency
 PARTS = 10
+SPEC_POWER = 3  # specificity counts more than frequency: see the module docstring
+BASIC = 1e-4  # general-Chinese frequency of basic vocabulary: about the 1,450 commonest words of jieba's
+BASIC_WEIGHT = 0.5  # a one-word candidate of basic vocabulary needs no glossary entry (个人, 信息, 法律)
 SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
+MIN_OWN = 2  # least C-value frequency: a string met on its own once is a fragment of the longer ones
 
 _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 # parts of speech (jieba/ICTCLAS first letters) that break an n-gram: particles,
@@ -77,6 +102,7 @@ _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _BREAK = frozenset("u p c r d m q f e o y x w".split())
 _BREAK_TAGS = frozenset({"uj", "ul", "uz", "ug", "uv", "ud", "zg", "tg", "mq", "df", "dg", "rr", "rz", "mg"})
 _VERB = frozenset({"v", "vd", "vg", "vi", "vq"})
+_VERBAL = "<verbal>"  # stands for any verb or verbal noun in the counts of what follows a word
 # closed classes jieba tags as plain verbs: modal verbs (能愿动词), the copula
 # and the existential 有, and the light verbs (形式动词) that take a verbal
 # object (进行 + 环境影响评价). They are grammar, not content, so they break an n-gram.
@@ -141,6 +167,7 @@ class Candidate:
     score: float
     occurrences: tuple[Occurrence, ...]
     standalone: tuple[Occurrence, ...] = ()  # the occurrences not inside a name (a longer dictionary word)
+    rare: bool = False  # fewer than min_count occurrences: a term only if the renderings attest it (``mine``)
 
     @property
     def boundary(self) -> float:
@@ -267,21 +294,25 @@ def _governing(first: Piece, nxt: Piece, follow: Counter, counts: Counter, spec:
         return False
     if spec(first.text) >= spec(nxt.text):
         return False
-    return not (nxt.tag.startswith("v") and follow[(first.text, nxt.text)] * 2 >= counts[first.text])
+    return not (nxt.tag.startswith("v") and follow[(first.text, _VERBAL)] * 2 >= counts[first.text])
 
 
 def candidates(
     texts: Sequence[str], *, min_count: int = 3, limit: int | None = None, rows: list[list[Piece]] | None = None,
+    rare: bool = False,
 ) -> list[Candidate]:
     """Term candidates of the source segments ``texts``, best first
-    (``rows``: their words, when ``pieces_of`` has already cut them)."""
+    (``rows``: their words, when ``pieces_of`` has already cut them).
+    ``rare``: also the strings seen fewer than ``min_count`` times that
+    have a term's shape (step 7), marked ``rare``."""
     bg = background()
     rows = pieces_of(texts) if rows is None else rows
     word_counts: Counter = Counter(p.text for row in rows for p in row)
     follow: Counter = Counter()
     for row in rows:
         for a, b in zip(row, row[1:]):
-            follow[(a.text, b.text)] += 1
+            if b.tag.startswith("v"):
+                follow[(a.text, _VERBAL)] += 1
     n_words = max(1, sum(1 for row in rows for p in row if not p.breaks))
 
     def word_spec(w: str) -> float:
@@ -307,7 +338,7 @@ def candidates(
                 occ[tuple(x.text for x in row[i:j + 1])].append(_Place(r, i, j))
     stats: dict[tuple[str, ...], _Stats] = {}
     for key, places in occ.items():
-        if len(places) < min_count:
+        if len(places) < min_count and not (rare and _rare_shape(key, occ, min_count, bg)):
             continue
         if len(key) == 1 and not _single_ok(rows[places[0].row][places[0].i].tag):
             continue
@@ -332,8 +363,14 @@ def candidates(
                 rb += 1
         stats[key] = _Stats(key, tuple(occs), left, right, lb, rb, tuple(in_name))
     # boundaries first: a fragment never counts as a longer candidate for C-value
-    kept = {k: s for k, s in stats.items()
-            if min(_entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)) > 0}
+    kept = {k: s for k, s in stats.items() if len(s.occurrences) >= min_count
+            and min(_entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)) > 0}
+    few = {k: s for k, s in stats.items() if len(s.occurrences) < min_count}
+
+    def modifies_verbs(w: str) -> bool:
+        return follow[(w, _VERBAL)] * 2 >= word_counts[w]
+
+    edges = _Edges.of(rows) if few else None
     containing: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for key, s in kept.items():
         n = len(key)
@@ -348,7 +385,7 @@ def candidates(
         longer = containing.get(key, [])
         own = f - (sum(longer) / len(longer) if longer else 0.0)
         alone = tuple(o for o, inside in zip(s.occurrences, s.in_name) if not inside)
-        if own < 1 or not alone:
+        if own < MIN_OWN or not alone:
             continue
         hl, hr = _entropy(s.left, s.left_breaks), _entropy(s.right, s.right_breaks)
         whole = "".join(key)
@@ -362,12 +399,20 @@ def candidates(
         spread = 0.5 + 0.5 * min(1.0, len(parts) / expected)
         first = s.occurrences[0]
         head_tag = _tag_of(rows, first, key[-1])
-        score = spec ** 2 * math.log2(1 + f) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        score = spec ** SPEC_POWER * math.log2(1 + f) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        if len(key) == 1 and bg.probability(whole) >= BASIC:
+            score *= BASIC_WEIGHT
         out.append(Candidate(
             term="".join(key), pieces=key, count=f, own=own, segments=len(segs), left_entropy=hl,
             right_entropy=hr, specificity=spec, spread=spread, head_tag=head_tag, score=score,
             occurrences=s.occurrences, standalone=alone,
         ))
+    for key, s in few.items():
+        if len(key) > 1 and not _built_on(key, kept, rows, s, modifies_verbs):
+            continue
+        c = _rare_candidate(key, s, edges, texts, rows, n_words, min_count, word_counts, word_spec, bg)
+        if c is not None:
+            out.append(c)
     out.sort(key=lambda c: (-c.score, -c.count, c.term))
     # one candidate per string (a string can be cut into words two ways)
     seen: set[str] = set()
@@ -389,3 +434,154 @@ def _tag_of(rows: list[list[Piece]], o: Occurrence, last: str) -> str:
         if p.end == o.end and p.text == last:
             return p.tag
     return "n"
+
+
+# --- rare strings (step 7) ----------------------------------------------------------
+
+RARE_EDGE = 0.5  # least boundary of a rare string (its neighbours' branching, ``_Edges``)
+MIN_RARE_CHARS = 3
+
+
+def _rare_shape(key: tuple[str, ...], occ: dict, min_count: int, bg: Background) -> bool:
+    """A string seen too few times for statistics may still be a term when it
+    has a term's shape: one word of three characters or more that jieba's
+    dictionary lists with a reliable count (黑名单, 公信力), or a string of
+    words one part of which is frequent enough in the text to be a candidate
+    (社会信用 + 体系, 信用 + 报告; ``_built_on`` then asks more)."""
+    if sum(len(p) for p in key) < MIN_RARE_CHARS:
+        return False
+    if len(key) == 1:
+        return bg.listed(key[0])
+    return any(len(occ.get(key[:k], ())) >= min_count or len(occ.get(key[k:], ())) >= min_count
+               for k in range(1, len(key)))
+
+
+def _built_on(key: tuple[str, ...], kept: dict, rows: list[list[Piece]], s: "_Stats",
+              modifies_verbs: Callable[[str], bool]) -> bool:
+    """A rare string is one candidate of the text and one word more: the
+    candidate (with its boundaries) before a word that can head a term (a
+    noun) or is a candidate too (信用 + 惩戒, 联合 + 激励), or a candidate
+    after one word that is a candidate too (社会 + 信用报告 would need 社会).
+    Longer free phrases (开展 + 重点领域 + 个人征信信息) are not."""
+    o = s.occurrences[0]
+    row = rows[o.segment]
+    first = next(p for p in row if p.start == o.start)
+    last = next(p for p in row if p.end == o.end)
+    # a verb at the start modifies the rest only when a verbal word follows and the verb modifies
+    # verbs (a verbal word follows it in most of its occurrences) and starts a candidate compound
+    # (联合 + 激励 beside 联合惩戒); else it governs the rest (采集 + 个人诚信, 监督 + 人民法院). A
+    # verb or verbal noun at the end heads the string only when it heads a candidate compound too
+    # (惩戒 of 联合惩戒, 激励 of 守信激励); else it is said of the rest (征信机构 + 采集, 国家 + 发展)
+    second = next(p for p in row if p.start == first.end)
+    if first.tag.startswith("v") and not (second.tag.startswith("v") and modifies_verbs(first.text)
+                                          and any(len(k) > 1 and k[0] == key[0] for k in kept)):
+        return False
+    if last.tag.startswith("v") and not any(len(k) > 1 and k[-1] == key[-1] for k in kept):
+        return False
+    for k in (1, len(key) - 1):
+        head, tail = key[:k], key[k:]
+        heads = tail in kept or last.tag.startswith("n") or last.tag in ("vn", "j")
+        if len(tail) == 1 and head in kept and heads:
+            return True
+        if len(head) == 1 and tail in kept and head in kept:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """How freely each word combines: the entropy of the words after it
+    (``right``) and before it (``left``) over the whole text. A string seen
+    once has no boundary statistics of its own; its neighbours' have: when
+    the word before it is followed by many different words, the string does
+    not continue it (加强 + 社会信用体系), when it is always followed by the
+    same word, the string is a fragment of a longer unit."""
+
+    right: dict
+    left: dict
+    count: Counter
+
+    @classmethod
+    def of(cls, rows: list[list[Piece]]) -> "_Edges":
+        after: dict[str, Counter] = defaultdict(Counter)
+        before: dict[str, Counter] = defaultdict(Counter)
+        after_breaks: Counter = Counter()
+        before_breaks: Counter = Counter()
+        for row in rows:
+            for k, p in enumerate(row):
+                if p.breaks:
+                    continue
+                nxt = row[k + 1] if k + 1 < len(row) else None
+                prv = row[k - 1] if k > 0 else None
+                if nxt is None or nxt.breaks:
+                    after_breaks[p.text] += 1
+                else:
+                    after[p.text][nxt.text] += 1
+                if prv is None or prv.breaks:
+                    before_breaks[p.text] += 1
+                else:
+                    before[p.text][prv.text] += 1
+        words = set(after) | set(after_breaks) | set(before) | set(before_breaks)
+        return cls({w: _entropy(after.get(w, Counter()), after_breaks[w]) for w in words},
+                   {w: _entropy(before.get(w, Counter()), before_breaks[w]) for w in words},
+                   Counter({w: sum(after.get(w, Counter()).values()) + after_breaks[w] for w in words}))
+
+    def free_after(self, word: str) -> float:
+        """How freely ``word`` is followed by other words, 0 to 1 (1 for a
+        word seen fewer than twice: it tells nothing)."""
+        return 1.0 if self.count[word] < 2 else min(1.0, self.right.get(word, 0.0))
+
+    def free_before(self, word: str) -> float:
+        return 1.0 if self.count[word] < 2 else min(1.0, self.left.get(word, 0.0))
+
+
+def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n_words: int, min_count: int,
+                    word_counts: Counter, word_spec: Callable[[str], float], bg: Background) -> Candidate | None:
+    """A string seen fewer than ``min_count`` times: boundary from its
+    neighbours' branching (``_Edges``); specificity that of its most specific
+    word seen ``min_count`` times or more (a word seen once says nothing of
+    the domain), or of the whole when jieba lists it (as if seen
+    ``min_count`` times when it is quoted: ``_quoted``); no spread (one
+    occurrence tells nothing of it). Its termhood is the one it would have
+    if seen ``min_count`` - 1 times: ``mine`` multiplies it by how strongly
+    the translations attest it (``mine.attestation``)."""
+    left = right = 0.0
+    for o in s.occurrences:
+        row = rows[o.segment]
+        i = next(k for k, p in enumerate(row) if p.start == o.start)
+        j = next(k for k, p in enumerate(row) if p.end == o.end)
+        a = row[i - 1] if i > 0 and not row[i - 1].breaks else None
+        b = row[j + 1] if j + 1 < len(row) and not row[j + 1].breaks else None
+        left += 1.0 if a is None else edges.free_after(a.text)
+        right += 1.0 if b is None else edges.free_before(b.text)
+    f = len(s.occurrences)
+    hl, hr = left / f, right / f
+    if min(hl, hr) < RARE_EDGE:
+        return None
+    alone = tuple(o for o, inside in zip(s.occurrences, s.in_name) if not inside)
+    if not alone:
+        return None
+    whole = "".join(key)
+    quoted = any(_quoted(texts[o.segment], o.start, o.end) for o in s.occurrences)
+    # a listed word seen once is as specific as that one occurrence says, unless the text names
+    # it as a unit (quoted: 违规经营“黑名单”制度)
+    seen = min_count if quoted else f
+    spec = max([math.log((seen / n_words) / bg.probability(whole)) if bg.listed(whole) else 0.0]
+               + [word_spec(p) for p in key if word_counts[p] >= min_count])
+    if spec <= 0:
+        return None
+    head_tag = _tag_of(rows, s.occurrences[0], key[-1])
+    score = spec ** SPEC_POWER * math.log2(min_count) * min(1.0, hl, hr) * _pos_weight(head_tag)
+    return Candidate(term=whole, pieces=key, count=f, own=float(f), segments=len({o.segment for o in s.occurrences}),
+                     left_entropy=hl, right_entropy=hr, specificity=spec, spread=1.0, head_tag=head_tag,
+                     score=score, occurrences=s.occurrences, standalone=alone, rare=True)
+
+
+_OPEN_QUOTES = "“‘「『《〈\"'"
+_CLOSE_QUOTES = "”’」』》〉\"'"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands between quotation marks or title
+    brackets: the author names it as one unit (“信用中国”, “黑名单”)."""
+    return 0 < start and end < len(text) and text[start - 1] in _OPEN_QUOTES and text[end] in _CLOSE_QUOTES

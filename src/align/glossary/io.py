@@ -6,29 +6,36 @@ CSV (UTF-8, header row), one entry per row; list cells separate values with
     term,aliases,preferred,accepted,discouraged,discouraged_reasons,note
     诚信,个人诚信|诚信体系,integrity,creditworthiness|honesty,sincerity|credit,"a private virtue|collides with 信用",...
 
+The ``evidence`` column (what ``glossary mine`` writes: source clauses with
+each translation's aligned text) holds the entry's evidence as a JSON list of
+``{"source": ..., "targets": {translation: text}}``; it is empty for an
+entry without evidence.
+
 Export then import gives the same glossary. On import the header may also
 use the plain two-column shape CAT tools export (``source,target`` or
 ``zh,en``...): several rows with one source term make one entry, the first
 target preferred and the others accepted.
 
 TBX: one ``termEntry`` per (term, rendering), with a note holding
-``status: preferred|accepted|discouraged``, ``reason:``, ``note:`` lines;
-aliases are entries with ``alias-of: <term>``. A TBX without these notes
+``status: preferred|accepted|discouraged``, ``reason:``, ``note:`` lines
+(and on the preferred rendering's entry one ``evidence:`` line per evidence
+clause, JSON as in the CSV column); aliases are entries with ``alias-of: <term>``. A TBX without these notes
 (from another tool) is read like the two-column CSV.
 """
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import OrderedDict
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import InputError, UsageError
-from .schema import Entry, Glossary, _describe
+from .schema import Entry, Evidence, Glossary, _describe
 
-FIELDS = ["term", "aliases", "preferred", "accepted", "discouraged", "discouraged_reasons", "note"]
+FIELDS = ["term", "aliases", "preferred", "accepted", "discouraged", "discouraged_reasons", "note", "evidence"]
 _SEP = "|"
 
 _TERM_KEYS = ("term", "source", "zh", "zh-cn", "zh_cn", "chinese", "source term", "src")
@@ -68,8 +75,26 @@ def glossary_to_csv(glossary: Glossary) -> str:
             "discouraged": _SEP.join(d.rendering for d in e.discouraged),
             "discouraged_reasons": _SEP.join(d.reason for d in e.discouraged) if any(d.reason for d in e.discouraged) else "",
             "note": e.note,
+            "evidence": _evidence_cell(e.evidence),
         })
     return buf.getvalue()
+
+
+def _evidence_cell(evidence: list[Evidence]) -> str:
+    if not evidence:
+        return ""
+    return json.dumps([ev.model_dump() for ev in evidence], ensure_ascii=False)
+
+
+def _read_evidence(cell: str, where: str, path: str) -> list[dict]:
+    """The evidence column or note line: a JSON list (CSV) or object (TBX)."""
+    if not cell:
+        return []
+    try:
+        data = json.loads(cell)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}evidence: not JSON ({exc.msg} at character {exc.pos})", path) from None
+    return data if isinstance(data, list) else [data]
 
 
 def glossary_from_csv(text: str, path: str = "<csv>") -> Glossary:
@@ -123,6 +148,7 @@ def glossary_from_csv(text: str, path: str = "<csv>") -> Glossary:
             "accepted": _split(cell(row, "accepted")),
             "discouraged": [{"rendering": r, "reason": reasons[i] if reasons else ""} for i, r in enumerate(disc)],
             "note": cell(row, "note"),
+            "evidence": _read_evidence(cell(row, "evidence"), f"line {lineno}: ", path),
         }
         lines[term] = lineno
     return _build(entries, lines, path)
@@ -160,6 +186,8 @@ def glossary_to_tbx(glossary: Glossary) -> bytes:
                 note.append(f"reason: {reason}")
             if st == "preferred" and e.note:
                 note.append(f"note: {' '.join(e.note.split())}")
+            if st == "preferred":
+                note += [f"evidence: {json.dumps(ev.model_dump(), ensure_ascii=False)}" for ev in e.evidence]
             u.addnote("\n".join(note))
         for a in e.aliases:
             u = store.addsourceunit(a)
@@ -169,11 +197,18 @@ def glossary_to_tbx(glossary: Glossary) -> bytes:
 
 
 def _parse_note(text: str) -> dict[str, str]:
+    """The note's ``key: value`` lines; ``evidence`` lines are gathered in a
+    JSON list."""
     out: dict[str, str] = {}
+    evidence: list[str] = []
     for line in (text or "").splitlines():
         k, sep, v = line.partition(":")
-        if sep and k.strip() in ("status", "reason", "note", "alias-of"):
+        if sep and k.strip() == "evidence":
+            evidence.append(v.strip())
+        elif sep and k.strip() in ("status", "reason", "note", "alias-of"):
             out[k.strip()] = v.strip()
+    if evidence:
+        out["evidence"] = "[" + ", ".join(evidence) + "]"
     return out
 
 
@@ -196,7 +231,7 @@ def glossary_from_tbx(data: bytes, path: str = "<tbx>") -> Glossary:
             aliases.append((meta["alias-of"], term))
             continue
         d = entries.setdefault(term, {"term": term, "aliases": [], "preferred": None, "accepted": [],
-                                      "discouraged": [], "note": ""})
+                                      "discouraged": [], "note": "", "evidence": []})
         st = meta.get("status")
         if st == "discouraged":
             d["discouraged"].append({"rendering": target, "reason": meta.get("reason", "")})
@@ -206,6 +241,8 @@ def glossary_from_tbx(data: bytes, path: str = "<tbx>") -> Glossary:
             d["preferred"] = target
             if meta.get("note"):
                 d["note"] = meta["note"]
+            if meta.get("evidence"):
+                d["evidence"] = _read_evidence(meta["evidence"], f"{term}: ", path)
         elif target != d["preferred"] and target not in d["accepted"]:
             d["accepted"].append(target)
     for term, alias in aliases:

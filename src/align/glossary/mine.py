@@ -12,8 +12,14 @@
    rendering, a phrase such as X 体系建设 is rendered a different way each
    time) x *unity* (how well the main renderings translate a compound as a
    whole: a fragment such as 个人严重失信 -> *seriously* is no term).
-   Candidates no translation renders are left out. The ``POOL`` x ``top``
-   best by termhood are rendered, the ``top`` best by rank returned.
+   Candidates no translation renders are left out, and one seen
+   ``min_count`` times or more that some translation never renders ranks
+   lower (x the share of translations that render it). A rare string
+   (``candidates`` step 7) ranks by its termhood x its ``attestation``, no
+   higher than the longest candidate it contains (``_capped``), and of rare
+   strings overlapping in the text only the best is kept (``_one_per_place``).
+   The ``POOL`` x ``top`` best by termhood are rendered (as many rare
+   strings besides), the ``top`` best by rank returned.
 4. **Draft** (``draft_glossary``): one entry per term, best first; preferred
    = the rendering most occurrences have, accepted = every other
    translation's main rendering and any other rendering used twice or more;
@@ -29,18 +35,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import Callable
 
 from ..model import MultiAlignment
 from .candidates import Candidate, candidates, pieces_of
 from .render import content_key
-from .renderings import Pairing, TermRenderings, TermSpec, render_terms
+from .renderings import Pairing, TermRenderings, TermSpec, headword_glosses, render_terms, stem_matches
 from .schema import Entry, Evidence, Glossary
 
 POOL = 3  # candidates rendered per entry asked for (the rank uses the renderings)
 MIN_POOL = 150
 DEFAULT_TOP = 100
 MAX_ACCEPTED = 4
+WORD_FOR_WORD = 0.25  # attestation of a rare compound every translation renders word for word
 _SRC_STOP = "；;：:。！？!?\n"
 _TGT_STOP = ";:.!?\n"
 
@@ -63,6 +71,7 @@ class MinedTerm:
     segments: int = 0
     in_glossary: bool = False
     evidence: tuple[Evidence, ...] = ()
+    attested: "Attestation | None" = None  # for a string seen fewer than min_count times: why it is proposed
 
     def best(self) -> list[tuple[str, int]]:
         """Renderings over all translations (same words, one rendering), most frequent first."""
@@ -102,26 +111,33 @@ def mine_glossary(
     top: int | None = DEFAULT_TOP,
     max_terms: int | None = None,
     progress: Callable | None = None,
+    rare: bool = True,
 ) -> list[MinedTerm]:
     """The terms of the source and their renderings in each translation, best first.
 
     ``top``: how many new terms to return (None: all); ``glossary``: known
     terms, marked and rendered by the checker (they do not count towards
-    ``top``). ``max_terms`` is an older name of ``top``.
+    ``top``). ``max_terms`` is an older name of ``top``. ``rare``: also
+    propose strings seen fewer than ``min_count`` times when the
+    translations attest them (``attestation``).
     """
     if max_terms is not None:
         top = max_terms
     texts = [s.text for s in multi.source]
     known_forms = {f for e in glossary.entries for f in e.forms} if glossary else set()
     rows = pieces_of(texts)
-    ranked = candidates(texts, min_count=min_count, rows=rows)
-    pool = [c for c in ranked if c.term not in known_forms]
+    ranked = candidates(texts, min_count=min_count, rows=rows, rare=rare)
+    pool = [c for c in ranked if c.term not in known_forms and not c.rare]
+    few = [c for c in ranked if c.term not in known_forms and c.rare]
     if top is not None:
         pool = pool[: max(MIN_POOL, POOL * top)]
+        few = few[: max(MIN_POOL, POOL * top)]
+    pool += few
     # known terms are rendered too: what they are rendered as is evidence for the compounds they are in
     pool += [c for c in ranked if c.term in known_forms]
     nesting = _nesting(pool)
-    specs = [TermSpec(c.term, c.pieces, c.occurrences, c.standalone, 1 - nesting[c.term].bound) for c in pool]
+    specs = [TermSpec(c.term, c.pieces, c.occurrences, _own_occurrences(c, nesting[c.term]),
+                      1 - nesting[c.term].bound) for c in pool]
     if progress:
         progress(0, total=len(specs) * len(multi.translation_ids))
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
@@ -132,7 +148,9 @@ def mine_glossary(
         m = _mined(c, rendered[c.term], nesting[c.term].inside)
         if m is not None:
             mined.append(m)
-    mined.sort(key=lambda m: (-m.score, -m.count, m.term))
+    mined = _capped(mined, {c.term: c for c in pool})
+    mined.sort(key=lambda m: (-m.score, -m.count, -len(m.term), m.term))
+    mined = _one_per_place([m for m in mined if m.score > 0], {c.term: c for c in pool})
     if top is not None:
         mined = mined[:top]
     if glossary is not None:
@@ -160,9 +178,25 @@ class _Host:
         return self.start <= o.start and o.end <= self.end and self.end - self.start > o.end - o.start
 
 
+def _own_occurrences(c: Candidate, nesting: "_Nesting") -> tuple:
+    """The occurrences a compound's renderings are learnt from: when most of
+    them lie inside one longer candidate (公共信用信息, 15 of 17 times inside
+    个人公共信用信息, whose rendering is not its own), those outside longer
+    candidates, if they are in two segments or more; else those outside
+    names."""
+    if len(c.pieces) == 1 or nesting.bound < 0.5:  # a word keeps its renderings inside compounds; a
+        return c.standalone                         # compound mostly outside longer ones has its own
+    own = tuple(o for o in c.standalone if (o.segment, o.start) not in nesting.inside)
+    return own if len({o.segment for o in own}) >= 2 else c.standalone
+
+
 def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
+    """Where each candidate lies inside the others; rare strings are not
+    hosts (one occurrence of 信用管理水平 does not make 信用管理 a part)."""
     spans: dict[int, list[_Host]] = {}
     for c in pool:
+        if c.rare:
+            continue
         for o in c.occurrences:
             spans.setdefault(o.segment, []).append(_Host(o.start, o.end, c.term))
     out = {}
@@ -170,7 +204,7 @@ def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
         inside = set()
         per: Counter = Counter()
         for o in c.occurrences:
-            hosts = {h.term for h in spans[o.segment] if h.holds(o)}
+            hosts = {h.term for h in spans.get(o.segment, ()) if h.holds(o)}
             if hosts:
                 inside.add((o.segment, o.start))
                 per.update(hosts)
@@ -183,9 +217,91 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
     if not renderings:
         return None
     missing = {tid: r.missing for tid, r in per.items()}
-    m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=c.score,
-                  segments=c.segments, evidence=_evidence(c.term, per, nested))
-    return replace(m, score=c.score * m.consistency * _unity(c, per))
+    termhood = c.score
+    attested = None
+    if c.rare:  # attested by the translations in place of the occurrences it lacks
+        attested = attestation(c, per)
+        termhood *= attested.strength
+    else:  # a term seen often enough has a rendering in every translation
+        termhood *= len(renderings) / len(per)
+    m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=termhood,
+                  segments=c.segments, evidence=_evidence(c.term, per, nested), attested=attested)
+    return replace(m, score=termhood * m.consistency * _unity(c, per))
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """What the translations say of a string seen too few times for
+    statistics: ``strength`` 0 to 1, and why, in words for the draft's note."""
+
+    strength: float
+    reason: str
+
+
+def attestation(c: Candidate, per: dict[str, TermRenderings]) -> Attestation:
+    """How strongly the translations attest a rare string as a term. 1: a
+    CC-CEDICT gloss of the whole string is what a translation gives (黑名单
+    -> *blacklist*), or two translators independently give it the same words
+    (社会信用体系 -> *social credit system* in both; *Credit China* / *China
+    Credit*); else the share of their main renderings' words they share, and
+    at least ``WORD_FOR_WORD`` when every translation renders a compound word
+    for word (a free phrase is rendered word for word too, so that is weak
+    evidence). A rare string's termhood (``candidates``) is that of a string
+    seen ``min_count`` - 1 times; it is multiplied by this."""
+    mains = {tid: r for tid, r in per.items() if r.scored}
+    keys = {tid: set(r.scored[0].key) for tid, r in mains.items()}
+
+    def alike(a: str, b: str) -> float:
+        return len(keys[a] & keys[b]) / len(keys[a] | keys[b])
+
+    pair = max(combinations(keys, 2), key=lambda ab: alike(*ab), default=None)
+    shared = alike(*pair) if pair else 0.0
+    if len(c.pieces) > 1 and max((len(k) for k in keys.values()), default=0) < 2:
+        shared = 0.0  # one English word for a compound: the phrase is not attested as a unit
+    listed = [tid for tid, k in keys.items()
+              if any(all(stem_matches(g, frozenset(k)) for g in sense) for sense in headword_glosses(c.term))]
+    literal = [len(c.pieces) > 1 and r.unity * r.scored[0].cover * r.scored[0].support >= 1.0
+               for r in mains.values()]
+    if listed:
+        return Attestation(1.0, f"{listed[0]} gives its CC-CEDICT gloss {mains[listed[0]].main!r}")
+    if shared >= WORD_FOR_WORD and shared > 0:
+        a, b = pair
+        same = "the same words" if shared == 1 else f"{shared:.0%} of their words alike"
+        return Attestation(shared, f"{a} and {b} give it {same} ({mains[a].main!r}, {mains[b].main!r})")
+    if literal and all(literal) and len(per) > 1:
+        return Attestation(WORD_FOR_WORD, "every translation renders it word for word")
+    return Attestation(0.0, "")
+
+
+def _capped(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
+    """A rare string ranks no higher than the longest candidate of the text
+    it contains, the one it is built on (信用管理水平 not above 信用管理): one
+    more word does not make a string more of a term than what it extends."""
+    often = {m.term: m.score for m in mined if not cands[m.term].rare}
+    out = []
+    for m in mined:
+        if cands[m.term].rare:
+            base = max((term for term in often if term in m.term), key=len, default=None)
+            if base is not None and often[base] < m.score:
+                m = replace(m, score=often[base])
+        out.append(m)
+    return out
+
+
+def _one_per_place(mined: list[MinedTerm], cands: dict[str, Candidate]) -> list[MinedTerm]:
+    """Of rare strings overlapping in the text (信用体系 in 社会信用体系,
+    信用惩戒 and 信用惩戒措施), the best ranked only."""
+    taken: dict[int, list] = {}  # segment -> occurrences of the rare strings kept
+    out = []
+    for m in mined:
+        c = cands[m.term]
+        if c.rare:
+            if any(o.start < t.end and t.start < o.end for o in c.occurrences for t in taken.get(o.segment, ())):
+                continue
+            for o in c.occurrences:
+                taken.setdefault(o.segment, []).append(o)
+        out.append(m)
+    return out
 
 
 def _unity(c: Candidate, per: dict[str, TermRenderings]) -> float:
@@ -332,6 +448,8 @@ def note_of(m: MinedTerm) -> str:
     """The counts, and whether the translations agree, as one line."""
     head = f"{m.count} occurrences in {m.segments} segments" if m.segments else f"{m.count} occurrences"
     note = f"{head}. {_counts_line(m)}."
+    if m.attested is not None:
+        note += f" Seen too rarely for statistics; proposed because {m.attested.reason}."
     mains = m.main
     if len(mains) > 1 and not m.agree:
         note += " The translations disagree: " + ", ".join(f"{tid} {r!r}" for tid, r in mains.items()) + "."

@@ -29,7 +29,11 @@ English phrase that comes with it:
    covers half of 人民法院 and *people's courts* all of it.
 4. **Choice.** Score ``dice x (1 + support + cover) / 3``; a phrase with no
    dictionary support at all needs ``STRONG_DICE`` (诚信 -> *creditworthiness*,
-   *sincerity*: each translator's own word, in no dictionary). The best
+   *sincerity*: each translator's own word, in no dictionary). For a term
+   met in one unit only, every phrase of that unit comes with it every
+   time, so there support + cover decide (公信力 -> *credibility*, its
+   CC-CEDICT gloss, not a phrase of words around it), and a longer phrase
+   must translate more of the term to replace a shorter one. The best
    phrase grows to a longer one containing it when that comes with the term
    about as often and adds no word of another source word (``_grow``: full
    spans, not fragments); when it still leaves part of the term
@@ -53,7 +57,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 from ..model import MultiAlignment
-from .associate import MIN_G2, _cedict, g2
+from .associate import MIN_G2, _cedict, g2, gloss_text_stems
 from .render import STOPWORDS, Token, TokenIndex, find_instances, reversible, tokenize
 
 MAX_WORDS = 5  # content words in a phrase
@@ -67,25 +71,6 @@ MIN_SHARE = 0.3
 MAX_ALTERNATIVES = 3
 _ALPHA = re.compile(r"^[A-Za-z][A-Za-z'’]*$")
 _GLOSS_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_GLOSS_SKIP = ("CL:", "abbr.", "variant of", "old variant", "see ", "surname ", "used in ", "also written")
-_GLOSS_NOISE = frozenset({"sth", "someone", "something", "one's", "oneself", "etc", "lit", "fig", "esp"})
-
-
-@lru_cache(maxsize=50_000)
-def _gloss_text_stems(text: str) -> frozenset[str]:
-    """Stems of the content words of CC-CEDICT glosses (``/``-separated;
-    classifiers, cross-references and parentheses left out)."""
-    out = set()
-    for gloss in text.split("/"):
-        gloss = gloss.strip()
-        if not gloss or gloss.startswith(_GLOSS_SKIP):
-            continue
-        for t in tokenize(_GLOSS_PARENS.sub(" ", gloss)):
-            low = t.word.lower()
-            if low in STOPWORDS or low in _GLOSS_NOISE or len(low) < 3 or not _ALPHA.match(t.word):
-                continue
-            out.add(t.stem)
-    return frozenset(out)
 
 
 @lru_cache(maxsize=50_000)
@@ -96,13 +81,13 @@ def glosses(word: str) -> frozenset[str]:
     if not d:
         return frozenset()
     if word in d:
-        return _gloss_text_stems(d[word])
+        return gloss_text_stems(d[word])
     out: set[str] = set()
     i = 0
     while i < len(word):
         for j in range(len(word), i, -1):
             if word[i:j] in d and (j - i > 1 or len(word) == 1):
-                out |= _gloss_text_stems(d[word[i:j]])
+                out |= gloss_text_stems(d[word[i:j]])
                 i = j
                 break
         else:
@@ -117,7 +102,7 @@ def headword_glosses(word: str) -> tuple[frozenset[str], ...]:
     d = _cedict()
     out = []
     for gloss in (d.get(word) or "").split("/"):
-        stems = _gloss_text_stems(gloss)
+        stems = gloss_text_stems(gloss)
         if stems:
             out.append(stems)
     return tuple(out)
@@ -146,7 +131,7 @@ def pinyin_forms(word: str) -> frozenset[str]:
     return frozenset("".join(syl[i:j]) for i in range(len(syl)) for j in range(i + 1, len(syl) + 1))
 
 
-def _stem_matches(s: str, stems: frozenset[str]) -> bool:
+def stem_matches(s: str, stems: frozenset[str]) -> bool:
     """Same stem, or one a prefix of the other longer by at most three
     letters, both of four letters or more (*join* / *joint*, *nation* /
     *national*; not *trust* / *trustworthiness*)."""
@@ -204,8 +189,8 @@ class Lexicon:
         if got is None:
             low = re.sub(r"[^a-z]", "", tok.word.lower())
             acronym = len(tok.word) >= 2 and tok.word.isupper() and low in self.initials
-            parts = tuple(_stem_matches(tok.stem, p.stems) or low in p.pinyin for p in self.parts)
-            got = Sense(acronym, acronym or any(parts) or _stem_matches(tok.stem, self.whole), parts)
+            parts = tuple(stem_matches(tok.stem, p.stems) or low in p.pinyin for p in self.parts)
+            got = Sense(acronym, acronym or any(parts) or stem_matches(tok.stem, self.whole), parts)
             self._memo[key] = got
         return got
 
@@ -225,7 +210,7 @@ class Lexicon:
         got = sum(len(p.word) for k, p in enumerate(self.parts) if any(w.parts[k] for w in words)) / total
         if self.senses and got < 1:
             stems = frozenset(t.stem for t in toks)
-            got = max([got] + [sum(_stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
+            got = max([got] + [sum(stem_matches(g, stems) for g in sense) / len(sense) for sense in self.senses])
         return got
 
 
@@ -435,7 +420,10 @@ class TranslationSide:
             if support == 0 and (dice < STRONG_DICE or a < 3):
                 continue
             out.append(Scored(key, a, ng, dice, score_g2, support, lex.covers(content)))
-        out.sort(key=lambda s: (-s.score, -len(s.key), s.key))
+        if nt == 1:  # in one unit every phrase of it has the term each time: the dictionary decides
+            out.sort(key=lambda s: (-(s.support + s.cover), -s.score, -len(s.key), s.key))
+        else:
+            out.sort(key=lambda s: (-s.score, -len(s.key), s.key))
         return out
 
     def _source_glosses(self, u: int, spec: TermSpec) -> frozenset[str]:
@@ -455,7 +443,9 @@ class TranslationSide:
         one containing it that comes with the term nearly as often
         (``GROW_JOINT``) and scores nearly as well, when its extra words
         translate the term (the dictionary says so) or come with the term
-        every time the shorter phrase does, and do not translate another
+        every time the shorter phrase does (in two units or more: in one,
+        every phrase does, so there the longer one must translate more of
+        the term), and do not translate another
         source word of the same units -- *keeping promises* over *keeping*,
         *trust-breaking* over *breaking*, *people's courts* over *courts*;
         not *personal public credit information* over *credit information*,
@@ -466,7 +456,8 @@ class TranslationSide:
         while True:
             longer = [s for s in scored if _contains(s.key, best.key) and s.joint >= GROW_JOINT * best.joint
                       and s.score >= GROW_JOINT * best.score
-                      and (s.support >= best.support or s.joint >= best.joint)
+                      and (s.support >= best.support or (s.joint >= best.joint and best.joint >= 2))
+                      and (best.joint >= 2 or s.cover > best.cover)
                       and not self._explained_elsewhere(spec, s, best, lex)]
             if not longer:
                 break
@@ -482,7 +473,7 @@ class TranslationSide:
                  if longer.key in self.units[u].phrases]
         if not extra or not units:
             return False
-        other = sum(1 for u in units if any(_stem_matches(k, self._source_glosses(u, spec)) for k in extra))
+        other = sum(1 for u in units if any(stem_matches(k, self._source_glosses(u, spec)) for k in extra))
         return other * 2 > len(units)
 
     def choose(self, spec: TermSpec, scored: list[Scored], lex: Lexicon) -> list[Scored]:
@@ -578,7 +569,7 @@ class TranslationSide:
         for t in content:
             if lex.supports(t):
                 continue
-            if sum(1 for u in units if _stem_matches(t.stem, self._source_glosses(u, spec))) * 2 > len(units):
+            if sum(1 for u in units if stem_matches(t.stem, self._source_glosses(u, spec))) * 2 > len(units):
                 other += 1
             else:
                 unknown += 1
