@@ -268,6 +268,28 @@ def segments_of(inp: Input, settings: Settings) -> list[Segment]:
     return segs
 
 
+def units_of(inp: Input, settings: Settings):
+    """The sentences and clauses of one input (aligner.clauses.ClauseUnits):
+    a document's from the segmenter at both levels (clauses numbered as
+    ``align segment --level clause`` numbers them); presegmented lines or
+    given segments are the sentences (``level="sentence"``: each cut into
+    clauses) or the clauses (``level="clause"``: sentences inferred)."""
+    from .aligner.clauses import infer_sentences, split_sentences, units_from_segments
+
+    if inp.segments is not None or settings.presegmented:
+        segs = segments_of(inp, settings)
+        if settings.level == "clause":
+            return infer_sentences(segs)
+        return split_sentences(segs)
+    from .segment import segment
+
+    doc = inp.document
+    sentences = segment(doc.text, doc.lang, "sentence")
+    if not sentences:
+        raise InputError("no text to align", doc.path or inp.id)
+    return units_from_segments(sentences, segment(doc.text, doc.lang, "clause"), doc.text)
+
+
 # --------------------------------------------------------------------------- signature
 
 
@@ -320,9 +342,14 @@ def align_inputs(inputs: Inputs, settings: Settings = Settings(), *, progress: P
     """Segment and align checked inputs; the result carries the full signature."""
     from .aligner import align_multi
 
-    src = segments_of(inputs.source, settings)
-    tgts = {t.id: segments_of(t, settings) for t in inputs.translations}
-    multi = align_multi(src, tgts, encoder=settings.encoder, progress=progress, level=settings.level,
+    src = units_of(inputs.source, settings)
+    tgts = {t.id: units_of(t, settings) for t in inputs.translations}
+
+    def rows(u):
+        return list(u.clauses if settings.level == "clause" else u.sentences)
+
+    multi = align_multi(rows(src), {tid: rows(u) for tid, u in tgts.items()}, encoder=settings.encoder,
+                        progress=progress, level=settings.level, source_units=src, target_units=tgts,
                         **dict(settings.params))
     multi.signature = signature(multi, inputs, settings)
     return multi

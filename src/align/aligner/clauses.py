@@ -1,0 +1,235 @@
+"""Clause beads inside sentence beads: the second level of the hierarchy.
+
+Sentences are aligned first (align_pair); then, inside each sentence bead,
+its source clauses are aligned with its target clauses by the same aligner
+(align_vectors, clause-level parameters) on that small problem alone: the
+smallest in-order clause beads, 1:0 / 0:1 where a clause has no partner,
+one larger bead where the translator reordered. So no clause bead crosses
+a sentence bead, and every clause is covered once, in order.
+
+``ClauseUnits`` is one side's sentences, its clauses and which sentence
+holds each clause. Where they come from:
+
+- ``units_from_segments``: the clauses of ``segment(text, lang, "clause")``
+  (the numbering of ``align segment --level clause``), each cut at the
+  sentence boundaries it crosses (none does on the corpus or mac-dev);
+- ``split_sentences``: sentences given without their document (presegmented
+  lines, segment lists): each cut into clauses on its own;
+- ``infer_sentences``: clause lines with no sentences (``--presegmented
+  --level clause``): consecutive clauses up to one that ends a sentence
+  (。！？.!?…) or a colon, a heading, or a line that starts with a structural marker.
+
+A clause bead's ``confidence`` is the probability that it is right:
+P(its sentence bead is right) x P(the clause bead is right given the
+sentence bead), the second from the clause-level calibrator on the small
+problem (its evidence is the small problem's: margins between the ways of
+cutting that sentence bead). A sentence bead with one clause on a side
+gives one clause bead with the sentence bead's confidence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from ..embed import capabilities, encode_joined
+from ..model import Alignment, Bead, ClauseAlignment, Segment
+from .inputs import text_length
+from .params import AlignParams
+
+# what ends a sentence unit inferred from clause lines: sentence-final marks, and a colon at the
+# end of a line (an addressee line, a lead-in: where a paragraph ended before the lines were cut)
+_UNIT_END = set("。！？!?…．.：:")
+_CLOSERS = set("”’」』）》)】〕〉\"'")
+
+
+@dataclass(frozen=True)
+class ClauseUnits:
+    """One side's sentence segments, its clause segments, and per clause the
+    index of the sentence holding it (non-decreasing)."""
+
+    sentences: tuple[Segment, ...]
+    clauses: tuple[Segment, ...]
+    sentence_of: tuple[int, ...]
+
+    def members(self) -> list[list[int]]:
+        """Per sentence, the indices of its clauses."""
+        out: list[list[int]] = [[] for _ in self.sentences]
+        for c, s in enumerate(self.sentence_of):
+            out[s].append(c)
+        return out
+
+
+def units_from_segments(sentences: Sequence[Segment], clauses: Sequence[Segment], text: str) -> ClauseUnits:
+    """Sentences and the clauses of the same text (``segment(text, lang,
+    level)`` at both levels): each clause is placed in the sentence that
+    holds it; a clause that crosses a sentence boundary is cut there (then
+    the clause numbering is no longer ``align segment --level clause``'s)."""
+    out: list[Segment] = []
+    owner: list[int] = []
+    k = 0
+    for c in clauses:
+        while k < len(sentences) and sentences[k].end <= c.start:
+            k += 1
+        if k < len(sentences) and sentences[k].start <= c.start and c.end <= sentences[k].end:
+            out.append(replace(c, index=len(out)))
+            owner.append(k)
+            continue
+        s = k
+        while s < len(sentences) and sentences[s].start < c.end:
+            a, b = max(c.start, sentences[s].start), min(c.end, sentences[s].end)
+            piece = text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                out.append(replace(c, index=len(out), text=piece, start=a + lead, end=a + lead + len(piece)))
+                owner.append(s)
+            s += 1
+    return ClauseUnits(tuple(sentences), tuple(out), tuple(owner))
+
+
+def split_sentences(sentences: Sequence[Segment]) -> ClauseUnits:
+    """Sentences with no document around them (presegmented lines, segments
+    given as they are): each cut into clauses by the segmenter on its own."""
+    from ..segment import segment
+
+    out: list[Segment] = []
+    owner: list[int] = []
+    for k, s in enumerate(sentences):
+        pieces = [] if s.is_heading else segment(s.text, s.lang, "clause")
+        if len(pieces) <= 1:
+            out.append(replace(s, index=len(out), level="clause"))
+            owner.append(k)
+            continue
+        for p in pieces:
+            out.append(replace(p, index=len(out), start=s.start + p.start, end=s.start + p.end,
+                               paragraph=s.paragraph))
+            owner.append(k)
+    return ClauseUnits(tuple(sentences), tuple(out), tuple(owner))
+
+
+def _ends_unit(text: str) -> bool:
+    t = text.rstrip()
+    while t and t[-1] in _CLOSERS:
+        t = t[:-1]
+    return bool(t) and t[-1] in _UNIT_END
+
+
+def infer_sentences(clauses: Sequence[Segment]) -> ClauseUnits:
+    """Clauses with no sentences (one clause per line): sentence units of
+    consecutive clauses, each ending after a clause that ends a sentence
+    (。！？.!?…, closing quotes aside) or with a colon, a heading being one of its own, a
+    clause with a structural marker (一、, (一), 第一条, 1.) starting a new one.
+    The units are internal to the aligner: their text is the clauses' texts
+    joined (no space in Chinese, one in English)."""
+    groups: list[list[Segment]] = []
+    for c in clauses:
+        prev = groups[-1][-1] if groups else None
+        if (prev is None or prev.is_heading or c.is_heading or c.marker is not None
+                or _ends_unit(prev.text)):
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    sentences, owner = [], []
+    for k, g in enumerate(groups):
+        sep = "" if g[0].lang == "zh" else " "
+        sentences.append(Segment(index=k, text=sep.join(c.text for c in g), start=g[0].start, end=g[-1].end,
+                                 level="sentence", lang=g[0].lang, marker=g[0].marker, marker_kind=g[0].marker_kind,
+                                 is_heading=len(g) == 1 and g[0].is_heading, paragraph=g[0].paragraph))
+        owner += [k] * len(g)
+    return ClauseUnits(tuple(sentences), tuple(replace(c, index=i, level="clause") for i, c in enumerate(clauses)),
+                       tuple(owner))
+
+
+@dataclass(frozen=True)
+class ClauseSide:
+    """What the clause aligner needs of one side's clauses: vectors (rows
+    L2-normalised), dictionary vectors (or None), lengths, texts, headings."""
+
+    units: ClauseUnits
+    vecs: np.ndarray
+    lex: np.ndarray | None
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.units.clauses]
+
+    def lengths(self, idx: list[int]) -> list[int]:
+        return [text_length(self.units.clauses[c].text) for c in idx]
+
+
+def encode_side(units: ClauseUnits, encoder, *, lexical: bool) -> ClauseSide:
+    """Each clause's text encoded once (the encoder caches by text), and its
+    dictionary vector where ``lexical``."""
+    from .pair import encode_texts, lexical_vectors
+
+    texts = [c.text for c in units.clauses]
+    vecs = encode_texts(encoder, texts, None, "clauses") if texts else np.zeros((0, encoder.dim), np.float32)
+    lex = lexical_vectors(texts) if lexical and texts else None
+    return ClauseSide(units, vecs, lex)
+
+
+def clause_params(encoder, **overrides) -> AlignParams:
+    """The clause-level parameters for the small problems (``overrides``:
+    AlignParams fields); the lexical calibrator for a dictionary encoder."""
+    p = AlignParams.for_level("clause", **overrides)
+    if capabilities(encoder).lexical and "calibration" not in overrides:
+        p = replace(p, calibration="lexical")
+    return p
+
+
+def wants_lexical(encoder, params: AlignParams) -> bool:
+    """Whether the clause problems get a dictionary view besides the encoder's vectors."""
+    return bool(params.lexical and params.w_lex and not capabilities(encoder).lexical)
+
+
+def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, params: AlignParams,
+                  encoder=None) -> ClauseAlignment:
+    """The clause beads inside each sentence bead of ``beads`` (a sentence
+    alignment of ``src.units.sentences`` with ``tgt.units.sentences``).
+    ``encoder`` (optional) encodes joined clause runs for the second pass."""
+    from .pair import align_vectors
+
+    src_members, tgt_members = src.units.members(), tgt.units.members()
+    joined = encoder is not None and capabilities(encoder).joined_vectors
+    out: list[Bead] = []
+    for sb in beads:
+        S = [c for s in sb.src for c in src_members[s]]
+        T = [c for t in sb.tgt for c in tgt_members[t]]
+        if not S or not T:
+            out += [Bead((c,), (), 0.0, sb.confidence) for c in S] + [Bead((), (c,), 0.0, sb.confidence) for c in T]
+            continue
+        if len(S) == 1:  # one source clause: all of the bead's target clauses translate it
+            out.append(Bead(tuple(S), tuple(T), sb.score, sb.confidence))
+            continue
+        spans = None
+        if joined:
+            def spans(src_spans, tgt_spans, S=S, T=T):
+                st, tt = src.texts, tgt.texts
+                return (encode_joined(encoder, [[st[c] for c in S[a:b]] for a, b in src_spans], ""),
+                        encode_joined(encoder, [[tt[c] for c in T[a:b]] for a, b in tgt_spans], " "))
+        res = align_vectors(src.vecs[S], tgt.vecs[T], src.lengths(S), tgt.lengths(T), params=params,
+                            src_lex=src.lex[S] if src.lex is not None else None,
+                            tgt_lex=tgt.lex[T] if tgt.lex is not None else None,
+                            src_texts=[src.texts[c] for c in S], tgt_texts=[tgt.texts[c] for c in T],
+                            src_head=[src.units.clauses[c].is_heading for c in S],
+                            tgt_head=[tgt.units.clauses[c].is_heading for c in T], encode_spans=spans)
+        for b in res.beads:
+            out.append(Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
+                            round(sb.confidence * b.confidence, 4)))
+    return ClauseAlignment(src.units.clauses, tgt.units.clauses, src.units.sentence_of, tgt.units.sentence_of,
+                           tuple(out))
+
+
+def clause_level(alignment: Alignment) -> Alignment:
+    """The clause-level alignment of a sentence alignment that carries its
+    clauses: the clause segments and clause beads as the alignment itself
+    (what ``--level clause`` gives), the clauses kept."""
+    ca = alignment.clauses
+    if ca is None:
+        raise ValueError("the alignment has no clause beads")
+    sig = dict(alignment.signature)
+    sig["level"] = "clause"
+    return Alignment(list(ca.source), list(ca.target), list(ca.beads), alignment.translation_id, sig,
+                     list(alignment.warnings), ca)
