@@ -184,6 +184,55 @@ def wants_lexical(encoder, params: AlignParams) -> bool:
     return bool(params.lexical and params.w_lex and not capabilities(encoder).lexical)
 
 
+#: a reordering: a source and a target clause that are each other's best match (at least
+#: CROSS_MIN_COS) in different clause beads, each preferring the other by CROSS_MARGIN to the
+#: best match its own bead gives it
+CROSS_MIN_COS = 0.5
+CROSS_MARGIN = 0.2
+
+
+def merge_crossings(beads: Sequence[Bead], cos: np.ndarray) -> list[Bead]:
+    """The beads of one small problem with every reordering made one bead:
+    where a source clause and a target clause are each other's best match
+    but sit in different beads, the beads from the one to the other (and
+    those between) become one (the smallest in-order bead that covers the
+    reordering). ``cos``: clause cosines, source x target."""
+    beads = list(beads)
+    n, m = cos.shape
+    if n < 2 or m < 2 or len(beads) < 2:
+        return beads
+    src_bead = {i: k for k, b in enumerate(beads) for i in b.src}
+    tgt_bead = {j: k for k, b in enumerate(beads) for j in b.tgt}
+    spans: list[tuple[int, int]] = []
+    for i in range(n):
+        j = int(np.argmax(cos[i]))
+        if int(np.argmax(cos[:, j])) != i or cos[i, j] < CROSS_MIN_COS or src_bead[i] == tgt_bead[j]:
+            continue
+        own_t = [t for t in beads[src_bead[i]].tgt if t != j]
+        own_s = [s for s in beads[tgt_bead[j]].src if s != i]
+        if (own_t and cos[i, j] - cos[i, own_t].max() < CROSS_MARGIN) or (
+                own_s and cos[i, j] - cos[own_s, j].max() < CROSS_MARGIN):
+            continue
+        spans.append((min(src_bead[i], tgt_bead[j]), max(src_bead[i], tgt_bead[j])))
+    if not spans:
+        return beads
+    intervals: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if intervals and lo <= intervals[-1][1]:
+            intervals[-1][1] = max(intervals[-1][1], hi)
+        else:
+            intervals.append([lo, hi])
+    out: list[Bead] = []
+    k = 0
+    for lo, hi in intervals:
+        out += beads[k:lo]
+        run = beads[lo:hi + 1]
+        out.append(Bead(tuple(i for b in run for i in b.src), tuple(j for b in run for j in b.tgt),
+                        round(sum(b.score for b in run), 4), min(b.confidence for b in run)))
+        k = hi + 1
+    return out + beads[k:]
+
+
 def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, params: AlignParams,
                   encoder=None) -> ClauseAlignment:
     """The clause beads inside each sentence bead of ``beads`` (a sentence
@@ -215,7 +264,7 @@ def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, pa
                             src_texts=[src.texts[c] for c in S], tgt_texts=[tgt.texts[c] for c in T],
                             src_head=[src.units.clauses[c].is_heading for c in S],
                             tgt_head=[tgt.units.clauses[c].is_heading for c in T], encode_spans=spans)
-        for b in res.beads:
+        for b in merge_crossings(res.beads, src.vecs[S] @ tgt.vecs[T].T):
             out.append(Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
                             round(sb.confidence * b.confidence, 4)))
     return ClauseAlignment(src.units.clauses, tgt.units.clauses, src.units.sentence_of, tgt.units.sentence_of,
