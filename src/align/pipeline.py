@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, Union
 
 from .errors import InputError, UsageError
-from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segment, Verdict
+from .model import Alignment, Bead, ClauseAlignment, Document, Flag, Group, MultiAlignment, Segment, Verdict
 
 PathLike = Union[str, os.PathLike]
 Source = Union[str, os.PathLike, Document, Sequence[Segment]]
@@ -590,6 +590,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
     targets: dict[str, dict[int, Segment]] = {t: {} for t in tids}
     beads: dict[str, list[Bead]] = {t: [] for t in tids}
     groups: list[Group] = []
+    clauses = _ClauseRecords(tids)
     for n, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
@@ -601,6 +602,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
             for s in rec["source_segments"]:
                 seg = _segment(s, where)
                 source[seg.index] = seg
+            clauses.read_source(rec, where)
             per = rec["translations"]
             if set(per) != set(tids):
                 raise InputError(f"a row names translations {sorted(per)}, the header {sorted(tids)}", where)
@@ -614,6 +616,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
                                      "`align pair --format jsonl`", p)
                 beads[tid].extend(Bead(tuple(b["src"]), tuple(b["tgt"]), float(b.get("score", 0.0)),
                                        float(b["confidence"])) for b in cell["beads"])
+                clauses.read_cell(tid, cell, where)
             groups.append(Group(tuple(rec["src"]), {t: tuple(per[t]["tgt"]) for t in tids},
                                 {t: float(per[t]["confidence"] if per[t]["confidence"] is not None else 0.0)
                                  for t in tids}))
@@ -626,9 +629,50 @@ def load_alignment(path: PathLike) -> MultiAlignment:
     for tid in tids:
         meta = header["translations"][tid] or {}
         alignments[tid] = Alignment(src, _dense(targets[tid], p, f"translation {tid}"), beads[tid], tid,
-                                    dict(meta.get("signature") or {}), list(meta.get("warnings") or []))
+                                    dict(meta.get("signature") or {}), list(meta.get("warnings") or []),
+                                    clauses.alignment(tid, p))
     return MultiAlignment(src, alignments, groups, dict(header.get("signature") or {}),
                           list(header.get("warnings") or []))
+
+
+class _ClauseRecords:
+    """The clause segments and clause beads of a saved alignment, gathered
+    row by row (rows without them: an alignment without clauses, None)."""
+
+    def __init__(self, tids: list[str]):
+        self.source: dict[int, tuple[Segment, int]] = {}
+        self.target: dict[str, dict[int, tuple[Segment, int]]] = {t: {} for t in tids}
+        self.beads: dict[str, list[Bead]] = {t: [] for t in tids}
+        self.seen: dict[str, bool] = {t: False for t in tids}
+
+    @staticmethod
+    def _clause(d: dict, where: str) -> tuple[Segment, int]:
+        if not isinstance(d.get("sentence"), int):
+            raise InputError("a clause segment record has no sentence index", where)
+        return _segment(d, where), d["sentence"]
+
+    def read_source(self, rec: dict, where: str) -> None:
+        for d in rec.get("clause_segments", ()):
+            seg, sentence = self._clause(d, where)
+            self.source[seg.index] = (seg, sentence)
+
+    def read_cell(self, tid: str, cell: dict, where: str) -> None:
+        if "clauses" not in cell:
+            return
+        self.seen[tid] = True
+        for d in cell.get("clause_segments", ()):
+            seg, sentence = self._clause(d, where)
+            self.target[tid][seg.index] = (seg, sentence)
+        self.beads[tid].extend(Bead(tuple(b["src"]), tuple(b["tgt"]), float(b.get("score", 0.0)),
+                                    float(b["confidence"])) for b in cell["clauses"])
+
+    def alignment(self, tid: str, path: Path) -> ClauseAlignment | None:
+        if not self.seen[tid]:
+            return None
+        src = _dense(self.source, path, "source clause")
+        tgt = _dense(self.target[tid], path, f"translation {tid} clause")
+        return ClauseAlignment(tuple(s for s, _ in src), tuple(t for t, _ in tgt), tuple(k for _, k in src),
+                               tuple(k for _, k in tgt), tuple(self.beads[tid]))
 
 
 def _header(path: Path, first_line: str) -> dict:

@@ -273,12 +273,13 @@ def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, pa
 
 def clause_level(alignment: Alignment) -> Alignment:
     """The clause-level alignment of a sentence alignment that carries its
-    clauses: the clause segments and clause beads as the alignment itself
-    (what ``--level clause`` gives), the clauses kept."""
+    clauses (what ``--level clause`` gives): the clause segments and clause
+    beads as the alignment itself. Its ``clauses`` is None: its beads are the
+    clause beads."""
     ca = alignment.clauses
     if ca is None:
         raise ValueError("the alignment has no clause beads")
     sig = dict(alignment.signature)
     sig["level"] = "clause"
     return Alignment(list(ca.source), list(ca.target), list(ca.beads), alignment.translation_id, sig,
-                     list(alignment.warnings), ca)
+                     list(alignment.warnings))
