@@ -46,7 +46,7 @@ from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
 
 __all__ = [
     "CheckSettings", "CheckResult", "KINDS", "GLOSSARY_KINDS", "FLAG_ORDER", "check_alignment", "run_checks", "check_english_only",
-    "check_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
+    "check_omissions", "check_clause_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
     "check_length", "check_low_confidence", "find_cjk_runs", "find_repeats", "Repeat", "flags_by_group",
     "flag_counts", "flag_to_dict", "flag_from_dict", "flag_scope", "is_document_flag", "segments_label",
 ]
@@ -77,6 +77,12 @@ class CheckSettings:
     ``length_min_rows`` is how many rows the statistics need;
     ``length_min_mad`` is a floor on the MAD so that a very uniform document
     does not turn small differences into outliers.
+    ``clause_omission_*``: a source clause left with no counterpart (a 1:0
+    clause bead) inside a sentence bead is an omission when the sentence bead
+    has both sides and a confidence of at least ``clause_omission_sentence``,
+    the clause bead a confidence of at least ``clause_omission_confidence``,
+    and the clause ``clause_omission_min_chars`` letters or Chinese
+    characters besides its marker (not a bare marker or punctuation).
     ``duplicate_similarity``: the rapidfuzz ratio (0-100, on normalised text)
     from which two target segments count as the same text repeated;
     ``duplicate_min_chars``: the normalised length a segment needs for that
@@ -91,6 +97,9 @@ class CheckSettings:
     length_min_source_chars: int = 20
     length_min_rows: int = 8
     length_min_mad: float = 0.1
+    clause_omission_sentence: float = 0.8
+    clause_omission_confidence: float = 0.5
+    clause_omission_min_chars: int = 4
     duplicate_similarity: float = 95.0
     duplicate_min_chars: int = 20
     checks: tuple[str, ...] = KINDS + ("glossary",)
@@ -164,6 +173,52 @@ def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
             continue
         flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
                           details={"group": gi, "confidence": round(conf, 4)}))
+    return flags + check_clause_omissions(multi, settings)
+
+
+def _content_chars(seg: Segment) -> int:
+    text = seg.text[len(seg.marker):] if seg.marker and seg.text.startswith(seg.marker) else seg.text
+    return sum(1 for c in text if c.isalnum())
+
+
+def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Source clauses with no counterpart inside an otherwise aligned, confident
+    sentence bead (``Alignment.clauses``: 1:0 clause beads; see CheckSettings
+    for what counts). Consecutive such clauses of one sentence bead are one
+    flag; ``details["clauses"]`` are their 0-based clause indices, ``src`` and
+    ``tgt`` the sentence bead's segments; the message counts from 1."""
+    src_rows = _source_rows(multi)
+    flags = []
+    for tid, al in multi.alignments.items():
+        ca = al.clauses
+        if ca is None:
+            continue
+        bead_of = {i: b for b in al.beads for i in b.src}
+        runs: list[list] = []
+        for cb in ca.beads:
+            if not cb.src or cb.tgt:
+                continue
+            (c,) = cb.src
+            sb = bead_of.get(ca.source_sentence[c])
+            if (sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence
+                    or cb.confidence < settings.clause_omission_confidence
+                    or _content_chars(ca.source[c]) < settings.clause_omission_min_chars):
+                continue
+            if runs and runs[-1][0] is sb and runs[-1][1][-1] == c - 1:
+                runs[-1][1].append(c)
+                runs[-1][2] = min(runs[-1][2], cb.confidence)
+            else:
+                runs.append([sb, [c], cb.confidence])
+        for sb, clauses, conf in runs:
+            gi = src_rows[sb.src[0]]
+            sentence = ca.source_sentence[clauses[0]]
+            what = f"clause {clauses[0] + 1}" if len(clauses) == 1 else f"clauses {clauses[0] + 1}–{clauses[-1] + 1}"
+            text = "".join(ca.source[c].text for c in clauses)
+            msg = (f"{tid} leaves out source {what} (in source segment {sentence + 1}, row {gi + 1}), "
+                   f"though it translates the rest of the row: {_clip(text)}")
+            flags.append(Flag("omission", msg, tid, sb.src, sb.tgt, severity="error",
+                              details={"group": gi, "level": "clause", "clauses": clauses, "sentence": sentence,
+                                       "confidence": round(conf, 4)}))
     return flags
 
 
