@@ -11,7 +11,7 @@ import pytest
 from align import pipeline
 from align.aligner import AlignParams
 from align.aligner.clauses import (ClauseSide, ClauseUnits, align_clauses, infer_sentences, merge_crossings,
-                                   split_sentences, units_from_segments)
+                                   peel_unmatched, split_sentences, units_from_segments)
 from align.compare import CheckSettings, check_clause_omissions
 from align.model import Alignment, Bead, ClauseAlignment, MultiAlignment, Segment
 from align.segment import detect_lang, segment, segment_lines
@@ -121,6 +121,28 @@ def test_the_clauses_of_a_sentence_with_no_counterpart_are_omissions_of_their_ow
     assert [(b.src, b.tgt) for b in ca.beads] == [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), ()), ((4,), (2,))]
     assert [b.confidence for b in ca.beads][2:4] == [0.8, 0.8]  # the sentence bead's
     assert all(b.confidence <= 0.9 for b in ca.beads[:2])  # never surer than its sentence bead
+
+
+def test_an_omitted_clause_inside_a_sentence_bead_is_a_clause_bead_of_its_own():
+    t = _topics(4)
+    src = _side(["甲甲甲甲甲,", "乙乙乙乙乙,", "丙丙丙丙丙,", "丁丁丁丁丁。"], [0, 0, 0, 0], t, "zh")
+    tgt = _side(["aaaa aaaa aaaa,", "bbbb bbbb bbbb,", "dddd dddd dddd."], [0, 0, 0],
+                t[[0, 1, 3]] + 0.2 * _topics(3, seed=1), "en")
+    ca = align_clauses([Bead((0,), (0,), 1.0, 0.9)], src, tgt, params=AlignParams.for_level("clause"))
+    assert [(b.src, b.tgt) for b in ca.beads] == [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (2,))]
+    assert all(b.confidence <= 0.9 for b in ca.beads)  # never surer than its sentence bead
+
+
+def test_peel_unmatched_leaves_a_matched_bead_whole():
+    t = _topics(3, seed=5)
+    tgt = (t[0] + t[1])[None, :]
+    tgt = tgt / np.linalg.norm(tgt)
+    src = t / np.linalg.norm(t, axis=1, keepdims=True)
+    both = [Bead((0, 1), (0,), 1.0, 0.9)]
+    assert peel_unmatched(both, src, tgt) == both
+    # a third clause with nothing in the target is peeled off the end
+    (kept, left_out) = peel_unmatched([Bead((0, 1, 2), (0,), 1.0, 0.9)], src, tgt)
+    assert (kept.src, kept.tgt, left_out.src, left_out.tgt) == ((0, 1), (0,), (2,), ())
 
 
 def test_a_reordered_clause_makes_one_bead_over_the_reordering():
@@ -276,6 +298,10 @@ def test_no_clause_omission_in_a_doubtful_sentence_bead_or_for_a_bare_marker():
                                   CheckSettings(clause_omission_sentence=0.99)) == []
 
 
-def test_98_has_no_false_clause_omission(analysis98):
+def test_98_flags_clts_dropped_clauses_and_nothing_else(analysis98):
     clause_flags = [f for f in analysis98.flags if f.kind == "omission" and f.details.get("level") == "clause"]
-    assert all(f.translation == "clt" and "组织签署入职信用承诺书" in f.message for f in clause_flags)
+    assert len(clause_flags) == 1
+    (flag,) = clause_flags
+    assert flag.translation == "clt" and flag.details["clauses"] == [82, 83] and flag.details["group"] == 39
+    assert "组织签署入职信用承诺书" in flag.message and "source clauses 83–84" in flag.message
+    assert "row 40" in flag.message

@@ -19,12 +19,21 @@ holds each clause. Where they come from:
   --level clause``): consecutive clauses up to one that ends a sentence
   (。！？.!?…) or a colon, a heading, or a line that starts with a structural marker.
 
+Inside a sentence bead, after the search: a reordering becomes one bead
+(``merge_crossings``), and a run of source clauses at the edge of a bead
+that matches none of its target clauses becomes 1:0 beads
+(``peel_unmatched``: the search folds such a clause into its neighbour's
+bead, since leaving it out costs more than what it spoils).
+
 A clause bead's ``confidence`` is the probability that it is right:
 P(its sentence bead is right) x P(the clause bead is right given the
 sentence bead), the second from the clause-level calibrator on the small
 problem (its evidence is the small problem's: margins between the ways of
 cutting that sentence bead). A sentence bead with one clause on a side
-gives one clause bead with the sentence bead's confidence.
+gives one clause bead with the sentence bead's confidence. Not calibrated
+on their own: a bead merged over a reordering has the lowest confidence of
+the beads it merged; a clause peeled off as 1:0, the confidence of the bead
+it was peeled from.
 """
 from __future__ import annotations
 
@@ -170,10 +179,17 @@ def encode_side(units: ClauseUnits, encoder, *, lexical: bool) -> ClauseSide:
     return ClauseSide(units, vecs, lex)
 
 
+#: inside a sentence bead, a clause bead that straddles a sentence end (。！？.!?, where the
+#: sentence bead joins two sentences) pays this much per such boundary (w_strong_inside)
+STRADDLE_WEIGHT = 0.4
+
+
 def clause_params(encoder, **overrides) -> AlignParams:
     """The clause-level parameters for the small problems (``overrides``:
-    AlignParams fields); the lexical calibrator for a dictionary encoder."""
-    p = AlignParams.for_level("clause", **overrides)
+    AlignParams fields): the clause defaults, with a clause bead that
+    straddles a sentence end of a joined sentence bead penalised
+    (STRADDLE_WEIGHT); the lexical calibrator for a dictionary encoder."""
+    p = AlignParams.for_level("clause", **{"w_strong_inside": STRADDLE_WEIGHT, **overrides})
     if capabilities(encoder).lexical and "calibration" not in overrides:
         p = replace(p, calibration="lexical")
     return p
@@ -233,6 +249,61 @@ def merge_crossings(beads: Sequence[Bead], cos: np.ndarray) -> list[Bead]:
     return out + beads[k:]
 
 
+#: an unmatched edge: source clauses at the start or end of an a:b bead whose removal raises
+#: the bead's cosine by PEEL_GAIN, none of which matches a target clause of the bead at PEEL_OWN
+PEEL_GAIN = 0.15
+PEEL_OWN = 0.4
+
+
+def _cos(x: np.ndarray, y: np.ndarray) -> float:
+    d = float(np.linalg.norm(x) * np.linalg.norm(y))
+    return float(x @ y) / d if d > 1e-12 else 0.0
+
+
+def peel_unmatched(beads: Sequence[Bead], src: np.ndarray, tgt: np.ndarray) -> list[Bead]:
+    """The beads of one small problem with the unmatched source clauses at
+    the edge of a bead made 1:0: the longest run at its start or end (not
+    all of it) whose removal raises the cosine of the bead's summed vectors
+    by PEEL_GAIN while none of its clauses matches a target clause of the
+    bead at PEEL_OWN (a clause folded into its neighbour's bead because
+    omitting it cost more than what it spoiled). A bead that merges a
+    reordering is left whole (merge_crossings: its score is a sum)."""
+    out: list[Bead] = []
+    for b in beads:
+        if len(b.src) < 2 or not b.tgt:
+            out.append(b)
+            continue
+        t = tgt[list(b.tgt)].sum(axis=0)
+        whole = _cos(src[list(b.src)].sum(axis=0), t)
+        best = None
+        for k in range(len(b.src) - 1, 0, -1):
+            for peel, rest, at_start in ((b.src[:k], b.src[k:], True), (b.src[-k:], b.src[:-k], False)):
+                if _cos(src[list(rest)].sum(axis=0), t) - whole < PEEL_GAIN:
+                    continue
+                if max(float(src[i] @ tgt[j]) for i in peel for j in b.tgt) >= PEEL_OWN:
+                    continue
+                best = (peel, rest, at_start)
+                break
+            if best:
+                break
+        if best is None:
+            out.append(b)
+            continue
+        peel, rest, at_start = best
+        kept = Bead(rest, b.tgt, b.score, b.confidence)
+        left_out = [Bead((i,), (), 0.0, b.confidence) for i in peel]
+        out += ([*left_out, kept] if at_start else [kept, *left_out])
+    return out
+
+
+def _as_clause(text: str) -> str:
+    """A clause's text as the bead features read its punctuation: inside a
+    sentence a semicolon ends a clause, not a sentence (strong_inside counts
+    only the sentence ends 。！？.!? a clause bead would straddle)."""
+    t = text.rstrip()
+    return t[:-1] + "," if t.endswith(("；", ";")) else text
+
+
 def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, params: AlignParams,
                   encoder=None) -> ClauseAlignment:
     """The clause beads inside each sentence bead of ``beads`` (a sentence
@@ -261,10 +332,12 @@ def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, pa
         res = align_vectors(src.vecs[S], tgt.vecs[T], src.lengths(S), tgt.lengths(T), params=params,
                             src_lex=src.lex[S] if src.lex is not None else None,
                             tgt_lex=tgt.lex[T] if tgt.lex is not None else None,
-                            src_texts=[src.texts[c] for c in S], tgt_texts=[tgt.texts[c] for c in T],
+                            src_texts=[_as_clause(src.texts[c]) for c in S],
+                            tgt_texts=[_as_clause(tgt.texts[c]) for c in T],
                             src_head=[src.units.clauses[c].is_heading for c in S],
                             tgt_head=[tgt.units.clauses[c].is_heading for c in T], encode_spans=spans)
-        for b in merge_crossings(res.beads, src.vecs[S] @ tgt.vecs[T].T):
+        cos = src.vecs[S] @ tgt.vecs[T].T
+        for b in peel_unmatched(merge_crossings(res.beads, cos), src.vecs[S], tgt.vecs[T]):
             out.append(Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
                             round(sb.confidence * b.confidence, 4)))
     return ClauseAlignment(src.units.clauses, tgt.units.clauses, src.units.sentence_of, tgt.units.sentence_of,
