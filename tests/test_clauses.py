@@ -246,10 +246,20 @@ def test_jsonl_round_trip_keeps_the_clauses(analysis98, tmp_path):
     for tid, al in analysis98.multi.alignments.items():
         assert back.alignments[tid].clauses == al.clauses
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    src_seen: list[int] = []
     for row in rows:
+        src_clauses = [c["index"] for c in row["clause_segments"]]
+        assert all(c["sentence"] in row["src"] for c in row["clause_segments"])
+        src_seen += src_clauses
         for cell in row["translations"].values():
+            tgt_clauses = [c["index"] for c in cell["clause_segments"]]
+            assert all(c["sentence"] in cell["tgt"] for c in cell["clause_segments"])
+            # the row's clause beads cover exactly the row's clauses, in order
+            assert [i for b in cell["clauses"] for i in b["src"]] == src_clauses
+            assert [j for b in cell["clauses"] for j in b["tgt"]] == tgt_clauses
             for b in cell["clauses"]:
-                assert set(b) >= {"src", "tgt", "confidence"}
+                assert set(b) >= {"src", "tgt", "confidence"} and 0.0 <= b["confidence"] <= 1.0
+    assert src_seen == list(range(len(analysis98.multi.alignments["clt"].clauses.source)))
     # a file without clause records (an older align) still loads, with no clauses
     old = tmp_path / "old.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
