@@ -38,6 +38,7 @@ it was peeled from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -160,12 +161,16 @@ class ClauseSide:
     vecs: np.ndarray
     lex: np.ndarray | None
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
         return [c.text for c in self.units.clauses]
 
-    def lengths(self, idx: list[int]) -> list[int]:
-        return [text_length(self.units.clauses[c].text) for c in idx]
+    @cached_property
+    def length(self) -> np.ndarray:
+        return np.array([text_length(t) for t in self.texts], dtype=np.float64)
+
+    def lengths(self, idx: list[int]) -> np.ndarray:
+        return self.length[idx]
 
 
 def encode_side(units: ClauseUnits, encoder, *, lexical: bool) -> ClauseSide:

@@ -9,10 +9,11 @@ the texts first.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .. import __version__
 from ..embed import ClauseVectors, capabilities, edges_of, encode_clauses, encode_joined, get_encoder
@@ -30,6 +31,18 @@ from .scorer import Scorer, cosines_for
 from .similarity import Neighbours
 
 Progress = Callable[..., None]
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded, found once: looking them up costs 0.5 ms a
+    time, which the clause problems (one per sentence bead) would pay each."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,7 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                       src_edges=src_edges if p.w_edge_head or p.w_edge_tail else None, tgt_edges=tgt_edges)
     # small matrix-vector products: BLAS threads only add overhead (and are
     # dramatically slow on a loaded machine)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         first = solve(inp, p, progress)
         path = first.path
         if p.refine and encode_spans is not None:
