@@ -141,6 +141,8 @@ def segment(
                 marker=m.text if m else None, marker_kind=m.kind if m else None,
                 is_heading=is_heading, paragraph=para,
             ))
+    if level == "clause" and lang == "zh":
+        zh.save_predicates()
     return out
 
 
