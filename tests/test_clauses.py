@@ -315,3 +315,21 @@ def test_98_flags_clts_dropped_clauses_and_nothing_else(analysis98):
     assert flag.translation == "clt" and flag.details["clauses"] == [82, 83] and flag.details["group"] == 39
     assert "组织签署入职信用承诺书" in flag.message and "source clauses 83–84" in flag.message
     assert "row 40" in flag.message
+
+
+def test_no_clause_bead_crosses_an_article_of_a_law(repo_root):
+    from align.ingest import split_bilingual
+    from align.model import Document
+
+    parts = split_bilingual((repo_root / "tests/data/bilingual/pipl-interleaved.txt").read_text(encoding="utf-8"))
+    multi = pipeline.align(Document(parts.zh, "zh"), {"en": Document(parts.en, "en")}, level="clause")
+    al = multi.alignments["en"]
+    articles = [s for s in al.source if s.marker_kind == "article"]
+    assert len(articles) == 3
+    for b in al.beads:
+        assert len({al.source[i].paragraph for i in b.src}) <= 1, b
+        assert len({al.target[j].paragraph for j in b.tgt}) <= 1, b
+    # each article's first clause sits with the English article's first clause
+    for s in articles:
+        (bead,) = [b for b in al.beads if s.index in b.src]
+        assert any(al.target[j].text.startswith("Article") for j in bead.tgt)
