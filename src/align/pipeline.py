@@ -281,13 +281,15 @@ def units_of(inp: Input, settings: Settings):
         if settings.level == "clause":
             return infer_sentences(segs)
         return split_sentences(segs)
-    from .segment import segment
+    from .segment import save_memos, segment
 
     doc = inp.document
     sentences = segment(doc.text, doc.lang, "sentence")
     if not sentences:
         raise InputError("no text to align", doc.path or inp.id)
-    return units_from_segments(sentences, segment(doc.text, doc.lang, "clause"), doc.text)
+    clauses = segment(doc.text, doc.lang, "clause")
+    save_memos()
+    return units_from_segments(sentences, clauses, doc.text)
 
 
 # --------------------------------------------------------------------------- signature

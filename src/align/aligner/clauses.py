@@ -102,7 +102,7 @@ def units_from_segments(sentences: Sequence[Segment], clauses: Sequence[Segment]
 def split_sentences(sentences: Sequence[Segment]) -> ClauseUnits:
     """Sentences with no document around them (presegmented lines, segments
     given as they are): each cut into clauses by the segmenter on its own."""
-    from ..segment import segment
+    from ..segment import save_memos, segment
 
     out: list[Segment] = []
     owner: list[int] = []
@@ -116,6 +116,7 @@ def split_sentences(sentences: Sequence[Segment]) -> ClauseUnits:
             out.append(replace(p, index=len(out), start=s.start + p.start, end=s.start + p.end,
                                paragraph=s.paragraph))
             owner.append(k)
+    save_memos()
     return ClauseUnits(tuple(sentences), tuple(out), tuple(owner))
 
 
