@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from align import pipeline
 from align.aligner import AlignParams
@@ -14,7 +16,7 @@ from align.aligner.clauses import (ClauseSide, ClauseUnits, align_clauses, infer
                                    peel_unmatched, split_sentences, units_from_segments)
 from align.compare import CheckSettings, check_clause_omissions
 from align.model import Alignment, Bead, ClauseAlignment, MultiAlignment, Segment
-from align.segment import detect_lang, segment, segment_lines
+from align.segment import SegmentSettings, detect_lang, segment, segment_lines
 
 ZH = "data/zh/guobanfa-2016-98.txt"
 TRANSLATIONS = {"clt": "data/en/guobanfa-2016-98.clt.txt", "blog": "data/en/guobanfa-2016-98.blog.txt"}
@@ -333,3 +335,33 @@ def test_no_clause_bead_crosses_an_article_of_a_law(repo_root):
     for s in articles:
         (bead,) = [b for b in al.beads if s.index in b.src]
         assert any(al.target[j].text.startswith("Article") for j in bead.tgt)
+
+
+# --------------------------------------------------------------------------- properties
+
+_PIECES = ["诚信", "信用体系建设", "推动", "credit", "System", "the", "and so as to", "。", "，", "；", "：", "！",
+           ".", ",", ";", ":", "“", "”", "（", "）", "一、", "（一）", "第一条", "Article 2", "1.", " ", "\n", "\n\n"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+# small limits: pieces cut at max_chars at one level need not be cut at the other
+_SMALL = SegmentSettings(max_chars_zh=7, max_chars_en=15, min_clause_chars_zh=2, min_clause_chars_en=5,
+                         min_colon_side_en=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT, st.sampled_from(["zh", "en"]), st.sampled_from([None, _SMALL]))
+def test_clause_units_of_any_text_cover_it_inside_its_sentences(text, lang, config):
+    sentences = segment(text, lang, "sentence", settings=config)
+    clauses = segment(text, lang, "clause", settings=config)
+    u = units_from_segments(sentences, clauses, text)
+    assert [c.index for c in u.clauses] == list(range(len(u.clauses)))
+    assert list(u.sentence_of) == sorted(u.sentence_of)
+    for c, s in zip(u.clauses, u.sentence_of):
+        assert text[c.start:c.end] == c.text and c.text == c.text.strip() and c.text
+        assert u.sentences[s].start <= c.start and c.end <= u.sentences[s].end
+    # every non-space character of every sentence is in one of its clauses
+    covered = {k for c in u.clauses for k in range(c.start, c.end)}
+    for s in sentences:
+        assert all(k in covered for k in range(s.start, s.end) if not text[k].isspace())
+    inferred = infer_sentences(u.clauses)
+    assert [c.text for c in inferred.clauses] == [c.text for c in u.clauses]
+    assert list(inferred.sentence_of) == sorted(inferred.sentence_of)
