@@ -173,6 +173,11 @@ class ClauseSide:
     def lengths(self, idx: list[int]) -> np.ndarray:
         return self.length[idx]
 
+    @property
+    def joiner(self) -> str:
+        """What goes between clauses joined into one text: nothing in Chinese, a space in English."""
+        return "" if self.units.clauses and self.units.clauses[0].lang == "zh" else " "
+
 
 def encode_side(units: ClauseUnits, encoder, *, lexical: bool) -> ClauseSide:
     """Each clause's text encoded once (the encoder caches by text), and its
@@ -329,19 +334,18 @@ def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, pa
         if len(S) == 1:  # one source clause: all of the bead's target clauses translate it
             out.append(Bead(tuple(S), tuple(T), sb.score, sb.confidence))
             continue
-        spans = None
-        if joined:
-            def spans(src_spans, tgt_spans, S=S, T=T):
-                st, tt = src.texts, tgt.texts
-                return (encode_joined(encoder, [[st[c] for c in S[a:b]] for a, b in src_spans], ""),
-                        encode_joined(encoder, [[tt[c] for c in T[a:b]] for a, b in tgt_spans], " "))
+        def spans(src_spans, tgt_spans, S=S, T=T):
+            return (encode_joined(encoder, [[src.texts[c] for c in S[a:b]] for a, b in src_spans], src.joiner),
+                    encode_joined(encoder, [[tgt.texts[c] for c in T[a:b]] for a, b in tgt_spans], tgt.joiner))
+
         res = align_vectors(src.vecs[S], tgt.vecs[T], src.lengths(S), tgt.lengths(T), params=params,
                             src_lex=src.lex[S] if src.lex is not None else None,
                             tgt_lex=tgt.lex[T] if tgt.lex is not None else None,
                             src_texts=[_as_clause(src.texts[c]) for c in S],
                             tgt_texts=[_as_clause(tgt.texts[c]) for c in T],
                             src_head=[src.units.clauses[c].is_heading for c in S],
-                            tgt_head=[tgt.units.clauses[c].is_heading for c in T], encode_spans=spans)
+                            tgt_head=[tgt.units.clauses[c].is_heading for c in T],
+                            encode_spans=spans if joined else None)
         cos = src.vecs[S] @ tgt.vecs[T].T
         for b in peel_unmatched(merge_crossings(res.beads, cos), src.vecs[S], tgt.vecs[T]):
             out.append(Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
