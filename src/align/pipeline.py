@@ -3,7 +3,8 @@
     inputs (paths, Documents or segment lists)
       --read-->    Inputs     (documents, translation ids, sha256 of each file)
       --segment--> [Segment]  (or the lines as they are, ``presegmented``)
-      --align-->   MultiAlignment   (aligner.align_multi, with a reproducible signature)
+      --align-->   MultiAlignment   (aligner.align_multi: sentences, then the clauses inside each
+                   sentence bead; with a reproducible signature)
       --check-->   [Flag] + glossary report   (compare.run_checks)
                    + a Verdict per translation (verdict.verdicts: clean, partial, different)
       = Analysis   what ``pair``, ``check``, ``export``, ``report``, ``glossary``,
