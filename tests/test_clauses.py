@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from align import pipeline
 from align.aligner import AlignParams
-from align.aligner.clauses import (ClauseSide, ClauseUnits, align_clauses, infer_sentences, merge_crossings,
-                                   peel_unmatched, split_sentences, units_from_segments)
+from align.aligner.clause_units import ClauseUnits, infer_sentences, split_sentences, units_from_segments
+from align.aligner.clauses import ClauseSide, align_clauses, merge_crossings, peel_unmatched
 from align.compare import CheckSettings, check_clause_omissions
 from align.model import Alignment, Bead, ClauseAlignment, MultiAlignment, Segment
 from align.segment import SegmentSettings, detect_lang, segment, segment_lines

@@ -275,7 +275,7 @@ def units_of(inp: Input, settings: Settings):
     ``align segment --level clause`` numbers them); presegmented lines or
     given segments are the sentences (``level="sentence"``: each cut into
     clauses) or the clauses (``level="clause"``: sentences inferred)."""
-    from .aligner.clauses import infer_sentences, split_sentences, units_from_segments
+    from .aligner.clause_units import infer_sentences, split_sentences, units_from_segments
 
     if inp.segments is not None or settings.presegmented:
         segs = segments_of(inp, settings)

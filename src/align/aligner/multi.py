@@ -6,8 +6,8 @@ from typing import Mapping
 
 from ..embed import get_encoder
 from ..model import Alignment, Group, MultiAlignment, Segment
-from .clauses import (ClauseUnits, align_clauses, clause_level, clause_params, encode_side, infer_sentences,
-                      split_sentences, wants_lexical)
+from .clause_units import ClauseUnits, infer_sentences, split_sentences
+from .clauses import align_clauses, clause_level, clause_params, encode_side, wants_lexical
 from .pair import align_pair, encode_texts
 
 
