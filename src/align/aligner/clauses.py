@@ -19,8 +19,9 @@ A clause bead's ``confidence`` is the probability that it is right:
 P(its sentence bead is right) x P(the clause bead is right given the
 sentence bead), the second from the clause-level calibrator on the small
 problem (its evidence is the small problem's: margins between the ways of
-cutting that sentence bead). A sentence bead with one clause on a side
-gives one clause bead with the sentence bead's confidence. Not calibrated
+cutting that sentence bead). A sentence bead with one source clause gives
+one clause bead, and one with a side empty 1:0 or 0:1 clause beads, with
+the sentence bead's confidence. Not calibrated
 on their own: a bead merged over a reordering has the lowest confidence of
 the beads it merged; a clause peeled off as 1:0, the confidence of the bead
 it was peeled from.
