@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/bench_speed.py doc      # 98号 + both translations, warm (run twice)
     .venv/bin/python bench/bench_speed.py book     # mac-dev x4 (~5,900 zh / 7,800 en lines), cold cache
+    .venv/bin/python bench/bench_speed.py book --clauses   # the same with the clause level (align_multi)
     .venv/bin/python bench/bench_speed.py big      # ~20,500 zh / 27,300 en segments: peak memory
 
 Each prints wall time, peak RSS, texts encoded and the load average (the
@@ -66,10 +67,16 @@ def book(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         enc = get_encoder("use", cache=Path(tmp))
         t0 = time.perf_counter()
-        al = align_pair(zh, en, encoder=enc, **args.params)
+        if args.clauses:
+            from align.aligner import align_multi
+
+            al = align_multi(zh, {"en": en}, encoder=enc, **args.params).alignments["en"]
+        else:
+            al = align_pair(zh, en, encoder=enc, **args.params)
         s = score(gold, [(b.src, b.tgt) for b in al.beads])
+        extra = f", {len(al.clauses.beads)} clause beads" if al.clauses is not None else ""
         report(f"book {len(zh)} zh / {len(en)} en, cold cache, every line distinct", t0, enc,
-               f"strict F1 {s.f1_strict:.4f} lax {s.f1_lax:.4f}")
+               f"strict F1 {s.f1_strict:.4f} lax {s.f1_lax:.4f}{extra}")
 
 
 def big(args) -> None:
@@ -91,6 +98,8 @@ if __name__ == "__main__":
     ap.add_argument("what", choices=["doc", "book", "big"])
     ap.add_argument("--mac-dev", type=Path, default=DEFAULT_MAC_DEV)
     ap.add_argument("--copies", type=int, default=None)
+    ap.add_argument("--clauses", action="store_true",
+                    help="book: align_multi, the clauses inside each sentence bead too (as the pipeline does)")
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="aligner parameters (book, big)")
     args = ap.parse_args()
     args.params = {k: (v.lower() == "true" if v.lower() in ("true", "false") else float(v))

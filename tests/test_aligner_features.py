@@ -20,6 +20,7 @@ ZH = ["一、总则", "他说：“走吧，", "现在就走。”", "她笑了�
 EN = ["I. General", "'Let us go,' he said.", "'Now.", "She laughed", "and left.", "He never came back."]
 HEADINGS_ZH = [True, False, False, False, False, False]
 HEADINGS_EN = [True, False, False, False, False, False]
+MARKED = [True, False, False, True, False, False]  # segments that start with a structural marker
 
 
 def _unit(x):
@@ -28,7 +29,7 @@ def _unit(x):
 
 def _document():
     """Vectors and facts of ZH/EN with every kind of evidence: a dictionary
-    view, clause edges, headings, quotations, weak ends."""
+    view, clause edges, headings, quotations, weak ends, structural markers."""
     rng = np.random.default_rng(0)
     src, tgt = rng.normal(size=(len(ZH), DIM)), rng.normal(size=(len(EN), DIM))
     tgt[:len(ZH)] += 2 * src[:len(EN)]
@@ -39,7 +40,7 @@ def _document():
     return make_inputs(_unit(src), _unit(tgt), [len(t) for t in ZH], [len(t) for t in EN],
                        src_lex=_unit(src + rng.normal(size=src.shape)), tgt_lex=_unit(tgt + rng.normal(size=tgt.shape)),
                        src_texts=ZH, tgt_texts=EN, src_head=HEADINGS_ZH, tgt_head=HEADINGS_EN,
-                       src_edges=edges(src), tgt_edges=edges(tgt))
+                       src_edges=edges(src), tgt_edges=edges(tgt), src_marked=MARKED, tgt_marked=MARKED)
 
 
 def test_every_feature_has_a_name_a_docstring_and_a_weight():
@@ -81,7 +82,21 @@ def test_a_feature_missing_its_inputs_is_zero():
     scorer = solve(inp, AlignParams(refine=False)).scorer
     scores = scorer.score(4, np.arange(1, 6), scorer.fitting(4))
     fits = scores.total > NEG / 2
-    for name in ("lex", "head_pure", "head_mixed", "qbal", "edge_tail", "edge_head", "qend", "quote"):
+    for name in ("lex", "head_pure", "head_mixed", "qbal", "edge_tail", "edge_head", "qend", "quote", "marker_inside"):
         assert np.all(scores.feature(name)[fits] == 0), name
     for name in ("cos", "len", "nn", "cos_extra"):
         assert np.any(scores.feature(name)[fits] != 0), name
+
+
+def test_a_bead_pays_for_each_marked_segment_past_its_first():
+    inp = _document()
+    p = AlignParams(bead_cost=0.0, merge_penalty=0.0, refine=False,
+                    **({f.param: 0.0 for f in FEATURES} | {"w_marker_inside": 1.0}))
+    scorer = solve(inp, p).scorer
+    shapes = {s: k for k, s in enumerate(scorer.shapes)}
+    # source 2..3 with target 2..3 (1:1 shapes never pay); a 2:2 bead over 3..4 holds marked 3 first
+    (k,) = [shapes[(2, 2)]]
+    assert scorer.score(4, np.array([4]), np.array([k])).feature("marker_inside")[0, 0] == -2.0
+    assert scorer.score(5, np.array([5]), np.array([k])).feature("marker_inside")[0, 0] == 0.0
+    one = shapes[(1, 1)]
+    assert scorer.score(4, np.array([4]), np.array([one])).feature("marker_inside")[0, 0] == 0.0

@@ -268,6 +268,9 @@ def test_known_faults_are_found_lexical(level):
 @pytest.mark.slow
 def test_known_faults_are_found_and_little_else_with_the_default_encoder():
     flags, clt_hits, blog_19 = _known_issues("sentence", "use")
-    assert [f.kind for f in clt_hits] == ["length"]
+    # the row is short, and the clause aligner finds the very clauses left out
+    assert sorted(f.kind for f in clt_hits) == ["length", "omission"]
+    (omission,) = [f for f in clt_hits if f.kind == "omission"]
+    assert omission.details["level"] == "clause" and "组织签署入职信用承诺书" in omission.message
     assert len(blog_19) == 1
     assert len(flags) <= 5, [f.message for f in flags]

@@ -43,10 +43,11 @@ from rapidfuzz import fuzz, process
 
 from .model import Flag, Group, MultiAlignment, Segment
 from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
+from .verdict import NORM_RATIO
 
 __all__ = [
     "CheckSettings", "CheckResult", "KINDS", "GLOSSARY_KINDS", "FLAG_ORDER", "check_alignment", "run_checks", "check_english_only",
-    "check_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
+    "check_omissions", "check_clause_omissions", "check_additions", "check_duplicates", "check_untranslated", "check_numbers",
     "check_length", "check_low_confidence", "find_cjk_runs", "find_repeats", "Repeat", "flags_by_group",
     "flag_counts", "flag_to_dict", "flag_from_dict", "flag_scope", "is_document_flag", "segments_label",
 ]
@@ -77,6 +78,16 @@ class CheckSettings:
     ``length_min_rows`` is how many rows the statistics need;
     ``length_min_mad`` is a floor on the MAD so that a very uniform document
     does not turn small differences into outliers.
+    ``clause_omission_*``: a source clause left with no counterpart (a 1:0
+    clause bead) inside a sentence bead is an omission when the sentence bead
+    has both sides and a confidence of at least ``clause_omission_sentence``,
+    the clause bead a confidence of at least ``clause_omission_confidence``,
+    and the clause ``clause_omission_min_chars`` letters or Chinese
+    characters besides its marker (not a bare marker or punctuation), and
+    when the row is short by at least ``clause_omission_length_share`` of the
+    English the left-out clauses would have had (at the document's median
+    length ratio): a clause the aligner could not place in a row of the usual
+    length is more likely translated freely than left out.
     ``duplicate_similarity``: the rapidfuzz ratio (0-100, on normalised text)
     from which two target segments count as the same text repeated;
     ``duplicate_min_chars``: the normalised length a segment needs for that
@@ -91,6 +102,10 @@ class CheckSettings:
     length_min_source_chars: int = 20
     length_min_rows: int = 8
     length_min_mad: float = 0.1
+    clause_omission_sentence: float = 0.8
+    clause_omission_confidence: float = 0.5
+    clause_omission_min_chars: int = 4
+    clause_omission_length_share: float = 0.5
     duplicate_similarity: float = 95.0
     duplicate_min_chars: int = 20
     checks: tuple[str, ...] = KINDS + ("glossary",)
@@ -164,6 +179,60 @@ def check_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettin
             continue
         flags.append(Flag("omission", msg, tid, g.src, tgt, severity="error",
                           details={"group": gi, "confidence": round(conf, 4)}))
+    return flags + check_clause_omissions(multi, settings)
+
+
+def _content_chars(seg: Segment) -> int:
+    text = seg.text[len(seg.marker):] if seg.marker and seg.text.startswith(seg.marker) else seg.text
+    return sum(1 for c in text if c.isalnum())
+
+
+def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
+    """Source clauses with no counterpart inside an otherwise aligned, confident
+    sentence bead (``Alignment.clauses``: 1:0 clause beads; see CheckSettings
+    for what counts). Consecutive such clauses of one sentence bead are one
+    flag; ``details["clauses"]`` are their 0-based clause indices, ``src`` and
+    ``tgt`` the sentence bead's segments; the message counts from 1."""
+    src_rows = _source_rows(multi)
+    flags = []
+    for tid, al in multi.alignments.items():
+        ca = al.clauses
+        if ca is None:
+            continue
+        ratios = _row_log_ratios(multi, tid, settings)
+        # the document's own ratio, or the usual zh->en one where it has too few rows to tell
+        ratio = math.exp(statistics.median(ratios.values())) if len(ratios) >= settings.length_min_rows else NORM_RATIO
+        bead_of = {i: b for b in al.beads for i in b.src}
+        runs: list[list] = []
+        for cb in ca.beads:
+            if not cb.src or cb.tgt:
+                continue
+            (c,) = cb.src
+            sb = bead_of.get(ca.source_sentence[c])
+            if (sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence
+                    or cb.confidence < settings.clause_omission_confidence
+                    or _content_chars(ca.source[c]) < settings.clause_omission_min_chars):
+                continue
+            if runs and runs[-1][0] is sb and runs[-1][1][-1] == c - 1:
+                runs[-1][1].append(c)
+                runs[-1][2] = min(runs[-1][2], cb.confidence)
+            else:
+                runs.append([sb, [c], cb.confidence])
+        for sb, clauses, conf in runs:
+            gi = src_rows[sb.src[0]]
+            g = multi.groups[gi]
+            deficit = ratio * _visible_len(_source_text(multi, g.src)) - _visible_len(_target_text(multi, tid, g.targets[tid]))
+            left_out = ratio * sum(_visible_len(ca.source[c].text) for c in clauses)
+            if deficit < settings.clause_omission_length_share * left_out:
+                continue
+            sentence = ca.source_sentence[clauses[0]]
+            what = f"clause {clauses[0] + 1}" if len(clauses) == 1 else f"clauses {clauses[0] + 1}–{clauses[-1] + 1}"
+            text = "".join(ca.source[c].text for c in clauses)
+            msg = (f"{tid} leaves out source {what} (in source segment {sentence + 1}, row {gi + 1}), "
+                   f"though it translates the rest of the row: {_clip(text)}")
+            flags.append(Flag("omission", msg, tid, sb.src, sb.tgt, severity="error",
+                              details={"group": gi, "level": "clause", "clauses": clauses, "sentence": sentence,
+                                       "confidence": round(conf, 4)}))
     return flags
 
 
@@ -394,6 +463,21 @@ def check_numbers(multi: MultiAlignment, settings: CheckSettings = CheckSettings
 
 def _visible_len(text: str) -> int:
     return sum(1 for c in text if not c.isspace())
+
+
+def _row_log_ratios(multi: MultiAlignment, tid: str, settings: CheckSettings) -> dict[int, float]:
+    """Per row the length check reads (aligned, not all headings, a source of
+    ``length_min_source_chars``): the log of target over source characters."""
+    out = {}
+    for gi, g in enumerate(multi.groups):
+        tgt = g.targets.get(tid, ())
+        if not g.src or not tgt or all(multi.source[i].is_heading for i in g.src):
+            continue
+        s_len = _visible_len(_source_text(multi, g.src))
+        t_len = _visible_len(_target_text(multi, tid, tgt))
+        if s_len >= settings.length_min_source_chars and t_len:
+            out[gi] = math.log(t_len / s_len)
+    return out
 
 
 def check_length(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:

@@ -3,7 +3,8 @@
     inputs (paths, Documents or segment lists)
       --read-->    Inputs     (documents, translation ids, sha256 of each file)
       --segment--> [Segment]  (or the lines as they are, ``presegmented``)
-      --align-->   MultiAlignment   (aligner.align_multi, with a reproducible signature)
+      --align-->   MultiAlignment   (aligner.align_multi: sentences, then the clauses inside each
+                   sentence bead; with a reproducible signature)
       --check-->   [Flag] + glossary report   (compare.run_checks)
                    + a Verdict per translation (verdict.verdicts: clean, partial, different)
       = Analysis   what ``pair``, ``check``, ``export``, ``report``, ``glossary``,
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, Union
 
 from .errors import InputError, UsageError
-from .model import Alignment, Bead, Document, Flag, Group, MultiAlignment, Segment, Verdict
+from .model import Alignment, Bead, ClauseAlignment, Document, Flag, Group, MultiAlignment, Segment, Verdict
 
 PathLike = Union[str, os.PathLike]
 Source = Union[str, os.PathLike, Document, Sequence[Segment]]
@@ -268,6 +269,30 @@ def segments_of(inp: Input, settings: Settings) -> list[Segment]:
     return segs
 
 
+def units_of(inp: Input, settings: Settings):
+    """The sentences and clauses of one input (aligner.clauses.ClauseUnits):
+    a document's from the segmenter at both levels (clauses numbered as
+    ``align segment --level clause`` numbers them); presegmented lines or
+    given segments are the sentences (``level="sentence"``: each cut into
+    clauses) or the clauses (``level="clause"``: sentences inferred)."""
+    from .aligner.clause_units import infer_sentences, split_sentences, units_from_segments
+
+    if inp.segments is not None or settings.presegmented:
+        segs = segments_of(inp, settings)
+        if settings.level == "clause":
+            return infer_sentences(segs)
+        return split_sentences(segs)
+    from .segment import save_memos, segment
+
+    doc = inp.document
+    sentences = segment(doc.text, doc.lang, "sentence")
+    if not sentences:
+        raise InputError("no text to align", doc.path or inp.id)
+    clauses = segment(doc.text, doc.lang, "clause")
+    save_memos()
+    return units_from_segments(sentences, clauses, doc.text)
+
+
 # --------------------------------------------------------------------------- signature
 
 
@@ -320,9 +345,14 @@ def align_inputs(inputs: Inputs, settings: Settings = Settings(), *, progress: P
     """Segment and align checked inputs; the result carries the full signature."""
     from .aligner import align_multi
 
-    src = segments_of(inputs.source, settings)
-    tgts = {t.id: segments_of(t, settings) for t in inputs.translations}
-    multi = align_multi(src, tgts, encoder=settings.encoder, progress=progress, level=settings.level,
+    src = units_of(inputs.source, settings)
+    tgts = {t.id: units_of(t, settings) for t in inputs.translations}
+
+    def rows(u):
+        return list(u.clauses if settings.level == "clause" else u.sentences)
+
+    multi = align_multi(rows(src), {tid: rows(u) for tid, u in tgts.items()}, encoder=settings.encoder,
+                        progress=progress, level=settings.level, source_units=src, target_units=tgts,
                         **dict(settings.params))
     multi.signature = signature(multi, inputs, settings)
     return multi
@@ -563,6 +593,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
     targets: dict[str, dict[int, Segment]] = {t: {} for t in tids}
     beads: dict[str, list[Bead]] = {t: [] for t in tids}
     groups: list[Group] = []
+    clauses = _ClauseRecords(tids)
     for n, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
@@ -574,6 +605,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
             for s in rec["source_segments"]:
                 seg = _segment(s, where)
                 source[seg.index] = seg
+            clauses.read_source(rec, where)
             per = rec["translations"]
             if set(per) != set(tids):
                 raise InputError(f"a row names translations {sorted(per)}, the header {sorted(tids)}", where)
@@ -587,6 +619,7 @@ def load_alignment(path: PathLike) -> MultiAlignment:
                                      "`align pair --format jsonl`", p)
                 beads[tid].extend(Bead(tuple(b["src"]), tuple(b["tgt"]), float(b.get("score", 0.0)),
                                        float(b["confidence"])) for b in cell["beads"])
+                clauses.read_cell(tid, cell, where)
             groups.append(Group(tuple(rec["src"]), {t: tuple(per[t]["tgt"]) for t in tids},
                                 {t: float(per[t]["confidence"] if per[t]["confidence"] is not None else 0.0)
                                  for t in tids}))
@@ -599,9 +632,50 @@ def load_alignment(path: PathLike) -> MultiAlignment:
     for tid in tids:
         meta = header["translations"][tid] or {}
         alignments[tid] = Alignment(src, _dense(targets[tid], p, f"translation {tid}"), beads[tid], tid,
-                                    dict(meta.get("signature") or {}), list(meta.get("warnings") or []))
+                                    dict(meta.get("signature") or {}), list(meta.get("warnings") or []),
+                                    clauses.alignment(tid, p))
     return MultiAlignment(src, alignments, groups, dict(header.get("signature") or {}),
                           list(header.get("warnings") or []))
+
+
+class _ClauseRecords:
+    """The clause segments and clause beads of a saved alignment, gathered
+    row by row (rows without them: an alignment without clauses, None)."""
+
+    def __init__(self, tids: list[str]):
+        self.source: dict[int, tuple[Segment, int]] = {}
+        self.target: dict[str, dict[int, tuple[Segment, int]]] = {t: {} for t in tids}
+        self.beads: dict[str, list[Bead]] = {t: [] for t in tids}
+        self.seen: dict[str, bool] = {t: False for t in tids}
+
+    @staticmethod
+    def _clause(d: dict, where: str) -> tuple[Segment, int]:
+        if not isinstance(d.get("sentence"), int):
+            raise InputError("a clause segment record has no sentence index", where)
+        return _segment(d, where), d["sentence"]
+
+    def read_source(self, rec: dict, where: str) -> None:
+        for d in rec.get("clause_segments", ()):
+            seg, sentence = self._clause(d, where)
+            self.source[seg.index] = (seg, sentence)
+
+    def read_cell(self, tid: str, cell: dict, where: str) -> None:
+        if "clauses" not in cell:
+            return
+        self.seen[tid] = True
+        for d in cell.get("clause_segments", ()):
+            seg, sentence = self._clause(d, where)
+            self.target[tid][seg.index] = (seg, sentence)
+        self.beads[tid].extend(Bead(tuple(b["src"]), tuple(b["tgt"]), float(b.get("score", 0.0)),
+                                    float(b["confidence"])) for b in cell["clauses"])
+
+    def alignment(self, tid: str, path: Path) -> ClauseAlignment | None:
+        if not self.seen[tid]:
+            return None
+        src = _dense(self.source, path, "source clause")
+        tgt = _dense(self.target[tid], path, f"translation {tid} clause")
+        return ClauseAlignment(tuple(s for s, _ in src), tuple(t for t, _ in tgt), tuple(k for _, k in src),
+                               tuple(k for _, k in tgt), tuple(self.beads[tid]))
 
 
 def _header(path: Path, first_line: str) -> dict:

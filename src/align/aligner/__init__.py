@@ -16,7 +16,9 @@ One module per concern, in the order a pair goes through them:
 - ``refine``: the second pass at the search's close calls;
 - ``confidence``: each bead's calibrated confidence;
 - ``pair``: the passes put together, and encoding (``align_pair``);
-- ``multi``: several translations, grouped.
+- ``clause_units``: each side's sentences and clauses, and which sentence holds each clause;
+- ``clauses``: the clauses inside each sentence bead, each bead a small problem of its own;
+- ``multi``: several translations (sentences, then their clauses), grouped.
 """
 from __future__ import annotations
 

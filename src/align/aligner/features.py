@@ -40,11 +40,13 @@ class Prefix:
     nn: np.ndarray  # neighbour similarity (similarity.Neighbours)
     qbal: np.ndarray | None  # opening minus closing quotation marks
     q_end: np.ndarray | None  # the flags: a segment ends with a closing quotation mark
+    marked: np.ndarray | None = None  # segments that start with a structural marker
 
     @classmethod
     def of(cls, side: Side, nn: np.ndarray) -> "Prefix":
         return cls(_cum(side.length), _cum(side.head), _cum(side.quote), _cum(side.weak_end), _cum(nn),
-                   _cum(side.qbal) if side.qbal is not None else None, side.q_end)
+                   _cum(side.qbal) if side.qbal is not None else None, side.q_end,
+                   _cum(side.marked) if side.marked is not None else None)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class DocumentFacts:
     src: Prefix
     tgt: Prefix
     use_heads: bool  # both sides mark headings
+    use_markers: bool = False  # both sides have segments that start with a structural marker
     joined: JoinedCosines = field(default_factory=JoinedCosines)
 
 
@@ -244,6 +247,19 @@ def edge_head(x: Beads) -> np.ndarray | None:
     return out
 
 
+def marker_inside(x: Beads) -> np.ndarray | None:
+    """Minus the segments inside the bead, past its first on each side, that
+    start with a structural marker (第二条 / Article 2, 一、, (1)): an article
+    or item starts a bead, it does not continue one. None unless both sides
+    have such segments."""
+    if not x.facts.use_markers:
+        return None
+    s, t = x.facts.src.marked, x.facts.tgt.marked
+    inner_src = (s[x.i] - s[x.i - x.a + 1])[:, None]  # source segments i-a+1 .. i-1
+    inner_tgt = t[x.js][None, :] - t[np.minimum(x.start_j + 1, x.js[None, :])]
+    return -(inner_src + inner_tgt)
+
+
 def qend(x: Beads) -> np.ndarray | None:
     """Minus 1 where one side's last segment ends a quotation and the other's
     does not: a bead ends at the end of a quotation on both sides or on neither."""
@@ -291,6 +307,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("edge_tail", edge_tail),
     Feature("edge_head", edge_head),
     Feature("qend", qend),
+    Feature("marker_inside", marker_inside),
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 _INDEX = {name: k for k, name in enumerate(NAMES)}

@@ -8,7 +8,7 @@ segments' lengths, heading marks and punctuation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -32,6 +32,7 @@ class Side:
     weak_end: np.ndarray  # bool: ends without sentence-final punctuation
     qbal: np.ndarray | None = None  # opening minus closing quotation marks
     q_end: np.ndarray | None = None  # bool: ends with a closing quotation mark
+    marked: np.ndarray | None = None  # bool: starts with a structural marker (第二条, Article 2, 一、, (1))
 
     @classmethod
     def plain(cls, length, head=None) -> "Side":
@@ -90,29 +91,32 @@ def _weak_end(text: str) -> bool:
 
 
 def side_facts(texts: Sequence[str], lengths: Sequence[float] | None = None,
-               heads: Sequence[bool] | None = None) -> Side:
+               heads: Sequence[bool] | None = None, marked: Sequence[bool] | None = None) -> Side:
     """Per-segment facts the bead features use (see features.py)."""
     length = np.asarray(lengths if lengths is not None else [text_length(t) for t in texts], dtype=np.float64)
     quote = np.array([any(c in _QUOTES for c in t) for t in texts], dtype=bool)
     weak_end = np.array([_weak_end(t) for t in texts], dtype=bool)
     head = np.zeros(len(texts), dtype=bool) if heads is None else np.asarray(heads, dtype=bool)
     q_end = np.array([t.rstrip()[-1:] in _CLOSE_QUOTES for t in texts], dtype=bool)
-    return Side(length, head, quote, weak_end, np.array([quote_balance(t) for t in texts], dtype=np.float64), q_end)
+    return Side(length, head, quote, weak_end, np.array([quote_balance(t) for t in texts], dtype=np.float64), q_end,
+                None if marked is None else np.asarray(marked, dtype=bool))
 
 
-def _side(texts, lengths, heads) -> Side:
+def _side(texts, lengths, heads, marked=None) -> Side:
     """Per-segment facts of one side: from the texts when there are any, else
     lengths (and heading marks) alone."""
     if texts is not None:
-        return side_facts(texts, lengths, heads)
-    return Side.plain(lengths, heads)
+        return side_facts(texts, lengths, heads, marked)
+    side = Side.plain(lengths, heads)
+    return side if marked is None else replace(side, marked=np.asarray(marked, dtype=bool))
 
 
 def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=None, src_texts=None,
                 tgt_texts=None, src_head=None, tgt_head=None, len_weight: float = 0.0,
-                src_edges=None, tgt_edges=None) -> Inputs:
+                src_edges=None, tgt_edges=None, src_marked=None, tgt_marked=None) -> Inputs:
     """Inputs from vectors, lengths and (optionally) texts, heading marks,
-    dictionary vectors and (first-clause, last-clause) vectors of each side."""
+    dictionary vectors, (first-clause, last-clause) vectors and structural
+    marker marks of each side."""
     src_vecs = np.asarray(src_vecs, dtype=np.float32)
     tgt_vecs = np.asarray(tgt_vecs, dtype=np.float32)
     if len_weight:
@@ -128,5 +132,6 @@ def make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, *, src_lex=None, tgt_lex=N
         heads = View(np.asarray(src_edges[0], np.float32), np.asarray(tgt_edges[0], np.float32))
         tails = View(np.asarray(src_edges[1], np.float32), np.asarray(tgt_edges[1], np.float32))
     return Inputs(neural=View(src_vecs, tgt_vecs), lexical=lex,
-                  src=_side(src_texts, src_len, src_head), tgt=_side(tgt_texts, tgt_len, tgt_head),
+                  src=_side(src_texts, src_len, src_head, src_marked),
+                  tgt=_side(tgt_texts, tgt_len, tgt_head, tgt_marked),
                   heads=heads, tails=tails)

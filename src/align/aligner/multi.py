@@ -1,8 +1,13 @@
-"""N-way alignment: each translation against the source, grouped by source."""
+"""N-way alignment: each translation against the source (sentences, then the
+clauses inside each sentence bead), grouped by source."""
 from __future__ import annotations
+
+from typing import Mapping
 
 from ..embed import get_encoder
 from ..model import Alignment, Group, MultiAlignment, Segment
+from .clause_units import ClauseUnits, infer_sentences, split_sentences
+from .clauses import align_clauses, clause_level, clause_params, encode_side, wants_lexical
 from .pair import align_pair, encode_texts
 
 
@@ -67,19 +72,58 @@ def group_alignments(source: list[Segment], alignments: dict[str, Alignment]) ->
     return groups
 
 
+#: parameters that hold for both levels of the hierarchy (the rest apply to the level asked for)
+SHARED_PARAMS = ("calibration", "lexical")
+
+
 def align_multi(source: list[Segment], translations: dict[str, list[Segment]], *, encoder="use",
-                progress=None, level: str | None = None, **params) -> MultiAlignment:
-    """Align each translation with the source and group the results by source segments."""
+                progress=None, level: str | None = None, source_units: ClauseUnits | None = None,
+                target_units: Mapping[str, ClauseUnits] | None = None, clauses: bool = True,
+                **params) -> MultiAlignment:
+    """Align each translation with the source and group the results by source segments.
+
+    Hierarchical: the sentences are aligned, then the clauses inside each
+    sentence bead (aligner/clauses.py); every alignment carries both
+    (``Alignment.clauses``). ``level="clause"``: ``source`` and the
+    translations are clauses, and the alignments are the clause beads (with
+    their sentence units inferred from the clauses where ``source_units`` /
+    ``target_units`` do not give them). ``params`` override the aligner's
+    parameters at the level asked for (``calibration`` and ``lexical`` at
+    both). ``clauses=False``: sentences only (``level="sentence"``).
+    """
     enc = get_encoder(encoder)
-    src_vecs = encode_texts(enc, [s.text for s in source], progress, "source")
+    level = level or (source[0].level if source else "sentence")
+    at_clause = level == "clause"
+    shared = {k: v for k, v in params.items() if k in SHARED_PARAMS}
+    sentence_params = shared if at_clause else params
+    if at_clause or clauses:
+        infer = infer_sentences if at_clause else split_sentences
+        su = source_units or infer(source)
+        tu = {tid: (target_units or {}).get(tid) or infer(segs) for tid, segs in translations.items()}
+        src_sentences = list(su.sentences)
+        tgt_sentences = {tid: list(u.sentences) for tid, u in tu.items()}
+    else:
+        src_sentences, tgt_sentences = source, translations
+    src_vecs = encode_texts(enc, [s.text for s in src_sentences], progress, "source")
     alignments: dict[str, Alignment] = {}
     for tid in sorted(translations):
-        alignments[tid] = align_pair(source, translations[tid], encoder=enc, translation_id=tid,
-                                     progress=progress, level=level, src_vecs=src_vecs, **params)
+        alignments[tid] = align_pair(src_sentences, tgt_sentences[tid], encoder=enc, translation_id=tid,
+                                     progress=progress, level="sentence", src_vecs=src_vecs, **sentence_params)
+    if at_clause or clauses:
+        cp = clause_params(enc, **(params if at_clause else shared))
+        lexical = wants_lexical(enc, cp)
+        src_side = encode_side(su, enc, lexical=lexical)
+        for tid, al in alignments.items():
+            al.clauses = align_clauses(al.beads, src_side, encode_side(tu[tid], enc, lexical=lexical), params=cp,
+                                       encoder=enc)
+            al.signature = {**al.signature, "clause_params": cp.as_dict()}
+            if at_clause:
+                alignments[tid] = clause_level(al)
     ordered = {tid: alignments[tid] for tid in translations}
-    groups = group_alignments(source, ordered)
+    rows_of = ordered[next(iter(ordered))].source if ordered else list(source)
+    groups = group_alignments(rows_of, ordered)
     warnings = [w for a in ordered.values() for w in a.warnings]
     sig = dict(next(iter(ordered.values())).signature) if ordered else {}
     sig["translations"] = list(ordered)
-    return MultiAlignment(source=list(source), alignments=ordered, groups=groups, signature=sig,
+    return MultiAlignment(source=list(rows_of), alignments=ordered, groups=groups, signature=sig,
                           warnings=warnings)

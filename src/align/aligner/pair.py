@@ -9,10 +9,11 @@ the texts first.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .. import __version__
 from ..embed import ClauseVectors, capabilities, edges_of, encode_clauses, encode_joined, get_encoder
@@ -30,6 +31,18 @@ from .scorer import Scorer, cosines_for
 from .similarity import Neighbours
 
 Progress = Callable[..., None]
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded, found once: looking them up costs 0.5 ms a
+    time, which the clause problems (one per sentence bead) would pay each."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
                   tgt_texts: Sequence[str] | None = None, src_head: Sequence[bool] | None = None,
                   tgt_head: Sequence[bool] | None = None, progress: Progress | None = None,
                   encode_spans: SpanEncoder | None = None, src_edges=None, tgt_edges=None,
-                  src_clauses=None, tgt_clauses=None, fixed: Sequence[FixedLike] | None = None) -> VectorResult:
+                  src_clauses=None, tgt_clauses=None, fixed: Sequence[FixedLike] | None = None,
+                  src_marked: Sequence[bool] | None = None, tgt_marked: Sequence[bool] | None = None) -> VectorResult:
     """Align two sequences given their vectors (rows L2-normalised) and lengths.
 
     The model-free core of the aligner: tests pass tiny hand-made vectors.
@@ -85,6 +99,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     where each clause is best placed.
     ``fixed`` (optional): beads to keep as they are (an editor's); each gap
     between them is aligned on its own (aligner/fixed.py).
+    ``src_marked``/``tgt_marked`` (optional): which segments start with a
+    structural marker (an article, a chapter, an item: the marker_inside feature).
     Returns beads covering every index of both sides exactly once, in order.
     """
     p = params or AlignParams()
@@ -93,7 +109,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
         return _vectors_around(fixed, dict(
             src_vecs=src_vecs, tgt_vecs=tgt_vecs, src_len=src_len, tgt_len=tgt_len, src_lex=src_lex,
             tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts, src_head=src_head, tgt_head=tgt_head,
-            src_edges=src_edges, tgt_edges=tgt_edges, src_clauses=src_clauses, tgt_clauses=tgt_clauses),
+            src_edges=src_edges, tgt_edges=tgt_edges, src_clauses=src_clauses, tgt_clauses=tgt_clauses,
+            src_marked=src_marked, tgt_marked=tgt_marked),
             p, encode_spans, n, m)
     if n == 0 or m == 0:
         # nothing on the other side: no segment can have a counterpart
@@ -108,10 +125,11 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
     inp = make_inputs(src_vecs, tgt_vecs, src_len, tgt_len, src_lex=src_lex if p.w_lex else None,
                       tgt_lex=tgt_lex if p.w_lex else None, src_texts=src_texts, tgt_texts=tgt_texts,
                       src_head=src_head, tgt_head=tgt_head, len_weight=p.len_weight,
-                      src_edges=src_edges if p.w_edge_head or p.w_edge_tail else None, tgt_edges=tgt_edges)
+                      src_edges=src_edges if p.w_edge_head or p.w_edge_tail else None, tgt_edges=tgt_edges,
+                      src_marked=src_marked, tgt_marked=tgt_marked)
     # small matrix-vector products: BLAS threads only add overhead (and are
     # dramatically slow on a loaded machine)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         first = solve(inp, p, progress)
         path = first.path
         if p.refine and encode_spans is not None:
@@ -158,6 +176,12 @@ def _vectors_around(fixed: Sequence[FixedLike], args: dict, p: AlignParams, enco
     scored = [b.confidence for b in beads if b.src and b.tgt]
     mean = float(np.mean(scored)) if scored else 0.0
     return VectorResult(beads, mean, {"cells": cells, "fixed": len(fixed)})
+
+
+def structural(segment: Segment) -> bool:
+    """Whether a segment starts with a structural marker (an article, chapter,
+    section, item: not an enumeration such as 一是 / First)."""
+    return segment.marker_kind is not None and segment.marker_kind != "enumeration"
 
 
 def encode_texts(encoder, texts: list[str], progress: Progress | None, what: str) -> np.ndarray:
@@ -228,6 +252,7 @@ def align_pair(source: list[Segment], target: list[Segment], *, encoder="use", t
     res = align_vectors(src_vecs, tgt_vecs, [text_length(t) for t in src_texts], [text_length(t) for t in tgt_texts],
                         params=p, src_lex=src_lex, tgt_lex=tgt_lex, src_texts=src_texts, tgt_texts=tgt_texts,
                         src_head=[s.is_heading for s in source], tgt_head=[t.is_heading for t in target],
+                        src_marked=[structural(s) for s in source], tgt_marked=[structural(t) for t in target],
                         src_clauses=src_clauses, tgt_clauses=tgt_clauses,
                         progress=progress, encode_spans=encode_spans if can.joined_vectors else None,
                         fixed=fixed)

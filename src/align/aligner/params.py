@@ -52,6 +52,7 @@ class AlignParams:
     w_edge_head: float = 0.1  # cosine of the first clauses of the bead's first segments
     w_qend: float = 0.05  # minus 1 where one side's last segment ends a quotation and the other's does not
     w_qbal: float = 0.05  # minus |quotations opened - closed, source vs target|
+    w_marker_inside: float = 1.0  # minus the segments past a bead's first that start with a structural marker
     # -- shape biases: -bead_cost - merge_penalty * (a + b - 2) unless shape_biases names the shape
     merge_penalty: float = 0.1  # per segment beyond a 1:1
     bead_cost: float = 0.15  # per a:b bead: more, smaller beads are not better in themselves

@@ -16,6 +16,10 @@ from .similarity import Cosines, Neighbours
 NEG = -1e18  # the score of a bead that does not fit
 
 
+def _marks(marked: np.ndarray | None) -> bool:
+    return marked is not None and bool(np.any(marked))
+
+
 def bead_shapes(params: AlignParams) -> tuple[tuple[int, int], ...]:
     """The a:b shapes (a, b >= 1) the search tries, as (a, b)."""
     return tuple((a, b) for a, b in params.bead_shapes() if a >= 1 and b >= 1)
@@ -68,7 +72,8 @@ class Scorer:
         facts = DocumentFacts(cosines=cosines or cosines_for(inp, band, params),
                               length=LengthModel.of(inp, params),
                               src=Prefix.of(inp.src, neighbours.src_nn), tgt=Prefix.of(inp.tgt, neighbours.tgt_nn),
-                              use_heads=bool(np.any(inp.src.head)) and bool(np.any(inp.tgt.head)))
+                              use_heads=bool(np.any(inp.src.head)) and bool(np.any(inp.tgt.head)),
+                              use_markers=_marks(inp.src.marked) and _marks(inp.tgt.marked))
         return cls(params=params, inputs=inp, band=band, neighbours=neighbours, facts=facts, shapes=shapes,
                    A=np.array([a for a, _ in shapes]), B=np.array([b for _, b in shapes]),
                    bias=np.array([params.shape_bias(a, b) for a, b in shapes]), weights=features.weights(params))

@@ -10,6 +10,16 @@ per row. Each bead of a translation sits in the one row that holds its
 segments, so the file is the whole alignment:
 :func:`align.pipeline.load_alignment` reads it back.
 
+Clause beads (``Alignment.clauses``, the clauses inside the sentence beads):
+a row has ``"clause_segments"``, the source clauses of its source segments
+(each a segment record with ``"sentence"``, the index of the segment that
+holds it), and each translation's cell has ``"clause_segments"`` (its target
+clauses, likewise) and ``"clauses"``, the clause beads inside its beads:
+``[{"src": [...], "tgt": [...], "kind": k, "confidence": c, "score": s}]`` with clause
+indices (numbered as ``align segment --level clause`` numbers them). Every
+clause is in exactly one row, every clause bead in the row of its sentence
+bead. A file written from an alignment without clauses has none of these keys.
+
 A bead's ``kind`` is ``aligned``, ``omission`` (no target) or ``addition``
 (no source); a cell's is its beads' kinds (``aligned+omission`` for a row of
 several kinds, empty where the translation has no bead in the row). A
@@ -55,6 +65,44 @@ def beads_by_group(multi: MultiAlignment) -> dict[str, list[list]]:
     return out
 
 
+def _clause_seg(s: Segment, sentence: int) -> dict:
+    return {**dataclasses.asdict(s), "sentence": sentence}
+
+
+def clauses_by_group(multi: MultiAlignment) -> dict[str, list[list]]:
+    """For each translation with clause beads, the clause beads of each row:
+    a clause bead sits in the row of its first source clause's segment (of
+    its first target clause's for a bead with no source)."""
+    src_row = {i: gi for gi, g in enumerate(multi.groups) for i in g.src}
+    out = {}
+    for tid, al in multi.alignments.items():
+        ca = al.clauses
+        if ca is None:
+            continue
+        tgt_row = {j: gi for gi, g in enumerate(multi.groups) for j in g.targets.get(tid, ())}
+        rows: list[list] = [[] for _ in multi.groups]
+        for b in ca.beads:
+            gi = src_row[ca.source_sentence[b.src[0]]] if b.src else tgt_row[ca.target_sentence[b.tgt[0]]]
+            rows[gi].append(b)
+        out[tid] = rows
+    return out
+
+
+def _members(sentence_of) -> dict[int, list[int]]:
+    """Per segment, the indices of its clauses."""
+    out: dict[int, list[int]] = {}
+    for c, s in enumerate(sentence_of):
+        out.setdefault(s, []).append(c)
+    return out
+
+
+def _clause_bead(b) -> dict:
+    from .tmx import bead_kind
+
+    return {"src": list(b.src), "tgt": list(b.tgt), "kind": bead_kind(b), "confidence": float(b.confidence),
+            "score": float(b.score)}
+
+
 def _bead(b) -> dict:
     from .tmx import bead_kind
 
@@ -84,6 +132,11 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
     }
     lines = [_dumps(header)]
     beads = beads_by_group(multi)
+    clauses = clauses_by_group(multi)
+    with_clauses = next((al.clauses for al in multi.alignments.values() if al.clauses is not None), None)
+    src_clauses = _members(with_clauses.source_sentence) if with_clauses is not None else {}
+    tgt_clauses = {tid: _members(al.clauses.target_sentence) for tid, al in multi.alignments.items()
+                   if al.clauses is not None}
     for gi, g in enumerate(multi.groups):
         row = {
             "record": "group",
@@ -94,6 +147,9 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
             "translations": {},
             "flags": [flag_to_dict(f) for f in by_row.get(gi, [])],
         }
+        if with_clauses is not None:
+            row["clause_segments"] = [_clause_seg(with_clauses.source[c], i) for i in g.src
+                                      for c in src_clauses.get(i, ())]
         for tid, al in multi.alignments.items():
             tgt = g.targets.get(tid, ())
             row["translations"][tid] = {
@@ -104,5 +160,10 @@ def to_jsonl_string(obj: MultiAlignment | Alignment, *, flags: list[Flag] | None
                 "segments": [_seg(al.target[j]) for j in tgt],
                 "beads": [_bead(b) for b in beads[tid][gi]],
             }
+            ca = al.clauses
+            if ca is not None:
+                row["translations"][tid]["clause_segments"] = [_clause_seg(ca.target[c], j) for j in tgt
+                                                               for c in tgt_clauses[tid].get(j, ())]
+                row["translations"][tid]["clauses"] = [_clause_bead(b) for b in clauses[tid][gi]]
         lines.append(_dumps(row))
     return "\n".join(lines) + "\n"

@@ -31,7 +31,7 @@ from ._spans import Depth, bounded, cuts_to_spans, lines, merge_bare, strip_span
 from .markers import find_marker, is_bare_marker, titles_make_headings
 from .settings import DEFAULT_SETTINGS, SegmentSettings
 
-__all__ = ["segment", "segment_lines", "detect_lang", "SegmentSettings", "DEFAULT_SETTINGS"]
+__all__ = ["segment", "segment_lines", "detect_lang", "save_memos", "SegmentSettings", "DEFAULT_SETTINGS"]
 
 _LANGS = ("zh", "en")
 _LEVELS = ("sentence", "clause")
@@ -142,6 +142,13 @@ def segment(
                 is_heading=is_heading, paragraph=para,
             ))
     return out
+
+
+def save_memos() -> None:
+    """Keep what jieba's tagger answered in this process for the next one (the
+    Chinese clause level's verbs; see zh._predicates): call it once after
+    segmenting a document or a batch of segments, not after every segment."""
+    zh.save_predicates()
 
 
 def segment_lines(text: str, lang: Lang, *, settings: SegmentSettings | None = None) -> list[Segment]:

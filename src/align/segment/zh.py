@@ -179,16 +179,43 @@ def has_predicate(piece: str) -> bool:
         return False
     if piece.startswith(_CLAUSE_OPENERS) or _starts_with_policy_verb(piece):
         return True
+    return bool(_predicates().lookup(piece[:120]))
+
+
+def _tagged_predicate(piece: str) -> bool:
+    """Whether jieba's tagger finds a verb in ``piece`` that is not just a modifier before 的."""
     _jieba()
     import jieba.posseg as pseg
 
-    toks = [(p.word, p.flag) for p in pseg.lcut(piece[:120])]
+    toks = [(p.word, p.flag) for p in pseg.lcut(piece)]
     for n, (word, flag) in enumerate(toks):
         if flag in _PREDICATE_FLAGS:
             nxt = toks[n + 1][0] if n + 1 < len(toks) else ""
             if nxt != "的":
                 return True
     return False
+
+
+_PREDICATES = None
+
+
+def _predicates():
+    """What jieba's tagger answered for each piece a run asked before, kept in
+    the cache folder as the lexical view keeps pypinyin's answers (loading
+    jieba.posseg costs about a second; a text segmented before needs none)."""
+    global _PREDICATES
+    if _PREDICATES is None:
+        from ..embed.lexical import _Memo
+
+        _PREDICATES = _Memo("zh-predicates", "jieba", ("__init__.py", "dict.txt", "posseg/__init__.py",
+                                                       "posseg/char_state_tab.py"), _tagged_predicate)
+    return _PREDICATES
+
+
+def save_predicates() -> None:
+    """Keep this run's new answers of the tagger (see _predicates)."""
+    if _PREDICATES is not None:
+        _PREDICATES.save()
 
 
 def word_cut(text: str, lo: int, limit: int, window: int = 32) -> int | None:
