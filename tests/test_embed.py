@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 import sqlite3
 from pathlib import Path
 
@@ -173,16 +174,38 @@ def test_interrupted_write_leaves_cache_usable(tmp_path):
 
 
 def test_usable_cores_leaves_out_cores_busy_now(monkeypatch):
-    import psutil
+    import align.embed as embed
 
     cpus = sorted(os.sched_getaffinity(0))
     monkeypatch.delenv("ALIGN_THREADS", raising=False)
-    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [100.0] * (max(cpus) + 1))
-    assert usable_cores() == 1  # every core busy: still one thread
-    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [0.0] * (max(cpus) + 1))
+    monkeypatch.setattr(embed.CoreSample, "MIN_SECONDS", 0.05)
+    clock = iter(range(0, 1000, 1000 // 10))  # every read of the CPUs' busy time: all of them busy since the last
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: next(clock) * len(c))
+    sample = embed.CoreSample()
+    time.sleep(0.06)
+    # busy time grew by 100 s per CPU in ~0.06 s: every core busy, still one thread
+    assert usable_cores(since=sample) == 1
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: 5.0)  # nothing ran
     assert usable_cores() == min(len(cpus), 8)
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: None)  # /proc/stat unreadable: the load average
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(len(cpus)), 0.0, 0.0))
+    assert usable_cores() == 1
     monkeypatch.setenv("ALIGN_THREADS", "3")
     assert usable_cores() == 3
+
+
+def test_core_sample_does_not_count_this_process(monkeypatch):
+    """Our own work between the start of the sample and its reading (a model
+    loading) is not other processes' load: on CPUs busy with nothing but
+    this process, no core counts as busy."""
+    import align.embed as embed
+
+    monkeypatch.setattr(embed, "_busy_seconds", lambda cpus: embed._own_cpu_seconds() + 7.0)
+    sample = embed.CoreSample()
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.3:  # one core busy: ours
+        pass
+    assert sample.busy_cores() == pytest.approx(0.0, abs=0.05)
 
 
 def _cos(a, b) -> float:
