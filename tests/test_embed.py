@@ -186,7 +186,13 @@ def test_usable_cores_leaves_out_cores_busy_now(monkeypatch):
     # busy time grew by 100 s per CPU in ~0.06 s: every core busy, still one thread
     assert usable_cores(since=sample) == 1
     monkeypatch.setattr(embed, "_busy_seconds", lambda c: 5.0)  # nothing ran
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.0, 0.0))
     assert usable_cores() == min(len(cpus), 8)
+    # a quiet moment in a busy minute: the load average counts
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 0.0, 0.0))
+    assert usable_cores() == max(1, min(len(cpus) - 1, 8))
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.0, 0.0))  # most of a core taken: not free
+    assert usable_cores() == max(1, min(len(cpus) - 1, 8))
     monkeypatch.setattr(embed, "_busy_seconds", lambda c: None)  # /proc/stat unreadable: the load average
     monkeypatch.setattr(os, "getloadavg", lambda: (float(len(cpus)), 0.0, 0.0))
     assert usable_cores() == 1

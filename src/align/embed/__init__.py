@@ -209,7 +209,9 @@ def usable_cores(cap: int = 8, since: "CoreSample | None" = None) -> int:
 
     ``since``: a :class:`CoreSample` started earlier (before loading a model):
     the other processes' use is read over the time since then, with no wait
-    of its own when that was long enough.
+    of its own when that was long enough. The busy cores are the larger of
+    that sample and the 1-minute load average: a sample sees a moment, and a
+    shared machine's other jobs come and go (see ``SPARE``).
 
     ``ALIGN_THREADS=N`` fixes the number: BLAS sums in a different order with
     a different thread count, so vectors (and rounded confidences) can differ
@@ -221,9 +223,17 @@ def usable_cores(cap: int = 8, since: "CoreSample | None" = None) -> int:
         return int(fixed)
     cpus = _affinity()
     n = len(cpus)
-    busy = (since or CoreSample()).busy_cores()
-    free = int(n - busy + 0.5)
+    busy = max((since or CoreSample()).busy_cores(), min(_load_average(), float(n)))
+    free = int(n - busy + SPARE)
     return max(1, min(n, cap, free))
+
+
+#: how much of a core others may use for it still to count as ours: a thread
+#: too many is far costlier than one too few (on the 2-core machine, 2 BLAS
+#: threads with one core taken encode 3x slower than 1; 2 on a quiet machine
+#: are at best twice as fast), so a core counts as free only when the busier
+#: of the sample and the 1-minute load average leaves it (nearly) idle
+SPARE = 0.25
 
 
 def _affinity() -> list[int]:
