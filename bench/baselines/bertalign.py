@@ -5,9 +5,10 @@ are measured against (for benchmarking only; nothing in ``align`` uses it).
 
 SRC and TGT hold one sentence a line (Bertalign's ``is_split=True``; the
 lines are taken as they are, so that bead indices are line numbers, where
-Bertalign's ``clean_text`` would also drop blank lines); the beads are written as ``[0,1]:[0]`` lines (``align pair -o``'s format) or
-printed. ``--cache DIR`` is the embedding cache folder (default: align's
-own, ``$ALIGN_CACHE_DIR``); an empty folder is a cold run.
+Bertalign's ``clean_text`` would also drop blank lines); the beads are
+written as ``[0,1]:[0]`` lines (``align pair -o``'s format) or printed.
+``--cache DIR`` is the embedding cache folder (default: align's own,
+``$ALIGN_CACHE_DIR``); an empty folder is a cold run.
 
 This follows the published Bertalign (Liu & Zhu 2022; bfsujason/bertalign,
 ``bertalign/aligner.py``, ``corelib.py``, ``encoder.py``, ``utils.py``) with
