@@ -21,6 +21,12 @@ USE model cache and the embedding cache start empty), in subprocesses with
   distinct text and nothing comes from the cache) written as two files, one
   cold call of each; wall, CPU seconds, peak RSS and F1.
 
+``--installed``: each cache folder first gets a 3-sentence pair of its
+own (then its embeddings are deleted), so that what a first run ever
+leaves behind is there (the USE model cache, align's dictionary index and
+memos) and only the texts are new: a user's second document rather than
+the first run on a machine.
+
 Every figure line carries the load average; ratios are baseline / ours on
 wall and on CPU seconds (CPU seconds are steadier on a shared machine).
 """
@@ -72,6 +78,10 @@ for call in sys.argv[3:]:
 """
 
 
+ZH = "个人诚信体系建设。\n我不肯，他就跟我比武。\n今天天气很好。\n"
+EN = "Building a system of individual integrity.\nI would not, so we ended up fighting.\nThe weather is fine today.\n"
+
+
 def _load() -> str:
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
@@ -111,6 +121,19 @@ class Runner:
     def baseline(self, args: list[str], cache: Path) -> Run:
         return self.run(["-c", _WRAP, str(BASELINE), *args, "--cache", str(cache)], cache)
 
+    def prepare(self, tmp: Path, caches: list[Path], baseline_caches: list[Path]) -> None:
+        """What a first run leaves in each cache folder, with no embeddings (see --installed)."""
+        zh, en = tmp / "warm-up.zh", tmp / "warm-up.en"
+        zh.write_text(ZH, encoding="utf-8")
+        en.write_text(EN, encoding="utf-8")
+        for cache in caches:
+            self.ours(["pair", str(zh), str(en), "--presegmented", "-o", str(tmp / "warm-up.beads")], cache)
+        for cache in baseline_caches:
+            self.baseline([str(zh), str(en), "-o", str(tmp / "warm-up.beads")], cache)
+        for cache in caches + baseline_caches:
+            for f in cache.glob("embeddings.sqlite*"):
+                f.unlink()
+
     def in_process(self, who: str, calls: list[list[str]], cache: Path) -> Run:
         if who != "align":
             calls = [c + ["--cache", str(cache)] for c in calls]
@@ -128,12 +151,15 @@ def _ratio(base: Run, ours: Run) -> str:
     return f"ratio {base.wall / ours.wall:.2f}x wall, {base.cpu / ours.cpu:.2f}x CPU"
 
 
-def macdev(run: Runner, tmp: Path, mac_dev: Path, rounds: int) -> None:
+def macdev(run: Runner, tmp: Path, mac_dev: Path, rounds: int, installed: bool) -> None:
     chapters = load_chapters(mac_dev)
+    cold = "cold embeddings, model cache and dictionary index present" if installed else "cold cache"
     for r in range(rounds):
         out = tmp / f"macdev-{r}"
         out.mkdir()
         ours_cache, base_cache = out / "cache-ours", out / "cache-baseline"
+        if installed:
+            run.prepare(out, [ours_cache, out / "cache-ours-inproc"], [base_cache, out / "cache-baseline-inproc"])
         ours, base = [], []
         for name in chapters:
             zh, en = str(mac_dev / "zh" / name), str(mac_dev / "en" / name)
@@ -142,7 +168,7 @@ def macdev(run: Runner, tmp: Path, mac_dev: Path, rounds: int) -> None:
         o = Run(sum(x.wall for x in ours), sum(x.cpu for x in ours), max(x.peak_mib for x in ours))
         b = Run(sum(x.wall for x in base), sum(x.cpu for x in base), max(x.peak_mib for x in base))
         gold = [g for _, _, g in chapters.values()]
-        print(f"[round {r + 1}] mac-dev, {len(chapters)} CLI calls each, cold cache, interleaved  {_load()}")
+        print(f"[round {r + 1}] mac-dev, {len(chapters)} CLI calls each, {cold}, interleaved  {_load()}")
         for label, total, each, suffix in (("align pair:", o, ours, "ours"), ("bertalign: ", b, base, "base")):
             f1 = _f1(list(zip(gold, [out / f"{n}.{suffix}" for n in chapters])))
             print(f"  {label} wall {total.wall:6.1f} s  CPU {total.cpu:6.1f} s  peak {total.peak_mib:4.0f} MiB  ("
@@ -160,7 +186,7 @@ def macdev(run: Runner, tmp: Path, mac_dev: Path, rounds: int) -> None:
               f"bertalign {b.wall - bi.wall:+.1f} s / {b.cpu - bi.cpu:+.1f} s")
 
 
-def book(run: Runner, tmp: Path, mac_dev: Path, copies: int) -> None:
+def book(run: Runner, tmp: Path, mac_dev: Path, copies: int, installed: bool) -> None:
     chapters = load_chapters(mac_dev)
     zh, en, gold = [], [], []
     for k in range(copies):
@@ -175,7 +201,10 @@ def book(run: Runner, tmp: Path, mac_dev: Path, copies: int) -> None:
     zf, ef = out / "book.zh", out / "book.en"
     zf.write_text("\n".join(zh) + "\n", encoding="utf-8")
     ef.write_text("\n".join(en) + "\n", encoding="utf-8")
-    print(f"book: mac-dev x{copies}, {len(zh)} zh / {len(en)} en lines, every line distinct, one cold call each  "
+    if installed:
+        run.prepare(out, [out / "cache-ours"], [out / "cache-baseline"])
+    cold = "cold embeddings, model cache and dictionary index present" if installed else "cold cache"
+    print(f"book: mac-dev x{copies}, {len(zh)} zh / {len(en)} en lines, every line distinct, one call each, {cold}  "
           f"{_load()}")
     o = run.ours(["pair", str(zf), str(ef), "--presegmented", "-o", str(out / "ours")], out / "cache-ours")
     print(f"  align pair:  wall {o.wall:6.1f} s  CPU {o.cpu:6.1f} s  peak {o.peak_mib:4.0f} MiB (target < 500)  "
@@ -193,6 +222,8 @@ def main() -> None:
     ap.add_argument("--mac-dev", type=Path, default=DEFAULT_MAC_DEV)
     ap.add_argument("--rounds", type=int, default=1, help="mac-dev rounds")
     ap.add_argument("--copies", type=int, default=4, help="mac-dev copies in the book")
+    ap.add_argument("--installed", action="store_true",
+                    help="cache folders as a first run leaves them, less the embeddings")
     args = ap.parse_args()
     what = args.what or ["macdev", "book"]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -202,9 +233,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ratio-") as name:
         tmp = Path(name)
         if "macdev" in what:
-            macdev(run, tmp, args.mac_dev, args.rounds)
+            macdev(run, tmp, args.mac_dev, args.rounds, args.installed)
         if "book" in what:
-            book(run, tmp, args.mac_dev, args.copies)
+            book(run, tmp, args.mac_dev, args.copies, args.installed)
 
 
 if __name__ == "__main__":
