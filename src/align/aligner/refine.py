@@ -24,6 +24,7 @@ from .scorer import Scorer
 # (source spans, target spans) as (start, end) segment ranges -> their joined texts' vectors
 SpanEncoder = Callable[[list, list], tuple[np.ndarray, np.ndarray]]
 Corner = tuple[int, int]  # (source prefix, target prefix)
+_CHUNK = 1024  # candidate beads whose float64 span vectors are held at once (4 x 4 MB)
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def _joined_cosines(scorer: Scorer, cands: np.ndarray, encode_spans: SpanEncoder
     src_at = {sp: k for k, sp in enumerate(src_spans)}
     tgt_at = {sp: k for k, sp in enumerate(tgt_spans)}
     by_end: dict[int, dict[tuple[int, int, int], float]] = {}
-    for first in range(0, len(cands), 4096):  # in chunks: a book has tens of thousands
-        C = cands[first:first + 4096]
+    for first in range(0, len(cands), _CHUNK):  # a book has tens of thousands
+        C = cands[first:first + _CHUNK]
         c = np.einsum("ij,ij->i", _span_vectors(C[:, 0], C[:, 1], src_at, sv, neural.src),
                       _span_vectors(C[:, 2], C[:, 3], tgt_at, tv, neural.tgt))
         if p.refine_mix != 1.0:

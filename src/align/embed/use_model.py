@@ -87,6 +87,12 @@ def load(threads: int):
     return model
 
 
+def reloads_fast() -> bool:
+    """Whether :func:`load` would read the model from its cache folder."""
+    folder = _folder()
+    return folder is not None and (folder / "meta.marshal").is_file()
+
+
 # --------------------------------------------------------------------- writing
 
 def _state(obj, skip=()) -> dict:

@@ -187,19 +187,25 @@ def joined(be, groups: list[np.ndarray], edge: np.ndarray) -> np.ndarray:
     return head(be, rows)
 
 
+JOIN_BLOCK = 4096  # runs through the head at a time
+
+
 def joined_rows(be, table: np.ndarray, groups: list[list[int]], edge: np.ndarray) -> np.ndarray:
     """:func:`joined`, with each run given as the indices of its segments'
     rows in ``table`` (the pooled rows of the distinct texts): a book's
     second pass joins tens of thousands of runs, and one small array per run
-    held them all at once. The same arithmetic, bit for bit (each run summed
-    as ``joined`` sums it, the head over all runs at once: BLAS rounds
-    differently in blocks of other sizes)."""
-    if not groups:
-        return np.zeros((0, 512), dtype=np.float32)
-    rows = np.empty((len(groups), table.shape[1]), dtype=np.float32)
-    for k, g in enumerate(groups):
-        rows[k] = table[g].sum(axis=0) - (len(g) - 1) * edge
-    return head(be, rows)
+    held them all at once. The head runs over ``JOIN_BLOCK`` runs at a time,
+    so that its float32 intermediates (several times the runs' rows) stay a
+    few MB however many runs there are; each run is summed as ``joined``
+    sums it."""
+    out = np.empty((len(groups), 512), dtype=np.float32)
+    rows = np.empty((min(len(groups), JOIN_BLOCK), table.shape[1]), dtype=np.float32)
+    for first in range(0, len(groups), JOIN_BLOCK):
+        block = groups[first:first + JOIN_BLOCK]
+        for k, g in enumerate(block):
+            rows[k] = table[g].sum(axis=0) - (len(g) - 1) * edge
+        out[first:first + len(block)] = head(be, rows[:len(block)])
+    return out
 
 
 class HeadWeights:
