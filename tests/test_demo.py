@@ -173,7 +173,7 @@ def demo_run(tmp_path_factory):
     if not (DATA / "zh" / "guobanfa-2016-98.txt").is_file():
         pytest.fail("the corpus is missing: data/zh/guobanfa-2016-98.txt")
     work = tmp_path_factory.mktemp("demo")
-    r = align_cmd("demo", "--out", str(work / "out"), "--json", cwd=ROOT)
+    r = align_cmd("demo", "-o", str(work / "out"), "--json", cwd=ROOT)
     return work / "out", r
 
 

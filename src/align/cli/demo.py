@@ -20,7 +20,7 @@ def _short(path: Path) -> str:
 
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("out"), "--out", help="Where to write report.html and the exports."),
+    out: Path = typer.Option(Path("out"), "--output", "-o", "--out", help="Where to write report.html and the exports."),
     data: Optional[Path] = typer.Option(None, "--data", help="The corpus directory [default: ./data]."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="The glossary [default: ./glossary.yaml]."),
     encoder: str = _common.encoder_option(),
