@@ -8,6 +8,9 @@ one larger bead where the translator reordered. So no clause bead crosses
 a sentence bead, and every clause is covered once, in order.
 
 Each side's sentences and clauses come as ``ClauseUnits`` (clause_units.py).
+The problems are prepared ``BLOCK`` sentence beads at a time (their
+dictionary vectors, their clauses' pooled rows for joined runs); a trivial
+one (a side empty, one source clause) needs no search.
 
 Inside a sentence bead, after the search: a reordering becomes one bead
 (``merge_crossings``), and a run of source clauses at the edge of a bead
@@ -275,17 +278,18 @@ def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, pa
         block = problems[first:first + BLOCK]
         searched = [pr for pr in block if not pr.trivial]
         if searched:
-            sb = src.block(sorted({c for pr in searched for c in pr.src}), join_with=join_with)
-            tb = tgt.block(sorted({c for pr in searched for c in pr.tgt}), join_with=join_with)
+            src_block = src.block(sorted({c for pr in searched for c in pr.src}), join_with=join_with)
+            tgt_block = tgt.block(sorted({c for pr in searched for c in pr.tgt}), join_with=join_with)
         for pr in block:
-            out += pr.trivial_beads() if pr.trivial else _search(pr, src, tgt, sb, tb, params)
+            out += pr.trivial_beads() if pr.trivial else _search(pr, src, tgt, src_block, tgt_block, params)
     return ClauseAlignment(src.units.clauses, tgt.units.clauses, src.units.sentence_of, tgt.units.sentence_of,
                            tuple(out))
 
 
 def _search(pr: ClauseProblem, src: ClauseSide, tgt: ClauseSide, sb: ClauseBlock, tb: ClauseBlock,
             params: AlignParams) -> list[Bead]:
-    """The clause beads of one problem that needs the search (align_vectors)."""
+    """The clause beads of one problem that needs the search (align_vectors);
+    ``sb``/``tb``: the source and target ClauseBlock holding its clauses."""
     from .pair import align_vectors
 
     S, T = pr.src, pr.tgt
