@@ -294,10 +294,8 @@ def _search(pr: ClauseProblem, src: ClauseSide, tgt: ClauseSide, sb: ClauseBlock
 
     S, T = pr.src, pr.tgt
     si, ti = sb.rows(S), tb.rows(T)
-    spans = None
-    if sb.join is not None and tb.join is not None:
-        def spans(src_spans, tgt_spans):
-            return sb.join([si[a:b] for a, b in src_spans]), tb.join([ti[a:b] for a, b in tgt_spans])
+    def spans(src_spans, tgt_spans):
+        return sb.join([si[a:b] for a, b in src_spans]), tb.join([ti[a:b] for a, b in tgt_spans])
 
     sv, tv = sb.vecs[si], tb.vecs[ti]
     res = align_vectors(sv, tv, src.lengths(S), tgt.lengths(T), params=params,
@@ -307,7 +305,7 @@ def _search(pr: ClauseProblem, src: ClauseSide, tgt: ClauseSide, sb: ClauseBlock
                         tgt_texts=[_as_clause(tgt.texts[c]) for c in T],
                         src_head=[src.units.clauses[c].is_heading for c in S],
                         tgt_head=[tgt.units.clauses[c].is_heading for c in T],
-                        encode_spans=spans)
+                        encode_spans=spans if sb.join is not None and tb.join is not None else None)
     return [Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
                  round(pr.bead.confidence * b.confidence, 4))
             for b in peel_unmatched(merge_crossings(res.beads, sv @ tv.T), sv, tv)]
