@@ -2,8 +2,9 @@
 20,000-segment pair.
 
     .venv/bin/python bench/bench_speed.py doc      # 98号 + both translations, warm (run twice)
-    .venv/bin/python bench/bench_speed.py book     # mac-dev x4 (~5,900 zh / 7,800 en lines), cold cache
-    .venv/bin/python bench/bench_speed.py book --clauses   # the same with the clause level (align_multi)
+    .venv/bin/python bench/bench_speed.py book     # mac-dev x4 (~5,900 zh / 7,800 en lines), cold cache,
+                                                   # sentences and the clauses inside them (as `align pair`)
+    .venv/bin/python bench/bench_speed.py book --no-clauses   # the same, sentences only (align_pair)
     .venv/bin/python bench/bench_speed.py big      # ~20,500 zh / 27,300 en segments: peak memory
 
 Each prints wall time, peak RSS, texts encoded and the load average (the
@@ -67,12 +68,12 @@ def book(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         enc = get_encoder("use", cache=Path(tmp))
         t0 = time.perf_counter()
-        if args.clauses:
+        if args.no_clauses:
+            al = align_pair(zh, en, encoder=enc, **args.params)
+        else:
             from align.aligner import align_multi
 
             al = align_multi(zh, {"en": en}, encoder=enc, **args.params).alignments["en"]
-        else:
-            al = align_pair(zh, en, encoder=enc, **args.params)
         s = score(gold, [(b.src, b.tgt) for b in al.beads])
         extra = f", {len(al.clauses.beads)} clause beads" if al.clauses is not None else ""
         report(f"book {len(zh)} zh / {len(en)} en, cold cache, every line distinct", t0, enc,
@@ -98,8 +99,9 @@ if __name__ == "__main__":
     ap.add_argument("what", choices=["doc", "book", "big"])
     ap.add_argument("--mac-dev", type=Path, default=DEFAULT_MAC_DEV)
     ap.add_argument("--copies", type=int, default=None)
-    ap.add_argument("--clauses", action="store_true",
-                    help="book: align_multi, the clauses inside each sentence bead too (as the pipeline does)")
+    ap.add_argument("--no-clauses", action="store_true",
+                    help="book: align_pair, sentences only (by default align_multi: the clauses inside each "
+                         "sentence bead too, as the pipeline and `align pair` do)")
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="aligner parameters (book, big)")
     args = ap.parse_args()
     args.params = {k: (v.lower() == "true" if v.lower() in ("true", "false") else float(v))

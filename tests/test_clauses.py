@@ -365,3 +365,54 @@ def test_clause_units_of_any_text_cover_it_inside_its_sentences(text, lang, conf
     inferred = infer_sentences(u.clauses)
     assert [c.text for c in inferred.clauses] == [c.text for c in u.clauses]
     assert list(inferred.sentence_of) == sorted(inferred.sentence_of)
+
+
+# --------------------------------------------------------------------------- the clause pass, batched
+
+
+def test_a_run_joiner_gives_encode_joineds_vectors_bit_for_bit(repo_root, tmp_path):
+    from align.embed import encode_joined, get_encoder, run_joiner
+
+    enc = get_encoder("use", cache=tmp_path / "c")
+    text = (repo_root / ZH).read_text(encoding="utf-8")
+    clauses = [c.text for c in segment(text, "zh", "clause")[:40]]
+    enc.encode(clauses)
+    runs = [[0, 1], [2, 3, 4], [5], [10, 11], [0, 1, 2, 3], [39, 38]]
+    join = run_joiner(enc, clauses, "")
+    for block in (runs, runs[:1], runs[3:]):
+        want = encode_joined(enc, [[clauses[i] for i in r] for r in block], "")
+        assert np.array_equal(join(block), want)
+    assert enc.encoded == 40  # the runs came from the clauses' pooled rows: no forward pass
+
+
+def test_a_run_joiner_without_pooled_rows_encodes_the_joined_texts(tmp_path):
+    from align.embed import run_joiner
+    from align.embed.cache import CachedEncoder, EmbeddingCache
+
+    class Counting:
+        name, dim = "counting", 3
+
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def encode(self, texts):
+            self.seen += texts
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    enc = CachedEncoder(Counting(), EmbeddingCache(tmp_path / "k"))
+    join = run_joiner(enc, ["a", "bb", "c"], "+")
+    assert join([[0, 1], [2]]).shape == (2, 3)
+    assert enc.inner.seen == ["a+bb", "c"]
+
+
+@pytest.mark.parametrize("block", [1, 7])
+def test_the_clause_beads_do_not_depend_on_how_the_problems_are_grouped(analysis98, repo_root, monkeypatch, block):
+    """The clause pass prepares the problems of BLOCK sentence beads at a time
+    (dictionary vectors, pooled rows for joined runs): any grouping gives the
+    pipeline's clause beads, scores and confidences included."""
+    from align.aligner import clauses
+
+    monkeypatch.setattr(clauses, "BLOCK", block)
+    again = pipeline.analyse(repo_root / ZH, {t: repo_root / p for t, p in TRANSLATIONS.items()})
+    for tid, al in analysis98.multi.alignments.items():
+        assert again.multi.alignments[tid].clauses.beads == al.clauses.beads

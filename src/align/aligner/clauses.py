@@ -8,6 +8,9 @@ one larger bead where the translator reordered. So no clause bead crosses
 a sentence bead, and every clause is covered once, in order.
 
 Each side's sentences and clauses come as ``ClauseUnits`` (clause_units.py).
+The problems are prepared ``BLOCK`` sentence beads at a time (their
+dictionary vectors, their clauses' pooled rows for joined runs); a trivial
+one (a side empty, one source clause) needs no search.
 
 Inside a sentence bead, after the search: a reordering becomes one bead
 (``merge_crossings``), and a run of source clauses at the edge of a bead
@@ -30,11 +33,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from ..embed import capabilities, encode_joined
+from ..embed import capabilities, run_joiner
 from ..model import Alignment, Bead, ClauseAlignment
 from .clause_units import ClauseUnits
 from .inputs import text_length
@@ -43,11 +46,15 @@ from .params import AlignParams
 @dataclass(frozen=True)
 class ClauseSide:
     """What the clause aligner needs of one side's clauses: vectors (rows
-    L2-normalised), dictionary vectors (or None), lengths, texts, headings."""
+    L2-normalised), lengths, texts, headings, and dictionary vectors: given
+    (``lex``), made a block at a time where ``lexical`` (``block``: only for
+    the clauses of problems that need the search; a book's held at once were
+    about 100 MB), or none."""
 
     units: ClauseUnits
     vecs: np.ndarray
-    lex: np.ndarray | None
+    lex: np.ndarray | None = None
+    lexical: bool = False
 
     @cached_property
     def texts(self) -> list[str]:
@@ -65,16 +72,42 @@ class ClauseSide:
         """What goes between clauses joined into one text: nothing in Chinese, a space in English."""
         return "" if self.units.clauses and self.units.clauses[0].lang == "zh" else " "
 
+    def block(self, clauses: list[int], *, join_with=None) -> "ClauseBlock":
+        """The vectors of ``clauses`` (sorted indices), their dictionary
+        vectors (one call), and where ``join_with`` (an encoder) a joiner of
+        their runs (embed.run_joiner: their pooled rows read once)."""
+        from .pair import lexical_vectors
+
+        texts = [self.texts[c] for c in clauses]
+        lex = self.lex[clauses] if self.lex is not None else lexical_vectors(texts) if self.lexical else None
+        join = run_joiner(join_with, texts, self.joiner) if join_with is not None else None
+        return ClauseBlock({c: k for k, c in enumerate(clauses)}, self.vecs[clauses], lex, join)
+
+
+@dataclass(frozen=True)
+class ClauseBlock:
+    """One side's vectors for the problems of a block of sentence beads:
+    ``position`` of each clause's row in ``vecs`` / ``lex``, and ``join``
+    (or None) giving the vectors of runs of rows joined."""
+
+    position: dict[int, int]
+    vecs: np.ndarray
+    lex: np.ndarray | None
+    join: Callable[[list[list[int]]], np.ndarray] | None
+
+    def rows(self, clauses: list[int]) -> list[int]:
+        return [self.position[c] for c in clauses]
+
 
 def encode_side(units: ClauseUnits, encoder, *, lexical: bool) -> ClauseSide:
-    """Each clause's text encoded once (the encoder caches by text), and its
-    dictionary vector where ``lexical``."""
-    from .pair import encode_texts, lexical_vectors
+    """Each clause's text encoded once (the encoder caches by text; one call
+    for the side, so that a cold run's batches are the same whatever the
+    problems), its dictionary vector made when a problem needs it where ``lexical``."""
+    from .pair import encode_texts
 
     texts = [c.text for c in units.clauses]
     vecs = encode_texts(encoder, texts, None, "clauses") if texts else np.zeros((0, encoder.dim), np.float32)
-    lex = lexical_vectors(texts) if lexical and texts else None
-    return ClauseSide(units, vecs, lex)
+    return ClauseSide(units, vecs, lexical=lexical)
 
 
 #: inside a sentence bead, a clause bead that straddles a sentence end (。！？.!?, where the
@@ -202,43 +235,80 @@ def _as_clause(text: str) -> str:
     return t[:-1] + "," if t.endswith(("；", ";")) else text
 
 
+@dataclass(frozen=True)
+class ClauseProblem:
+    """One sentence bead's clause problem: the bead, and its source and
+    target clauses (indices into each side's clauses)."""
+
+    bead: Bead
+    src: list[int]
+    tgt: list[int]
+
+    @property
+    def trivial(self) -> bool:
+        """One side empty, or one source clause: the clause beads need no search."""
+        return not self.src or not self.tgt or len(self.src) == 1
+
+    def trivial_beads(self) -> list[Bead]:
+        sb = self.bead
+        if self.src and self.tgt:  # one source clause: all of the bead's target clauses translate it
+            return [Bead(tuple(self.src), tuple(self.tgt), sb.score, sb.confidence)]
+        return ([Bead((c,), (), 0.0, sb.confidence) for c in self.src]
+                + [Bead((), (c,), 0.0, sb.confidence) for c in self.tgt])
+
+
+#: sentence beads whose clause problems are prepared together: one dictionary-vector call per
+#: side for their clauses, one read of their pooled rows for the joined runs (a few MB)
+BLOCK = 256
+
+
 def align_clauses(beads: Sequence[Bead], src: ClauseSide, tgt: ClauseSide, *, params: AlignParams,
                   encoder=None) -> ClauseAlignment:
     """The clause beads inside each sentence bead of ``beads`` (a sentence
     alignment of ``src.units.sentences`` with ``tgt.units.sentences``).
-    ``encoder`` (optional) encodes joined clause runs for the second pass."""
-    from .pair import align_vectors
-
+    ``encoder`` (optional) encodes joined clause runs for the second pass.
+    The problems of ``BLOCK`` sentence beads at a time share one
+    ``ClauseSide.block`` per side; trivial ones need none."""
     src_members, tgt_members = src.units.members(), tgt.units.members()
-    joined = encoder is not None and capabilities(encoder).joined_vectors
+    problems = [ClauseProblem(sb, [c for s in sb.src for c in src_members[s]],
+                              [c for t in sb.tgt for c in tgt_members[t]]) for sb in beads]
+    join_with = encoder if encoder is not None and capabilities(encoder).joined_vectors else None
     out: list[Bead] = []
-    for sb in beads:
-        S = [c for s in sb.src for c in src_members[s]]
-        T = [c for t in sb.tgt for c in tgt_members[t]]
-        if not S or not T:
-            out += [Bead((c,), (), 0.0, sb.confidence) for c in S] + [Bead((), (c,), 0.0, sb.confidence) for c in T]
-            continue
-        if len(S) == 1:  # one source clause: all of the bead's target clauses translate it
-            out.append(Bead(tuple(S), tuple(T), sb.score, sb.confidence))
-            continue
-        def spans(src_spans, tgt_spans, S=S, T=T):
-            return (encode_joined(encoder, [[src.texts[c] for c in S[a:b]] for a, b in src_spans], src.joiner),
-                    encode_joined(encoder, [[tgt.texts[c] for c in T[a:b]] for a, b in tgt_spans], tgt.joiner))
-
-        res = align_vectors(src.vecs[S], tgt.vecs[T], src.lengths(S), tgt.lengths(T), params=params,
-                            src_lex=src.lex[S] if src.lex is not None else None,
-                            tgt_lex=tgt.lex[T] if tgt.lex is not None else None,
-                            src_texts=[_as_clause(src.texts[c]) for c in S],
-                            tgt_texts=[_as_clause(tgt.texts[c]) for c in T],
-                            src_head=[src.units.clauses[c].is_heading for c in S],
-                            tgt_head=[tgt.units.clauses[c].is_heading for c in T],
-                            encode_spans=spans if joined else None)
-        cos = src.vecs[S] @ tgt.vecs[T].T
-        for b in peel_unmatched(merge_crossings(res.beads, cos), src.vecs[S], tgt.vecs[T]):
-            out.append(Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
-                            round(sb.confidence * b.confidence, 4)))
+    for first in range(0, len(problems), BLOCK):
+        block = problems[first:first + BLOCK]
+        searched = [pr for pr in block if not pr.trivial]
+        if searched:
+            src_block = src.block(sorted({c for pr in searched for c in pr.src}), join_with=join_with)
+            tgt_block = tgt.block(sorted({c for pr in searched for c in pr.tgt}), join_with=join_with)
+        for pr in block:
+            out += pr.trivial_beads() if pr.trivial else _search(pr, src, tgt, src_block, tgt_block, params)
     return ClauseAlignment(src.units.clauses, tgt.units.clauses, src.units.sentence_of, tgt.units.sentence_of,
                            tuple(out))
+
+
+def _search(pr: ClauseProblem, src: ClauseSide, tgt: ClauseSide, sb: ClauseBlock, tb: ClauseBlock,
+            params: AlignParams) -> list[Bead]:
+    """The clause beads of one problem that needs the search (align_vectors);
+    ``sb``/``tb``: the source and target ClauseBlock holding its clauses."""
+    from .pair import align_vectors
+
+    S, T = pr.src, pr.tgt
+    si, ti = sb.rows(S), tb.rows(T)
+    def spans(src_spans, tgt_spans):
+        return sb.join([si[a:b] for a, b in src_spans]), tb.join([ti[a:b] for a, b in tgt_spans])
+
+    sv, tv = sb.vecs[si], tb.vecs[ti]
+    res = align_vectors(sv, tv, src.lengths(S), tgt.lengths(T), params=params,
+                        src_lex=sb.lex[si] if sb.lex is not None else None,
+                        tgt_lex=tb.lex[ti] if tb.lex is not None else None,
+                        src_texts=[_as_clause(src.texts[c]) for c in S],
+                        tgt_texts=[_as_clause(tgt.texts[c]) for c in T],
+                        src_head=[src.units.clauses[c].is_heading for c in S],
+                        tgt_head=[tgt.units.clauses[c].is_heading for c in T],
+                        encode_spans=spans if sb.join is not None and tb.join is not None else None)
+    return [Bead(tuple(S[k] for k in b.src), tuple(T[k] for k in b.tgt), b.score,
+                 round(pr.bead.confidence * b.confidence, 4))
+            for b in peel_unmatched(merge_crossings(res.beads, sv @ tv.T), sv, tv)]
 
 
 def clause_level(alignment: Alignment) -> Alignment:

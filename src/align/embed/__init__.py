@@ -83,6 +83,20 @@ def encode_joined(encoder: Encoder, groups: list[list[str]], sep: str) -> np.nda
     return out
 
 
+def run_joiner(encoder: Encoder, texts: list[str], sep: str):
+    """A function ``join(runs)`` giving, for runs of ``texts`` (each run the
+    indices of its texts), the vectors of each run joined into one text (``sep``
+    between), the same as ``encode_joined`` of the runs' texts: an encoder
+    that prepares for many such calls at once (``run_joiner``: the embedding
+    cache reads the texts' pooled rows once) does; otherwise each call is
+    ``encode_joined``."""
+    own = getattr(encoder, "run_joiner", None)
+    join = own(texts) if own is not None else None
+    if join is not None:
+        return join
+    return lambda runs: encode_joined(encoder, [[texts[i] for i in run] for run in runs], sep)
+
+
 CLAUSE_BREAKS = "，,；;：:—"  # where a sentence's clauses end
 _CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAKS}]")
 

