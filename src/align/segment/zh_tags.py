@@ -112,11 +112,12 @@ class TagIndex:
             parts = line.split(" ")
             try:
                 word, count = parts[0], int(parts[1])
+                first = word[0]
             except (IndexError, ValueError):
                 raise ValueError(f"{dict_file}: line {lineno}: not a jieba dictionary entry") from None
-            section = sections.get(word[0])
+            section = sections.get(first)
             if section is None:
-                section = sections[word[0]] = {}
+                section = sections[first] = {}
             entry = section.get(word)
             if entry is None:
                 section[word] = [count, parts[2] if len(parts) == 3 else None]
