@@ -9,12 +9,14 @@
   in the cache) against ``python -c "import numpy"``, alternating, ``--repeat``
   times each, medians and their ratio; ``align --help`` likewise.
 - ``first``: the same 3-sentence pair with an empty cache folder: the
-  dictionary index is built, the USE model loaded (and its cache written).
+  CC-CEDICT index, jieba's tag index and the pinyin index are built, the
+  USE model loaded (and its cache written).
 - ``macdev``: mac-dev as six ``align pair --presegmented`` calls (one per
   chapter, as a user aligns a book chapter by chapter) with a cold cache,
   then the same six calls in one process (``align.cli.main`` six times, a
   cold cache again): the difference is what running as separate commands
-  costs (start-up, imports, loading the model and the dictionary six times).
+  costs (start-up, imports, loading the model and the dictionary sections
+  six times).
 
 Every command runs in a subprocess with ``PYTHONPATH`` set to ``--src``
 (default: this checkout's ``src``), so two checkouts can be timed in turn on
@@ -40,8 +42,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from macdev import DEFAULT_MAC_DEV, ROOT  # noqa: E402
 
-ZH = "个人诚信体系建设。\n我不肯，他就跟我比武。\n今天天气很好。\n"
-EN = "Building a system of individual integrity.\nI would not, so we ended up fighting.\nThe weather is fine today.\n"
+# the second sentence has a comma the clause rule asks the tagger about, so that a first run
+# builds every index a real chapter needs (CC-CEDICT, jieba's tags, pinyin)
+ZH = "个人诚信体系建设。\n我不肯去参加他们的会议，他就跟我在院子里比武。\n今天天气很好。\n"
+EN = "Building a system of individual integrity.\nI would not go to their meeting, so he fought me in the yard.\nThe weather is fine today.\n"
 
 # in-process: the same commands through align.cli.main, one after the other
 _IN_PROCESS = """
@@ -130,7 +134,7 @@ def first(run: Runner, tmp: Path, repeat: int) -> None:
         run.cpu = 0.0
         times.append(run.time(["pair", str(zh), str(en)], tmp / f"empty-{k}"))
         cpus.append(run.cpu)
-    print(f"3-sentence `align pair`, empty cache folder (dictionary index, model): wall {_median(times)}, "
+    print(f"3-sentence `align pair`, empty cache folder (indexes, model): wall {_median(times)}, "
           f"CPU {_median(cpus)}  {_load()}")
 
 

@@ -78,8 +78,10 @@ for call in sys.argv[3:]:
 """
 
 
-ZH = "个人诚信体系建设。\n我不肯，他就跟我比武。\n今天天气很好。\n"
-EN = "Building a system of individual integrity.\nI would not, so we ended up fighting.\nThe weather is fine today.\n"
+# the second sentence has a comma the clause rule asks the tagger about, so that a first run
+# builds every index a real chapter needs (CC-CEDICT, jieba's tags, pinyin)
+ZH = "个人诚信体系建设。\n我不肯去参加他们的会议，他就跟我在院子里比武。\n今天天气很好。\n"
+EN = "Building a system of individual integrity.\nI would not go to their meeting, so he fought me in the yard.\nThe weather is fine today.\n"
 
 
 def _load() -> str:

@@ -319,9 +319,11 @@ def _short_numerals(longest: int) -> list[str]:
 
 
 def _lazy_pinyin(token: str) -> str:
-    from pypinyin import lazy_pinyin
+    """pypinyin's ``lazy_pinyin`` of ``token``, joined, from the pinyin index
+    (:mod:`.lexical_pinyin`: importing pypinyin cost 0.3-0.45 s of every cold chapter)."""
+    from .lexical_pinyin import joined_pinyin
 
-    return "".join(lazy_pinyin(token))
+    return joined_pinyin(token)
 
 
 _MISSING = object()
@@ -330,9 +332,10 @@ _MISSING = object()
 class _Memo:
     """What a slow-to-load library answered for each token a run asked
     before, kept in the cache folder (``NAME-KEY.marshal``; read once per
-    process, added to at the end of each encoding). Importing pypinyin loads
-    its whole phrase dictionary (0.3-0.6 s), cn2an compiles its patterns
-    (0.5 s); a run over tokens seen before imports neither.
+    process, added to at the end of each encoding). cn2an compiles its
+    patterns (0.5 s); a run over tokens seen before does not import it.
+    (pypinyin's answers come from :mod:`.lexical_pinyin`'s index, which
+    needs no import either; the pinyin memo only saves its look-ups.)
 
     The file is named for the installed package (the sizes and times of its
     files, found without importing it), so another version starts afresh. A

@@ -183,11 +183,11 @@ def has_predicate(piece: str) -> bool:
 
 
 def _tagged_predicate(piece: str) -> bool:
-    """Whether jieba's tagger finds a verb in ``piece`` that is not just a modifier before 的."""
-    _jieba()
-    import jieba.posseg as pseg
+    """Whether jieba's tagger finds a verb in ``piece`` that is not just a modifier before 的
+    (``jieba.posseg``'s tags, from :mod:`.zh_tags`' index: importing posseg costs 1.3 s)."""
+    from .zh_tags import tagger
 
-    toks = [(p.word, p.flag) for p in pseg.lcut(piece)]
+    toks = tagger().lcut(piece)
     for n, (word, flag) in enumerate(toks):
         if flag in _PREDICATE_FLAGS:
             nxt = toks[n + 1][0] if n + 1 < len(toks) else ""
@@ -202,7 +202,7 @@ _PREDICATES = None
 def _predicates():
     """What jieba's tagger answered for each piece a run asked before, kept in
     the cache folder as the lexical view keeps pypinyin's answers (loading
-    jieba.posseg costs about a second; a text segmented before needs none)."""
+    the tagger's sections costs a little; a text segmented before needs none)."""
     global _PREDICATES
     if _PREDICATES is None:
         from ..embed.lexical import _Memo
