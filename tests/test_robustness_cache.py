@@ -31,6 +31,7 @@ import pytest
 
 from builders import align_command
 
+from align import sections
 from align.embed import cache as cache_mod
 from align.embed.cache import CachedEncoder, EmbeddingCache, default_cache_dir
 from align.errors import Note
@@ -251,7 +252,7 @@ def test_damaged_cedict_index_cache_is_rebuilt(small_cedict, damage):
     elif damage == "flip":  # one byte of one section: the checksum tells
         damage = data[:-10] + bytes([data[-10] ^ 0x55]) + data[-9:]
     elif damage == "header":
-        damage = data[:lexical._HEADER.size]
+        damage = data[:sections.HEADER.size]
     target.write_bytes(damage)
     with pytest.warns(Note) as record:
         again = lexical._cedict_cached()
@@ -421,8 +422,10 @@ def test_cli_cache_under_a_file_is_bypassed(tmp_path):
     res = _run(["pair", zh, en], _env(blocker / "cache"))
     assert res.returncode == 0, res.stderr
     lines = _note_lines(res.stderr)
-    # the embedding cache and the CC-CEDICT index, one line each, naming where
-    assert len(lines) == 2 and all(str(blocker / "cache") in ln for ln in lines), res.stderr
+    # the embedding cache and the three indexes (CC-CEDICT, jieba's tags, pinyin), one line each, naming where
+    assert len(lines) == 4 and all(str(blocker / "cache") in ln for ln in lines), res.stderr
+    for what in ("embedding cache", "CC-CEDICT index cache", "jieba tag index cache", "pinyin index cache"):
+        assert sum(what in ln for ln in lines) == 1, (what, res.stderr)
     assert res.stdout.strip()
     assert blocker.read_text(encoding="utf-8") == "x\n"
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import gzip
 import marshal
 import re
-import struct
 import threading
 import zlib
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from ..sections import SectionedIndex, load_or_build, stamped_name
 
 _STOP = frozenset("""a an the of to in on at by for from with as is are was were be been being am do does did
 have has had it its this that these those and or but not no nor so if then than there here he she they we you i
@@ -115,69 +116,36 @@ def _load_cedict() -> dict[str, tuple[str, ...]]:
 
 
 _MAXLEN = 8  # the longest headword the segmentation tries
-_MAGIC = b"ALIGNCDX"
-_FORMAT = 1
-_HEADER = struct.Struct("<8sIIQQI")  # magic, format, words, directory bytes, section bytes, crc32 of both
 
 
-class CedictIndex:
+class CedictIndex(SectionedIndex):
     """The parsed dictionary (simplified headword -> stems of its glosses) as
-    one block of bytes: a directory by first character, and per character the
-    marshalled dict of the headwords it starts. A section is unmarshalled when
-    a text first needs it, so a short text reads a few hundred entries instead
-    of 115,000 (loading them all cost 0.5 s of every run).
+    one block of bytes (:mod:`align.sections`): per first character the
+    marshalled dict of the headwords it starts (``section(first)``),
+    unmarshalled when a text first needs it, so a short text reads a few
+    hundred entries instead of 115,000 (loading them all cost 0.5 s of every
+    run). Its metadata is the number of headwords.
 
     Headwords longer than the segmentation tries (8 characters) are left out.
     """
 
+    MAGIC = b"ALIGNCDX"
+    FORMAT = 2
+    WHAT = "CC-CEDICT index"
+
     def __init__(self, data: bytes):
-        if len(data) < _HEADER.size:
-            raise ValueError("too short")
-        magic, fmt, words, dir_len, body_len, crc = _HEADER.unpack_from(data)
-        if magic != _MAGIC or fmt != _FORMAT or len(data) != _HEADER.size + dir_len + body_len:
-            raise ValueError("not a CC-CEDICT index of this format")
-        if zlib.crc32(memoryview(data)[_HEADER.size:]) != crc:
-            raise ValueError("checksum mismatch")
-        try:
-            directory = marshal.loads(memoryview(data)[_HEADER.size:_HEADER.size + dir_len])
-        except (EOFError, TypeError) as exc:
-            raise ValueError(f"not a CC-CEDICT index: {exc}") from None
-        if not isinstance(directory, dict):
-            raise ValueError("not a CC-CEDICT index")
-        self._data = data
-        self._base = _HEADER.size + dir_len
-        self._directory = directory
-        self._sections: dict[str, dict[str, tuple[str, ...]]] = {}
-        self.words = words
+        super().__init__(data)
+        self.words = self.meta
         self.maxlen = _MAXLEN
 
-    @staticmethod
-    def pack(entries: dict[str, tuple[str, ...]]) -> bytes:
+    @classmethod
+    def pack(cls, entries: dict[str, tuple[str, ...]]) -> bytes:
         """The index's bytes for a parsed dictionary (see :func:`_load_cedict`)."""
         sections: dict[str, dict[str, tuple[str, ...]]] = {}
         for word, stems in entries.items():
             if 0 < len(word) <= _MAXLEN:
                 sections.setdefault(word[0], {})[word] = stems
-        directory, blobs, offset = {}, [], 0
-        for ch in sorted(sections):
-            blob = marshal.dumps(sections[ch])
-            directory[ch] = (offset, len(blob))
-            blobs.append(blob)
-            offset += len(blob)
-        body = marshal.dumps(directory) + b"".join(blobs)
-        header = _HEADER.pack(_MAGIC, _FORMAT, sum(map(len, sections.values())), len(body) - offset, offset,
-                              zlib.crc32(body))
-        return header + body
-
-    def section(self, first: str) -> dict[str, tuple[str, ...]]:
-        """The headwords that start with the character ``first``, with their stems."""
-        got = self._sections.get(first)
-        if got is None:
-            where = self._directory.get(first)
-            got = {} if where is None else marshal.loads(
-                memoryview(self._data)[self._base + where[0]:self._base + where[0] + where[1]])
-            self._sections[first] = got
-        return got
+        return cls.pack_sections(sections, meta=sum(map(len, sections.values())))
 
     def get(self, word: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         return self.section(word[0]).get(word, default) if word else default
@@ -195,13 +163,13 @@ class CedictIndex:
 
     def to_dict(self) -> dict[str, tuple[str, ...]]:
         """Every entry (all sections unmarshalled)."""
-        return {w: s for ch in self._directory for w, s in self.section(ch).items()}
+        return {w: s for ch in self.keys() for w, s in self.section(ch).items()}
 
 
 def _index_name() -> str:
-    """The index cache's file name: the dictionary file (size, time), the format, the stemmer."""
-    st = _cedict_path().stat()
-    return f"cedict-index{_FORMAT}-{st.st_size}-{int(st.st_mtime)}-{_stemmer_tag()}.bin"
+    """The index cache's file name: stamped with the dictionary file, the format and the stemmer."""
+    path = _cedict_path()
+    return stamped_name(f"cedict-index{CedictIndex.FORMAT}", path.parent, (path.name,), _stemmer_tag())
 
 
 def _cedict_cached() -> CedictIndex:
@@ -213,31 +181,8 @@ def _cedict_cached() -> CedictIndex:
     rebuilt; one that cannot be written (a read-only cache folder) is skipped.
     Either is said in one ``align: note:`` line.
     """
-    from ..errors import UsageError, note
-    from .cache import default_cache_dir
-
-    try:
-        target = default_cache_dir() / _index_name()
-    except OSError:  # no usable cache folder at all
-        return CedictIndex(CedictIndex.pack(_load_cedict()))
-    try:
-        with open(target, "rb") as fh:
-            return CedictIndex(fh.read())
-    except ValueError:  # what CedictIndex (and marshal) raise on bytes it did not write
-        note("damaged CC-CEDICT index cache; rebuilding it", str(target))
-    except OSError:  # not there yet, or not readable: writing it says why if that fails too
-        pass
-    data = CedictIndex.pack(_load_cedict())
-    try:
-        from ..textio import write_bytes
-
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(target, data)
-    except (OSError, UsageError) as exc:  # UsageError: a directory where the file should be
-        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else exc.args[0]
-        note(f"cannot write the CC-CEDICT index cache ({reason}); the dictionary is parsed again on every run",
-             str(target))
-    return CedictIndex(data)
+    return load_or_build(CedictIndex, _index_name(), lambda: CedictIndex.pack(_load_cedict()),
+                         "the dictionary is parsed again on every run")
 
 
 def cedict() -> CedictIndex:
