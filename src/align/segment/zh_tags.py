@@ -20,16 +20,11 @@ second) and named for its files, so another jieba version gets its own.
 from __future__ import annotations
 
 import importlib.util
-import marshal
 import re
-import struct
 import threading
-import zlib
 from pathlib import Path
 
-_MAGIC = b"ALIGNJBX"
-_FORMAT = 1
-_HEADER = struct.Struct("<8sIQQQI")  # magic, format, total, directory bytes, section bytes, crc32 of both
+from ..sections import SectionedIndex, load_or_build, package_root, stamped_name
 
 # posseg's patterns (jieba 0.42)
 _RE_HAN_DETAIL = re.compile("([\u4E00-\u9FD5]+)")
@@ -43,62 +38,30 @@ _LOCK = threading.Lock()
 _STATE: dict = {}
 
 
-def _jieba_root() -> Path:
-    spec = importlib.util.find_spec("jieba")
-    roots = list(spec.submodule_search_locations or []) if spec else []
-    if not roots:
-        from ..errors import InputError
-
-        raise InputError("jieba not found; pip install jieba", "jieba")
-    return Path(roots[0])
-
-
 _STAMPED = ("__init__.py", "dict.txt", "posseg/__init__.py", "posseg/viterbi.py", "posseg/char_state_tab.py",
             "posseg/prob_start.py", "posseg/prob_trans.py", "posseg/prob_emit.py")
 
 
-def _index_name(root: Path) -> str:
-    stamp = []
-    for name in _STAMPED:
-        try:
-            st = (root / name).stat()
-            stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamp.append(f"{name}:-")
-    return f"jieba-tags{_FORMAT}-{zlib.crc32('|'.join(stamp).encode('utf-8')):08x}.bin"
-
-
-class TagIndex:
-    """jieba's prefix dictionary and word tags as one block of bytes: per first
-    character the marshalled dict ``word -> (frequency, tag)`` (a prefix that
-    is no word: frequency 0, tag None), unmarshalled when a piece needs it.
+class TagIndex(SectionedIndex):
+    """jieba's prefix dictionary and word tags as one block of bytes
+    (:mod:`align.sections`): per first character the marshalled dict ``word
+    -> (frequency, tag)`` (a prefix that is no word: frequency 0, tag None),
+    unmarshalled when a piece needs it; its metadata is jieba's total.
 
     ``FREQ`` is the mapping ``jieba.Tokenizer`` reads (``in``, ``[]``,
     ``get``), ``tag`` what posseg's ``word_tag_tab.get`` answers."""
 
+    MAGIC = b"ALIGNJBX"
+    FORMAT = 2
+    WHAT = "jieba tag index"
+
     def __init__(self, data: bytes):
-        if len(data) < _HEADER.size:
-            raise ValueError("too short")
-        magic, fmt, total, dir_len, body_len, crc = _HEADER.unpack_from(data)
-        if magic != _MAGIC or fmt != _FORMAT or len(data) != _HEADER.size + dir_len + body_len:
-            raise ValueError("not a jieba tag index of this format")
-        if zlib.crc32(memoryview(data)[_HEADER.size:]) != crc:
-            raise ValueError("checksum mismatch")
-        try:
-            directory = marshal.loads(memoryview(data)[_HEADER.size:_HEADER.size + dir_len])
-        except (EOFError, TypeError, ValueError) as exc:
-            raise ValueError(f"not a jieba tag index: {exc}") from None
-        if not isinstance(directory, dict):
-            raise ValueError("not a jieba tag index")
-        self._data = data
-        self._base = _HEADER.size + dir_len
-        self._directory = directory
-        self._sections: dict[str, dict[str, tuple[int, str | None]]] = {}
-        self.total = total
+        super().__init__(data)
+        self.total = self.meta
         self.FREQ = _Freq(self)
 
-    @staticmethod
-    def build(dict_file: Path) -> bytes:
+    @classmethod
+    def build(cls, dict_file: Path) -> bytes:
         """The index of jieba's ``dict.txt``: frequencies and prefixes as
         ``Tokenizer.gen_pfdict`` makes them, tags as ``POSTokenizer.load_word_tag``."""
         sections: dict[str, dict[str, list]] = {}  # first character -> word -> [frequency, tag]
@@ -130,23 +93,7 @@ class TagIndex:
                 if word[:end] not in section:
                     section[word[:end]] = [0, None]
         sections = {ch: {w: tuple(e) for w, e in words.items()} for ch, words in sections.items()}
-        directory, blobs, offset = {}, [], 0
-        for ch in sorted(sections):
-            blob = marshal.dumps(sections[ch])
-            directory[ch] = (offset, len(blob))
-            blobs.append(blob)
-            offset += len(blob)
-        body = marshal.dumps(directory) + b"".join(blobs)
-        return _HEADER.pack(_MAGIC, _FORMAT, total, len(body) - offset, offset, zlib.crc32(body)) + body
-
-    def section(self, first: str) -> dict[str, tuple[int, str | None]]:
-        got = self._sections.get(first)
-        if got is None:
-            where = self._directory.get(first)
-            got = {} if where is None else marshal.loads(
-                memoryview(self._data)[self._base + where[0]:self._base + where[0] + where[1]])
-            self._sections[first] = got
-        return got
+        return cls.pack_sections(sections, meta=total)
 
     def tag(self, word: str, default: str = "x") -> str:
         got = self.section(word[0]).get(word) if word else None
@@ -172,38 +119,15 @@ class _Freq:
 
 def _load_index() -> TagIndex:
     """The index from the cache folder, built (and kept there) when missing or damaged."""
-    from ..embed.cache import default_cache_dir
-    from ..errors import UsageError, note
-
-    root = _jieba_root()
-    try:
-        target: Path | None = default_cache_dir() / _index_name(root)
-    except OSError:
-        target = None
-    if target is not None:
-        try:
-            with open(target, "rb") as fh:
-                return TagIndex(fh.read())
-        except ValueError:
-            note("damaged jieba tag index cache; rebuilding it", str(target))
-        except OSError:
-            pass
-    data = TagIndex.build(root / "dict.txt")
-    if target is not None:
-        try:
-            from ..textio import write_bytes
-
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(target, data)
-        except (OSError, UsageError):  # the CC-CEDICT index says so already
-            pass
-    return TagIndex(data)
+    root = package_root("jieba")
+    return load_or_build(TagIndex, stamped_name(f"jieba-tags{TagIndex.FORMAT}", root, _STAMPED),
+                         lambda: TagIndex.build(root / "dict.txt"), "jieba's dictionary is read again on every run")
 
 
 def _posseg_part(name: str):
     """One of jieba/posseg's own modules (``viterbi``, the HMM tables), loaded
     from its file without running ``jieba/posseg/__init__.py``."""
-    path = _jieba_root() / "posseg" / f"{name}.py"
+    path = package_root("jieba") / "posseg" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"align.segment._jieba_posseg_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
