@@ -21,17 +21,11 @@ and named for pypinyin's files, so another version gets its own.
 """
 from __future__ import annotations
 
-import importlib.util
-import marshal
 import re
-import struct
 import threading
-import zlib
-from pathlib import Path
 
-_MAGIC = b"ALIGNPYX"
-_FORMAT = 1
-_HEADER = struct.Struct("<8sIQQI")  # magic, format, directory bytes, section bytes, crc32 of both
+from ..sections import SectionedIndex, load_or_build, package_root, stamped_name
+
 _STAMPED = ("__init__.py", "core.py", "converter.py", "constants.py", "phrases_dict.json", "pinyin_dict.json",
             "seg/mmseg.py", "seg/simpleseg.py", "style/__init__.py", "style/tone.py", "style/_tone_convert.py")
 
@@ -39,56 +33,26 @@ _LOCK = threading.Lock()
 _STATE: dict = {}
 
 
-def _pypinyin_root() -> Path:
-    spec = importlib.util.find_spec("pypinyin")
-    roots = list(spec.submodule_search_locations or []) if spec else []
-    if not roots:
-        from ..errors import InputError
+class PinyinIndex(SectionedIndex):
+    """Per first character (:mod:`align.sections`) the marshalled dict
+    ``string -> (prefix, phrase, single)``: whether the string is a prefix of
+    a phrase (or one), the phrase's NORMAL-style reading (None if no phrase),
+    and for one character its own reading (None for a longer string). The
+    section under the key ``""`` holds ``RE_HANS``'s pattern and flags."""
 
-        raise InputError("pypinyin not found; pip install pypinyin", "pypinyin")
-    return Path(roots[0])
-
-
-def _index_name(root: Path) -> str:
-    stamp = []
-    for name in _STAMPED:
-        try:
-            st = (root / name).stat()
-            stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamp.append(f"{name}:-")
-    return f"pinyin-index{_FORMAT}-{zlib.crc32('|'.join(stamp).encode('utf-8')):08x}.bin"
-
-
-class PinyinIndex:
-    """Per first character the marshalled dict ``string -> (prefix, phrase,
-    single)``: whether the string is a prefix of a phrase (or one), the
-    phrase's NORMAL-style reading (None if no phrase), and for one character
-    its own reading (None for a longer string). The directory also holds
-    ``RE_HANS``'s pattern and flags under the key ``""``."""
+    MAGIC = b"ALIGNPYX"
+    FORMAT = 2
+    WHAT = "pinyin index"
 
     def __init__(self, data: bytes):
-        if len(data) < _HEADER.size:
-            raise ValueError("too short")
-        magic, fmt, dir_len, body_len, crc = _HEADER.unpack_from(data)
-        if magic != _MAGIC or fmt != _FORMAT or len(data) != _HEADER.size + dir_len + body_len:
-            raise ValueError("not a pinyin index of this format")
-        if zlib.crc32(memoryview(data)[_HEADER.size:]) != crc:
-            raise ValueError("checksum mismatch")
-        try:
-            directory = marshal.loads(memoryview(data)[_HEADER.size:_HEADER.size + dir_len])
-        except (EOFError, TypeError, ValueError) as exc:
-            raise ValueError(f"not a pinyin index: {exc}") from None
-        if not isinstance(directory, dict) or not isinstance(directory.get(""), tuple):
-            raise ValueError("not a pinyin index")
-        self._data = data
-        self._base = _HEADER.size + dir_len
-        self._directory = directory
-        self._sections: dict[str, dict] = {}
-        self.hans = re.compile(*directory[""])
+        super().__init__(data)
+        hans = self.section("")
+        if not isinstance(hans, tuple):
+            raise ValueError(f"not a {self.WHAT}: no RE_HANS")
+        self.hans = re.compile(*hans)
 
-    @staticmethod
-    def build() -> bytes:
+    @classmethod
+    def build(cls) -> bytes:
         """The index of the installed pypinyin's tables (imports pypinyin)."""
         from pypinyin import Style
         from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
@@ -118,25 +82,10 @@ class PinyinIndex:
         sections: dict[str, dict[str, tuple]] = {}
         for key, entry in entries.items():
             sections.setdefault(key[0], {})[key] = tuple(entry)
-        directory: dict[str, object] = {"": (RE_HANS.pattern, RE_HANS.flags)}
-        blobs, offset = [], 0
-        for ch in sorted(sections):
-            blob = marshal.dumps(sections[ch])
-            directory[ch] = (offset, len(blob))
-            blobs.append(blob)
-            offset += len(blob)
-        body = marshal.dumps(directory) + b"".join(blobs)
-        return _HEADER.pack(_MAGIC, _FORMAT, len(body) - offset, offset, zlib.crc32(body)) + body
+        return cls.pack_sections({**sections, "": (RE_HANS.pattern, RE_HANS.flags)})
 
     def entry(self, key: str) -> tuple | None:
-        first = key[0]
-        got = self._sections.get(first)
-        if got is None:
-            where = self._directory.get(first)
-            got = {} if where is None else marshal.loads(
-                memoryview(self._data)[self._base + where[0]:self._base + where[0] + where[1]])
-            self._sections[first] = got
-        return got.get(key)
+        return self.section(key[0]).get(key)
 
     def joined(self, text: str) -> str:
         """``"".join(lazy_pinyin(text))``."""
@@ -215,31 +164,8 @@ class PinyinIndex:
 
 
 def _load_index() -> PinyinIndex:
-    from ..errors import UsageError, note
-    from .cache import default_cache_dir
-
-    try:
-        target: Path | None = default_cache_dir() / _index_name(_pypinyin_root())
-    except OSError:
-        target = None
-    if target is not None:
-        try:
-            with open(target, "rb") as fh:
-                return PinyinIndex(fh.read())
-        except ValueError:
-            note("damaged pinyin index cache; rebuilding it", str(target))
-        except OSError:
-            pass
-    data = PinyinIndex.build()
-    if target is not None:
-        try:
-            from ..textio import write_bytes
-
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(target, data)
-        except (OSError, UsageError):  # the CC-CEDICT index says so already
-            pass
-    return PinyinIndex(data)
+    name = stamped_name(f"pinyin-index{PinyinIndex.FORMAT}", package_root("pypinyin"), _STAMPED)
+    return load_or_build(PinyinIndex, name, PinyinIndex.build, "pypinyin is imported again on every run")
 
 
 def index() -> PinyinIndex:
