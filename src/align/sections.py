@@ -26,7 +26,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 HEADER = struct.Struct("<8sIQQQI")  # magic, format, metadata, directory bytes, section bytes, crc32 of both
 
@@ -34,15 +34,25 @@ Index = TypeVar("Index", bound="SectionedIndex")
 
 
 class SectionedIndex:
-    """An opened block of sections. A subclass names its kind: ``MAGIC`` (8
-    bytes), ``FORMAT`` (bumped whenever what its sections hold changes, so
-    that an old file is rebuilt) and ``WHAT`` (its name in messages,
-    ``"CC-CEDICT index"``). Opening checks the header, the length and the
-    checksum, and raises ValueError on bytes it did not write."""
+    """An opened block of sections. A subclass names its kind in its class
+    line: ``magic`` (8 bytes), ``version`` (the format's number, bumped
+    whenever what its sections hold changes, so that an old file is
+    rebuilt) and ``what`` (its name in messages, ``"CC-CEDICT index"``)::
 
-    MAGIC: bytes
-    FORMAT: int
-    WHAT: str
+        class CedictIndex(SectionedIndex, magic=b"ALIGNCDX", version=2, what="CC-CEDICT index"):
+
+    Opening checks the header, the length and the checksum, and raises
+    ValueError on bytes it did not write."""
+
+    MAGIC: ClassVar[bytes]
+    FORMAT: ClassVar[int]
+    WHAT: ClassVar[str]
+
+    def __init_subclass__(cls, *, magic: bytes, version: int, what: str, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if len(magic) != 8:
+            raise TypeError(f"{cls.__name__}: the magic is 8 bytes")
+        cls.MAGIC, cls.FORMAT, cls.WHAT = magic, version, what
 
     def __init__(self, data: bytes):
         if len(data) < HEADER.size:

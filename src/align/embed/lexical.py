@@ -118,7 +118,7 @@ def _load_cedict() -> dict[str, tuple[str, ...]]:
 _MAXLEN = 8  # the longest headword the segmentation tries
 
 
-class CedictIndex(SectionedIndex):
+class CedictIndex(SectionedIndex, magic=b"ALIGNCDX", version=2, what="CC-CEDICT index"):
     """The parsed dictionary (simplified headword -> stems of its glosses) as
     one block of bytes (:mod:`align.sections`): per first character the
     marshalled dict of the headwords it starts (``section(first)``),
@@ -129,14 +129,12 @@ class CedictIndex(SectionedIndex):
     Headwords longer than the segmentation tries (8 characters) are left out.
     """
 
-    MAGIC = b"ALIGNCDX"
-    FORMAT = 2
-    WHAT = "CC-CEDICT index"
+    maxlen = _MAXLEN
 
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.words = self.meta
-        self.maxlen = _MAXLEN
+    @property
+    def words(self) -> int:
+        """How many headwords."""
+        return self.meta
 
     @classmethod
     def pack(cls, entries: dict[str, tuple[str, ...]]) -> bytes:

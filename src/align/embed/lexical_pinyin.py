@@ -33,16 +33,12 @@ _LOCK = threading.Lock()
 _STATE: dict = {}
 
 
-class PinyinIndex(SectionedIndex):
+class PinyinIndex(SectionedIndex, magic=b"ALIGNPYX", version=2, what="pinyin index"):
     """Per first character (:mod:`align.sections`) the marshalled dict
     ``string -> (prefix, phrase, single)``: whether the string is a prefix of
     a phrase (or one), the phrase's NORMAL-style reading (None if no phrase),
     and for one character its own reading (None for a longer string). The
     section under the key ``""`` holds ``RE_HANS``'s pattern and flags."""
-
-    MAGIC = b"ALIGNPYX"
-    FORMAT = 2
-    WHAT = "pinyin index"
 
     def __init__(self, data: bytes):
         super().__init__(data)

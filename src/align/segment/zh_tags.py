@@ -42,7 +42,7 @@ _STAMPED = ("__init__.py", "dict.txt", "posseg/__init__.py", "posseg/viterbi.py"
             "posseg/prob_start.py", "posseg/prob_trans.py", "posseg/prob_emit.py")
 
 
-class TagIndex(SectionedIndex):
+class TagIndex(SectionedIndex, magic=b"ALIGNJBX", version=2, what="jieba tag index"):
     """jieba's prefix dictionary and word tags as one block of bytes
     (:mod:`align.sections`): per first character the marshalled dict ``word
     -> (frequency, tag)`` (a prefix that is no word: frequency 0, tag None),
@@ -50,10 +50,6 @@ class TagIndex(SectionedIndex):
 
     ``FREQ`` is the mapping ``jieba.Tokenizer`` reads (``in``, ``[]``,
     ``get``), ``tag`` what posseg's ``word_tag_tab.get`` answers."""
-
-    MAGIC = b"ALIGNJBX"
-    FORMAT = 2
-    WHAT = "jieba tag index"
 
     def __init__(self, data: bytes):
         super().__init__(data)
