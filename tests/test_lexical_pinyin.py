@@ -78,23 +78,3 @@ def test_with_the_index_in_place_pypinyin_is_not_imported(tmp_path):
     assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
     assert runs[0].stdout.split() == ["chenqingyang", "True"]  # the first builds the index
     assert runs[1].stdout.split() == ["chenqingyang", "False"]
-
-
-def test_an_index_that_cannot_be_written_is_said_in_a_note(tmp_path, monkeypatch):
-    from align.errors import Note
-
-    blocker = tmp_path / "a-file"  # where the cache folder should be: nothing can be written under it
-    blocker.write_text("x\n", encoding="utf-8")
-    monkeypatch.setenv("ALIGN_CACHE_DIR", str(blocker / "cache"))
-    lexical_pinyin._STATE.clear()
-    try:
-        with pytest.warns(Note) as record:
-            assert lexical_pinyin.joined_pinyin("重庆银行行长") == "chongqingyinhanghangzhang"
-        assert lexical_pinyin.joined_pinyin("陈清扬") == "chenqingyang"  # the same index: no second note
-    finally:
-        lexical_pinyin._STATE.clear()
-    notes = [str(w.message) for w in record if issubclass(w.category, Note)]
-    assert len(notes) == 1, notes
-    assert notes[0].startswith(str(blocker / "cache" / "pinyin-index"))
-    assert "cannot write the pinyin index cache (Not a directory); pypinyin is imported again on every run" in notes[0]
-    assert blocker.read_text(encoding="utf-8") == "x\n"

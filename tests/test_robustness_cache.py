@@ -6,8 +6,8 @@
 - a cache that cannot be written (a read-only folder, a full disk, a file
   where the folder should be) is read without writing, or not used;
 - a damaged CC-CEDICT index cache is rebuilt (it used to be kept, and the
-  dictionary parsed again on every run), one that cannot be written is
-  skipped with a note;
+  dictionary parsed again on every run), one that cannot be written (as
+  jieba's tag index or the pinyin index) is skipped with a note;
 - with ``HOME`` empty or unset the cache does not go to ``/.cache``.
 
 The library cases run in-process with a counting encoder; the command-line
@@ -286,6 +286,42 @@ def test_unwritable_cedict_index_cache_is_skipped_with_a_note(small_cedict, monk
     assert len(data) == 1500 and builds == [1]
     notes = _notes(record)
     assert len(notes) == 1 and str(blocker / "cache") in notes[0] and "cannot write" in notes[0], notes
+
+
+def _tags_of_a_piece():
+    from align.segment import zh_tags
+
+    return zh_tags, lambda: zh_tags.tagger().lcut("他就跟我比武"), \
+        [("他", "r"), ("就", "d"), ("跟", "p"), ("我", "r"), ("比武", "nr")]
+
+
+def _pinyin_of_a_name():
+    from align.embed import lexical_pinyin
+
+    return lexical_pinyin, lambda: lexical_pinyin.joined_pinyin("陈清扬"), "chenqingyang"
+
+
+@pytest.mark.parametrize("index, stem, message", [
+    (_tags_of_a_piece, "jieba-tags", "cannot write the jieba tag index cache (Not a directory); "
+                                     "jieba's dictionary is read again on every run"),
+    (_pinyin_of_a_name, "pinyin-index", "cannot write the pinyin index cache (Not a directory); "
+                                        "pypinyin is imported again on every run")], ids=["jieba-tags", "pinyin"])
+def test_unwritable_tag_and_pinyin_index_caches_are_skipped_with_a_note(index, stem, message, monkeypatch,
+                                                                         tmp_path):
+    module, ask, answer = index()
+    blocker = tmp_path / "a-file"  # where the cache folder should be: nothing can be written under it
+    blocker.write_text("x\n", encoding="utf-8")
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(blocker / "cache"))
+    module._STATE.clear()
+    try:
+        with pytest.warns(Note) as record:
+            assert ask() == answer
+        assert ask() == answer  # the same index: no second note
+    finally:
+        module._STATE.clear()
+    notes = _notes(record)
+    assert len(notes) == 1 and notes[0].startswith(str(blocker / "cache" / stem)) and message in notes[0], notes
+    assert blocker.read_text(encoding="utf-8") == "x\n"
 
 
 # --------------------------------------------------------------------- where the cache lives

@@ -103,23 +103,3 @@ def test_clause_cuts_tag_without_importing_jieba_posseg(tmp_path):
     res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["True", "False", "False"]
-
-
-def test_an_index_that_cannot_be_written_is_said_in_a_note(tmp_path, monkeypatch):
-    from align.errors import Note
-
-    blocker = tmp_path / "a-file"  # where the cache folder should be: nothing can be written under it
-    blocker.write_text("x\n", encoding="utf-8")
-    monkeypatch.setenv("ALIGN_CACHE_DIR", str(blocker / "cache"))
-    zh_tags._STATE.clear()
-    try:
-        with pytest.warns(Note) as record:
-            tagger = zh_tags.tagger()
-    finally:
-        zh_tags._STATE.clear()
-    notes = [str(w.message) for w in record if issubclass(w.category, Note)]
-    assert len(notes) == 1, notes
-    assert notes[0].startswith(str(blocker / "cache" / "jieba-tags"))
-    assert "cannot write the jieba tag index cache (Not a directory); jieba's dictionary is read again" in notes[0]
-    assert tagger.lcut("他就跟我比武") == [("他", "r"), ("就", "d"), ("跟", "p"), ("我", "r"), ("比武", "nr")]
-    assert blocker.read_text(encoding="utf-8") == "x\n"
