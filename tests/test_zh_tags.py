@@ -103,3 +103,16 @@ def test_clause_cuts_tag_without_importing_jieba_posseg(tmp_path):
     res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["True", "False", "False"]
+
+
+def test_the_tagger_is_let_go_after_a_document_and_answers_the_same_again(cache_dir):
+    from align import segment
+
+    text = "褒扬诚信,惩戒失信,推进个人诚信记录建设。王二说他就跟我比武。"
+    first = segment.segment(text, "zh", "clause")
+    tags = zh_tags.tagger().lcut("王二说他就跟我比武")
+    assert "tagger" in zh_tags._STATE
+    segment.save_memos()  # what the pipeline calls once per document
+    assert "tagger" not in zh_tags._STATE  # a book's sections (about 120 MB) are not kept while it is encoded
+    assert zh_tags.tagger().lcut("王二说他就跟我比武") == tags
+    assert segment.segment(text, "zh", "clause") == first

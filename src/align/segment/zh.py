@@ -213,9 +213,13 @@ def _predicates():
 
 
 def save_predicates() -> None:
-    """Keep this run's new answers of the tagger (see _predicates)."""
+    """Keep this run's new answers of the tagger (see _predicates), and let
+    the tagger's dictionary go until a new piece needs it."""
+    from .zh_tags import release
+
     if _PREDICATES is not None:
         _PREDICATES.save()
+    release()
 
 
 def word_cut(text: str, lo: int, limit: int, window: int = 32) -> int | None:
