@@ -97,6 +97,12 @@ class SectionedIndex:
             self._sections[key] = got
         return got
 
+    def forget(self) -> None:
+        """Drop the unmarshalled sections (the index's bytes stay): what a
+        long text unmarshalled is not kept while other work runs; a section
+        is unmarshalled again when next asked for."""
+        self._sections.clear()
+
     def keys(self) -> list[str]:
         """The keys of the sections, in the order they were packed."""
         return list(self._directory)
