@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import InputError, UsageError
 from ..model import Bead, Flag, MultiAlignment
+from .clauses import ProjectClauses
 from .store import (CLOSING, DECISIONS, MAX_COMMENT, Applied, BadEdit, Changes, Conflict, Decision, NotFound,
                     ProjectError, Ref, Store, StoredBead, check_name, flag_key, now)
 
@@ -50,6 +51,7 @@ class Review:
     _flags: FlagState | None = field(default=None, repr=False)
     _encoder: Any = field(default=None, repr=False)
     _vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
+    _clauses: ProjectClauses | None = field(default=None, repr=False)
     _flag_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ---------------------------------------------------------------- project
@@ -71,6 +73,13 @@ class Review:
 
     # ---------------------------------------------------------------- flags
 
+    @property
+    def clauses(self) -> ProjectClauses:
+        """The clause beads inside the rows (each row aligned once; review/clauses.py)."""
+        if self._clauses is None:
+            self._clauses = ProjectClauses(self.store, encoder=self._encoder)
+        return self._clauses
+
     def _alignment_key(self) -> str:
         ids = self.store.conn.execute("SELECT group_concat(id) FROM (SELECT id FROM beads WHERE alive = 1 "
                                       "ORDER BY id)").fetchone()[0] or ""
@@ -88,7 +97,7 @@ class Review:
             key = self._alignment_key()
             if self._flags is not None and self._flags.key == key:
                 return self._flags
-            multi = self.store.multi()
+            multi = self.clauses.attach(self.store.multi())
             flags = compute_flags(multi, self.glossary)
             beads = {tid: self.store.beads(tid) for tid in multi.translation_ids}
             self._flags = place_flags(key, flags, beads)
@@ -579,12 +588,14 @@ def analysis_of(db: str | os.PathLike, source=None, translations: Sequence = ())
         store = review.store
         verify_files(store, source, list(translations))
         meta = store.meta()
-        multi = store.multi()
+        clauses = ProjectClauses(store)
+        multi = clauses.attach(store.multi())
         multi.warnings = list(meta.get("warnings") or [])
         multi.signature["review"] = {"db": str(store.path), "events": store.last_event()}
         row = store.conn.execute("SELECT path, sha256 FROM inputs WHERE role = 'glossary'").fetchone()
         loaded = pipeline.LoadedGlossary(review.glossary, row["path"] if row else None, row["sha256"] if row else None)
-        analysis = pipeline.check(multi, glossary=loaded, notes=list(meta.get("notes") or []))
+        notes = list(meta.get("notes") or []) + ([clauses.unavailable] if clauses.unavailable else [])
+        analysis = pipeline.check(multi, glossary=loaded, notes=notes)
         decisions = store.decisions()
     finally:
         review.store.close()
