@@ -148,6 +148,28 @@ def test_cli_corpus_table(tmp_path, capsys):
     assert not list(tmp_path.glob("*.html"))
 
 
+def test_each_translation_gets_its_verdict_and_a_partial_one_is_said(tmp_path, capsys):
+    """A corpus whose clt file stops before half of 98号: the summary, the
+    table and a warning line say it is partial; blog stays clean."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    cut = data / "en" / f"{DOC}.clt.txt"
+    lines = cut.read_text(encoding="utf-8").split("\n")
+    cut.write_text("\n".join(lines[:len(lines) * 45 // 100]) + "\n", encoding="utf-8")
+    code, out, err = cli(["corpus", str(data), "-o", str(tmp_path / "out"), "--encoder", "lexical", "--no-report",
+                          "--workers", "1"], capsys)
+    assert code == 0, err
+    saved = json.loads((tmp_path / "out" / SUMMARY_NAME).read_text(encoding="utf-8"))
+    verdicts = {r["translation"]: r["verdict"] for r in saved["files"] if r["doc_id"] == DOC}
+    assert verdicts == {"clt": "partial", "blog": "clean"}
+    (doc,) = [d for d in saved["documents"] if d["doc_id"] == DOC]
+    assert "stops near source segment" in doc["verdicts"]["clt"]["message"]
+    clt_row = next(x for x in out.splitlines() if f"{DOC}.clt" in x)
+    assert "partial" in clt_row
+    assert f"warning: {DOC}: clt: partial translation?" in err
+    assert "blog:" not in err
+
+
 def test_cli_corpus_missing_directory(tmp_path, capsys):
     code, out, err = cli(["corpus", str(tmp_path / "nope"), "-o", str(tmp_path / "out")], capsys)
     assert code == 3 and "nope" in err and len(err.strip().splitlines()) == 1

@@ -81,6 +81,8 @@ class DocResult:
     outputs: list[str] = field(default_factory=list)
     groups: int = 0
     mean_confidence: dict[str, float] = field(default_factory=dict)
+    #: per translation, its verdict (align.verdict: kind, message, evidence)
+    verdicts: dict[str, dict] = field(default_factory=dict)
     error: str | None = None
     error_code: int = 0
     seconds: float = 0.0
@@ -133,12 +135,13 @@ class CorpusSummary:
             for tid, path in files.items():
                 out.append({"doc_id": d.doc_id, "translation": tid, "file": path,
                             "counts": d.counts.get(tid, {}), "total": sum(d.counts.get(tid, {}).values()),
-                            "mean_confidence": d.mean_confidence.get(tid), "error": d.error,
+                            "mean_confidence": d.mean_confidence.get(tid),
+                            "verdict": (d.verdicts.get(tid) or {}).get("kind"), "error": d.error,
                             "english_only": d.english_only})
             if d.counts.get(""):  # flags about how the translations differ from each other
                 out.append({"doc_id": d.doc_id, "translation": "(all)", "file": d.source or "",
                             "counts": d.counts[""], "total": sum(d.counts[""].values()),
-                            "mean_confidence": None, "error": None, "english_only": False})
+                            "mean_confidence": None, "verdict": None, "error": None, "english_only": False})
         return out
 
     def to_dict(self, *, timings: bool = False) -> dict:
@@ -254,6 +257,7 @@ def _pair(job: CorpusJob, out: Path, options: JobOptions, result: DocResult) -> 
     multi, flags = analysis.multi, analysis.flags
     result.groups = len(multi.groups)
     result.mean_confidence = {tid: round(al.mean_confidence, 4) for tid, al in multi.alignments.items()}
+    result.verdicts = {tid: v.as_dict() for tid, v in analysis.verdicts.items()}
     result.flags = [flag_to_dict(f) for f in flags]
     result.counts = flag_counts(flags)
     for tid in multi.alignments:

@@ -32,15 +32,18 @@ def _summary_table(summary):
         table.add_column(_SHORT.get(k, k), justify="right", no_wrap=True)
     table.add_column("all", justify="right", no_wrap=True)
     table.add_column("conf", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
     for r in rows:
         name = Path(r["file"]).name
         if r["error"]:
-            table.add_row(name, r["translation"], *[""] * len(kinds), "", "", end_section=False)
-            table.add_row(f"[red]  error: {r['error']}[/]", "", *[""] * len(kinds), "", "")
+            table.add_row(name, r["translation"], *[""] * len(kinds), "", "", "", end_section=False)
+            table.add_row(f"[red]  error: {r['error']}[/]", "", *[""] * len(kinds), "", "", "")
             continue
         conf = "" if r["mean_confidence"] is None else f"{r['mean_confidence']:.2f}"
         tid = "-" if r["english_only"] else r["translation"]
-        table.add_row(name, tid, *[str(r["counts"].get(k, 0)) for k in kinds], str(r["total"]), conf)
+        verdict = r["verdict"] or ""
+        shown = f"[yellow]{verdict}[/]" if verdict and verdict != "clean" else verdict
+        table.add_row(name, tid, *[str(r["counts"].get(k, 0)) for k in kinds], str(r["total"]), conf, shown)
     return table
 
 
@@ -75,6 +78,10 @@ def corpus(
         where = f"on {summary.scheduler}" if summary.scheduler else f"with {summary.workers} worker(s)"
         _common.out.print(f"{len(summary.documents)} documents in {summary.seconds:.1f}s {where}; {totals}; "
                           f"outputs in {output}/ (summary: {output / SUMMARY_NAME})", highlight=False)
+    for d in summary.documents:
+        for tid, v in d.verdicts.items():
+            if v["kind"] != "clean":
+                _common.warning_line(f"{d.doc_id}: {tid}: {v['message']}")
     for d in summary.failed:
         _common.error_line(f"{d.doc_id}: {d.error}")
     if summary.exit_code:
