@@ -75,6 +75,16 @@ def test_a_dictionary_word_seen_once_built_on_the_texts_morpheme_counts_as_named
     assert named["高质量"].specificity - got["高质量"].specificity == pytest.approx(math.log(3))
 
 
+def test_words_the_dictionary_lists_as_one_headword_have_a_terms_shape():
+    # 市场 occurs twice: 市场经济 is built on no candidate of the text, but CC-CEDICT lists it as
+    # one headword (market economy); 市场秩序 it does not, and 组织领导 neither
+    texts = ["促进经济发展。", "推动经济增长。", "优化经济结构。", "发展市场经济。", "维护市场秩序。", "加强组织领导。"]
+    got = {c.term: c for c in candidates(texts, min_count=3, rare=True)}
+    assert got["市场经济"].rare and got["市场经济"].count == 1
+    assert "市场秩序" not in got and "组织领导" not in got
+    assert not got["经济"].rare
+
+
 def test_a_verb_that_modifies_verbs_starts_a_compound():
     texts = ["实施联合惩戒。", "开展联合惩戒。", "加强联合惩戒。", "健全守信激励。", "完善守信激励。",
              "创新守信激励。", "推动守信联合激励。"]
@@ -134,7 +144,7 @@ def test_a_rare_string_ranks_below_what_it_extends(mined98):
 
 def test_cli_json_says_why_a_rare_term_is_proposed(tmp_path, capsys):
     args = ["glossary", "mine", LAW / "npc-law.zh.txt", LAW / "npc-law.a.txt", LAW / "npc-law.b.txt",
-            "--encoder", "lexical", "--top", "20", "-o", tmp_path / "d.yaml", "--json"]
+            "--encoder", "lexical", "--top", "30", "-o", tmp_path / "d.yaml", "--json"]
     with pytest.raises(SystemExit) as exc:
         main([str(a) for a in args])
     out, err = capsys.readouterr()

@@ -55,13 +55,17 @@ by *termhood*:
    occurs once. One is a candidate when it has a term's shape: one candidate
    of the text and one word more (信用 + 报告, 社会信用 + 体系: the added word a
    noun, or a candidate too: 信用 + 惩戒), or one word of three characters or
-   more that jieba lists (黑名单). A verb may start it only when it modifies
+   more that jieba lists (黑名单), or words CC-CEDICT lists as one headword
+   of three characters or more (市场经济, 行政机关: ``_headword``). A verb may start it only when it modifies
    verbs (联合 + 激励, as in 联合惩戒), and a verbal word end it only when it
    heads a candidate compound too (激励 of 守信激励): 采集 + 个人诚信 and 国家
    + 发展 are phrases. Its boundary is its neighbours' branching: the word
    before it followed by many different words, the word after it preceded
    by many (``_Edges``). Its specificity is that of its most specific word
-   seen ``min_count`` times (a word seen once says nothing of the domain).
+   seen ``min_count`` times (a word seen once says nothing of the domain);
+   a listed word's own, as if seen ``min_count`` times, when it is quoted
+   (the text names it) or built on a *morpheme of the subject* (公信力 on 信,
+   ``Morphemes``), as seen once otherwise.
    Its termhood is that of a string seen ``min_count`` - 1 times; ``mine``
    multiplies it by how strongly the translations attest it
    (``mine.attestation``: the same words in two translations, a CC-CEDICT
@@ -84,6 +88,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
+
+from .associate import _cedict
 
 MAX_PIECES = 6
 MAX_CHARS = 14
@@ -377,7 +383,7 @@ def candidates(
                 occ[tuple(x.text for x in row[i:j + 1])].append(_Place(r, i, j))
     stats: dict[tuple[str, ...], _Stats] = {}
     for key, places in occ.items():
-        if len(places) < min_count and not (rare and _rare_shape(key, occ, min_count, bg)):
+        if len(places) < min_count and not (rare and (_rare_shape(key, occ, min_count, bg) or _headword(key))):
             continue
         if len(key) == 1 and not _single_ok(rows[places[0].row][places[0].i].tag):
             continue
@@ -448,7 +454,7 @@ def candidates(
             occurrences=s.occurrences, standalone=alone,
         ))
     for key, s in few.items():
-        if len(key) > 1 and not _built_on(key, kept, rows, s, modifies_verbs):
+        if len(key) > 1 and not _headword(key) and not _built_on(key, kept, rows, s, modifies_verbs):
             continue
         c = _rare_candidate(key, s, edges, texts, rows, n_words, min_count, word_counts, word_spec, bg, morphemes)
         if c is not None:
@@ -480,6 +486,14 @@ def _tag_of(rows: list[list[Piece]], o: Occurrence, last: str) -> str:
 
 RARE_EDGE = 0.5  # least boundary of a rare string (its neighbours' branching, ``_Edges``)
 MIN_RARE_CHARS = 3
+
+
+def _headword(key: tuple[str, ...]) -> bool:
+    """A string of words that CC-CEDICT lists as one headword of three
+    characters or more (市场经济, 行政机关, 统一社会信用代码): the language
+    has it as a unit, so it has a term's shape whatever the text is built on."""
+    whole = "".join(key)
+    return len(key) > 1 and len(whole) >= MIN_RARE_CHARS and whole in _cedict()
 
 
 def _rare_shape(key: tuple[str, ...], occ: dict, min_count: int, bg: Background) -> bool:
