@@ -104,3 +104,28 @@ def test_a_rendering_found_outside_the_linked_clause_lowers_the_rank():
     assert term.renderings == plain["信用档案"].renderings == {"en": {"credit files": 3}}
     assert plain["信用档案"].consistency == 1.0 and term.stability == 2 / 3
     assert term.score == pytest.approx(plain["信用档案"].score * 2 / 3)
+
+
+def test_clause_links_find_clauses_in_the_second_sentence_of_a_bead():
+    # one source sentence of two clauses against two target sentences of one clause each (a 1:2 bead):
+    # the group's target text is the two sentences joined by a space, as the renderings read it
+    zh = "建设信用档案，推进年度报告。"
+    ens = ["Build credit files.", "Push annual reports."]
+    src = [Segment(index=0, text=zh, start=0, end=len(zh), lang="zh")]
+    tgt = [Segment(index=0, text=ens[0], start=0, end=len(ens[0]), lang="en"),
+           Segment(index=1, text=ens[1], start=len(ens[0]) + 1, end=len(ens[0]) + 1 + len(ens[1]), lang="en")]
+    target_clauses = tuple(Segment(index=k, text=t.text, start=t.start, end=t.end, level="clause", lang="en")
+                           for k, t in enumerate(tgt))
+    clauses = ClauseAlignment(_clauses(zh, [7], "zh"), target_clauses, (0, 0), (0, 1),
+                              (Bead((0,), (0,)), Bead((1,), (1,))))
+    multi = MultiAlignment(src, {"en": Alignment(src, tgt, [Bead((0,), (0, 1))], "en", clauses=clauses)},
+                           [Group((0,), {"en": (0, 1)}, {"en": 1.0})])
+    links = ClauseLinks.of(multi)
+    joined = " ".join(ens)
+    at = joined.index("annual reports")
+
+    def pairing(start: int) -> Pairing:
+        return Pairing(0, 0, start, start + 4, zh, "annual reports", joined, at, at + 14)
+
+    assert links.linked("en", pairing(zh.index("年度报告")))  # 推进年度报告 is linked to the second sentence
+    assert not links.linked("en", pairing(zh.index("信用档案")))
