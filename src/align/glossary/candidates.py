@@ -56,10 +56,10 @@ by *termhood*:
    of the text and one word more (信用 + 报告, 社会信用 + 体系: the added word a
    noun, or a candidate too: 信用 + 惩戒), or one word of three characters or
    more that jieba lists (黑名单), or words CC-CEDICT lists as one headword
-   of three characters or more (市场经济, 行政机关: ``_headword``). A verb may start it only when it modifies
-   verbs (联合 + 激励, as in 联合惩戒), and a verbal word end it only when it
-   heads a candidate compound too (激励 of 守信激励): 采集 + 个人诚信 and 国家
-   + 发展 are phrases. Its boundary is its neighbours' branching: the word
+   of three characters or more (市场经济, 行政机关: ``_headword``). A verb may
+   start it only when it modifies verbs (联合 + 激励, as in 联合惩戒), and a
+   verbal word end it only when it heads a candidate compound too (激励 of
+   守信激励): 采集 + 个人诚信 and 国家 + 发展 are phrases. Its boundary is its neighbours' branching: the word
    before it followed by many different words, the word after it preceded
    by many (``_Edges``). Its specificity is that of its most specific word
    seen ``min_count`` times (a word seen once says nothing of the domain);
