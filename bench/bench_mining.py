@@ -23,6 +23,14 @@ Then the same on the law of another domain in tests/data/mining (npc-law,
 two translations): which of its key terms are among the draft's first 60
 entries with their official English (``LAW_TERMS``).
 
+``--mac-dev`` (the literary chapters of the hand-aligned dev set, read from
+../shared, never copied): each chapter is aligned as ``align`` aligns it
+(presegmented; one translation) and mined, and its
+first ``--names`` entries are judged by what the translator did: an entry
+whose preferred rendering is capitalised inside sentences is a *name* (陈清扬
+*Chen Qingyang*, 韦小宝 *Wei Xiaobao*); the entries are printed so that the
+rest (things: 片厂 *film studio*) can be read too.
+
 ``--no-rare`` leaves out the strings seen fewer than ``--min-count`` times
 (what the miner did before it proposed attested rare strings).
 
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--level", default="sentence", help="sentence or clause (the alignment units)")
     ap.add_argument("--show", action="store_true", help="print the first entries")
     ap.add_argument("--no-rare", action="store_true", help="leave out strings seen fewer than --min-count times")
+    ap.add_argument("--mac-dev", type=Path, nargs="?", const=ROOT.parent / "shared" / "bench" / "mac-dev",
+                    help="also mine each mac-dev chapter (default ../shared/bench/mac-dev)")
+    ap.add_argument("--names", type=int, default=15, help="entries judged per mac-dev chapter")
     args = ap.parse_args(argv)
 
     from align import pipeline
@@ -131,9 +142,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"law       {len(law_found)}/{len(LAW_TERMS)} key terms with their official English in the first "
           f"{len(law_first)} entries; missed: {', '.join(t for t in LAW_TERMS if t not in law_found) or '-'} "
           f"({t4 - t3:.1f} s)")
+    if args.mac_dev:
+        literary(args.mac_dev, args.names, args.min_count, not args.no_rare, args.encoder)
     print(f"time      mining {t2 - t1:.1f} s, alignment {t1 - t0:.1f} s; peak RSS {peak:.0f} MiB; "
           f"load {os.getloadavg()[0]:.1f}")
     return 0
+
+
+def literary(mac_dev: Path, first: int, min_count: int, rare: bool, encoder: str) -> None:
+    """Align each mac-dev chapter as ``align`` does (presegmented, sentences
+    then clauses), mine it; print its first entries and how many are names
+    (a rendering capitalised inside sentences)."""
+    from align import pipeline
+    from align.glossary import mine_glossary
+    from align.glossary.mine import draft_glossary
+
+    if not (mac_dev / "zh").is_dir():
+        raise SystemExit(f"mac-dev not found at {mac_dev} (use --mac-dev PATH)")
+    names_total = judged = 0
+    for zh in sorted((mac_dev / "zh").iterdir()):
+        multi = pipeline.run(zh, [mac_dev / "en" / zh.name],
+                             settings=pipeline.Settings(encoder=encoder, presegmented=True)).multi
+        entries = draft_glossary(mine_glossary(multi, None, min_count=min_count, top=first, rare=rare)).entries
+        names = [e for e in entries[:first] if e.preferred[:1].isupper()]
+        names_total += len(names)
+        judged += len(entries[:first])
+        print(f"mac-dev {zh.name}: {len(names)}/{len(entries[:first])} names: "
+              + ", ".join(f"{'*' if e in names else ''}{e.term} {e.preferred}" for e in entries[:first]))
+    print(f"mac-dev   {names_total}/{judged} of the chapters' first entries are names")
 
 
 if __name__ == "__main__":

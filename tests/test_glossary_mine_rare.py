@@ -11,7 +11,7 @@ import pytest
 
 from align.cli import main
 from align.glossary import mine_glossary
-from align.glossary.candidates import _quoted, candidates
+from align.glossary.candidates import Morphemes, _quoted, candidates
 from align.glossary.mine import draft_glossary
 
 from test_glossary_mine import LAW, by_hand, law, law_mined, mined98  # noqa: F401 (the fixtures)
@@ -56,6 +56,33 @@ def test_a_quoted_dictionary_word_counts_as_named():
     assert quoted.rare and plain.rare
     # quoted, it is as specific as a word seen min_count times; unquoted, as one seen once
     assert quoted.specificity - plain.specificity == pytest.approx(math.log(3))
+
+
+def test_a_dictionary_word_seen_once_built_on_the_texts_morpheme_counts_as_named():
+    # 信 is this text's subject (诚信, 失信, 守信, 信用): 公信力, seen once, is built on it; 高质量 is not
+    texts = ["加强诚信建设。", "惩戒失信行为。", "激励守信行为。", "完善信用记录。", "共享信用记录。",
+             "推进诚信教育。", "提高政府公信力。", "推动高质量发展。"]
+    morphemes = Morphemes.of(texts, 3)
+    assert morphemes.domain("公信力") and morphemes.domain("诚信")
+    assert not morphemes.domain("高质量") and not morphemes.domain("政府")
+    got = {c.term: c for c in candidates(texts, min_count=3, rare=True)}
+    quoted = [t.replace("公信力", "“公信力”").replace("高质量", "“高质量”") for t in texts]
+    named = {c.term: c for c in candidates(quoted, min_count=3, rare=True)}
+    assert got["公信力"].rare and got["高质量"].rare and got["公信力"].count == 1
+    # 公信力 is as specific as when the text names it in quotes (as if seen min_count times);
+    # 高质量 only as specific as its one occurrence says
+    assert got["公信力"].specificity == pytest.approx(named["公信力"].specificity)
+    assert named["高质量"].specificity - got["高质量"].specificity == pytest.approx(math.log(3))
+
+
+def test_words_the_dictionary_lists_as_one_headword_have_a_terms_shape():
+    # 市场 occurs twice: 市场经济 is built on no candidate of the text, but CC-CEDICT lists it as
+    # one headword (market economy); 市场秩序 it does not, and 组织领导 neither
+    texts = ["促进经济发展。", "推动经济增长。", "优化经济结构。", "发展市场经济。", "维护市场秩序。", "加强组织领导。"]
+    got = {c.term: c for c in candidates(texts, min_count=3, rare=True)}
+    assert got["市场经济"].rare and got["市场经济"].count == 1
+    assert "市场秩序" not in got and "组织领导" not in got
+    assert not got["经济"].rare
 
 
 def test_a_verb_that_modifies_verbs_starts_a_compound():
@@ -117,7 +144,7 @@ def test_a_rare_string_ranks_below_what_it_extends(mined98):
 
 def test_cli_json_says_why_a_rare_term_is_proposed(tmp_path, capsys):
     args = ["glossary", "mine", LAW / "npc-law.zh.txt", LAW / "npc-law.a.txt", LAW / "npc-law.b.txt",
-            "--encoder", "lexical", "--top", "20", "-o", tmp_path / "d.yaml", "--json"]
+            "--encoder", "lexical", "--top", "30", "-o", tmp_path / "d.yaml", "--json"]
     with pytest.raises(SystemExit) as exc:
         main([str(a) for a in args])
     out, err = capsys.readouterr()

@@ -55,13 +55,17 @@ by *termhood*:
    occurs once. One is a candidate when it has a term's shape: one candidate
    of the text and one word more (信用 + 报告, 社会信用 + 体系: the added word a
    noun, or a candidate too: 信用 + 惩戒), or one word of three characters or
-   more that jieba lists (黑名单). A verb may start it only when it modifies
-   verbs (联合 + 激励, as in 联合惩戒), and a verbal word end it only when it
-   heads a candidate compound too (激励 of 守信激励): 采集 + 个人诚信 and 国家
-   + 发展 are phrases. Its boundary is its neighbours' branching: the word
+   more that jieba lists (黑名单), or words CC-CEDICT lists as one headword
+   of three characters or more (市场经济, 行政机关: ``_headword``). A verb may
+   start it only when it modifies verbs (联合 + 激励, as in 联合惩戒), and a
+   verbal word end it only when it heads a candidate compound too (激励 of
+   守信激励): 采集 + 个人诚信 and 国家 + 发展 are phrases. Its boundary is its neighbours' branching: the word
    before it followed by many different words, the word after it preceded
    by many (``_Edges``). Its specificity is that of its most specific word
-   seen ``min_count`` times (a word seen once says nothing of the domain).
+   seen ``min_count`` times (a word seen once says nothing of the domain);
+   a listed word's own, as if seen ``min_count`` times, when it is quoted
+   (the text names it) or built on a *morpheme of the subject* (公信力 on 信,
+   ``Morphemes``), as seen once otherwise.
    Its termhood is that of a string seen ``min_count`` - 1 times; ``mine``
    multiplies it by how strongly the translations attest it
    (``mine.attestation``: the same words in two translations, a CC-CEDICT
@@ -85,6 +89,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
 
+from .associate import _cedict
+
 MAX_PIECES = 6
 MAX_CHARS = 14
 MIN_LISTED = 50  # jieba lists many compounds with a nominal count of 3: not a frequency
@@ -94,6 +100,7 @@ BASIC = 1e-4  # general-Chinese frequency of basic vocabulary: about the 1,450 c
 BASIC_WEIGHT = 0.5  # a one-word candidate of basic vocabulary needs no glossary entry (个人, 信息, 法律)
 SPLIT_FROM = 4  # dictionary words this long are cut again into the words they are made of
 MIN_OWN = 2  # least C-value frequency: a string met on its own once is a fragment of the longer ones
+MORPHEME_SHARE = 0.5  # a character this close to the text's most specific one is a morpheme of its subject
 
 _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 # parts of speech (jieba/ICTCLAS first letters) that break an n-gram: particles,
@@ -187,6 +194,44 @@ class Background:
 
     def listed(self, word: str) -> bool:
         return (self.freq.get(word) or 0) >= MIN_LISTED
+
+
+@lru_cache(maxsize=1)
+def character_mass() -> tuple[Counter, int]:
+    """How often each character occurs in general Chinese: jieba's dictionary
+    counts spread over the characters of each word (and their total)."""
+    mass: Counter = Counter()
+    for word, n in background().freq.items():
+        if n:
+            for ch in word:
+                mass[ch] += n
+    return mass, sum(mass.values())
+
+
+@dataclass(frozen=True)
+class Morphemes:
+    """How specific to the text each character (morpheme) is: the log ratio
+    of its share of the text's characters and of general Chinese's
+    (``character_mass``). A Chinese word is made of morphemes: 公信力 is
+    公 + 信 + 力, and 信 (of 信用, 诚信, 失信, 守信) is a morpheme of this
+    text's subject although 公信力 itself occurs once."""
+
+    spec: dict
+    top: float  # the most specific character's
+
+    @classmethod
+    def of(cls, texts: Sequence[str], min_count: int) -> "Morphemes":
+        mass, total = character_mass()
+        chars = Counter(ch for t in texts for ch in t if _HAN.match(ch))
+        n = sum(chars.values()) or 1
+        spec = {ch: math.log((k / n) / (max(mass[ch], 1) / total)) for ch, k in chars.items() if k >= min_count}
+        return cls(spec, max(spec.values(), default=0.0))
+
+    def domain(self, word: str) -> bool:
+        """Whether ``word`` holds a morpheme of the text's subject: a
+        character seen ``min_count`` times whose specificity is at least
+        ``MORPHEME_SHARE`` of the text's most specific character's."""
+        return self.top > 0 and any(self.spec.get(ch, -math.inf) >= MORPHEME_SHARE * self.top for ch in word)
 
 
 @lru_cache(maxsize=1)
@@ -338,7 +383,7 @@ def candidates(
                 occ[tuple(x.text for x in row[i:j + 1])].append(_Place(r, i, j))
     stats: dict[tuple[str, ...], _Stats] = {}
     for key, places in occ.items():
-        if len(places) < min_count and not (rare and _rare_shape(key, occ, min_count, bg)):
+        if len(places) < min_count and not (rare and (_rare_shape(key, occ, min_count, bg) or _headword(key))):
             continue
         if len(key) == 1 and not _single_ok(rows[places[0].row][places[0].i].tag):
             continue
@@ -371,6 +416,7 @@ def candidates(
         return follow[(w, _VERBAL)] * 2 >= word_counts[w]
 
     edges = _Edges.of(rows) if few else None
+    morphemes = Morphemes.of(texts, min_count) if few else None
     containing: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for key, s in kept.items():
         n = len(key)
@@ -408,9 +454,9 @@ def candidates(
             occurrences=s.occurrences, standalone=alone,
         ))
     for key, s in few.items():
-        if len(key) > 1 and not _built_on(key, kept, rows, s, modifies_verbs):
+        if len(key) > 1 and not _headword(key) and not _built_on(key, kept, rows, s, modifies_verbs):
             continue
-        c = _rare_candidate(key, s, edges, texts, rows, n_words, min_count, word_counts, word_spec, bg)
+        c = _rare_candidate(key, s, edges, texts, rows, n_words, min_count, word_counts, word_spec, bg, morphemes)
         if c is not None:
             out.append(c)
     out.sort(key=lambda c: (-c.score, -c.count, c.term))
@@ -440,6 +486,14 @@ def _tag_of(rows: list[list[Piece]], o: Occurrence, last: str) -> str:
 
 RARE_EDGE = 0.5  # least boundary of a rare string (its neighbours' branching, ``_Edges``)
 MIN_RARE_CHARS = 3
+
+
+def _headword(key: tuple[str, ...]) -> bool:
+    """A string of words that CC-CEDICT lists as one headword of three
+    characters or more (市场经济, 行政机关, 统一社会信用代码): the language
+    has it as a unit, so it has a term's shape whatever the text is built on."""
+    whole = "".join(key)
+    return len(key) > 1 and len(whole) >= MIN_RARE_CHARS and whole in _cedict()
 
 
 def _rare_shape(key: tuple[str, ...], occ: dict, min_count: int, bg: Background) -> bool:
@@ -536,7 +590,8 @@ class _Edges:
 
 
 def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n_words: int, min_count: int,
-                    word_counts: Counter, word_spec: Callable[[str], float], bg: Background) -> Candidate | None:
+                    word_counts: Counter, word_spec: Callable[[str], float], bg: Background,
+                    morphemes: "Morphemes") -> Candidate | None:
     """A string seen fewer than ``min_count`` times: boundary from its
     neighbours' branching (``_Edges``); specificity that of its most specific
     word seen ``min_count`` times or more (a word seen once says nothing of
@@ -564,8 +619,9 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
     whole = "".join(key)
     quoted = any(_quoted(texts[o.segment], o.start, o.end) for o in s.occurrences)
     # a listed word seen once is as specific as that one occurrence says, unless the text names
-    # it as a unit (quoted: 违规经营“黑名单”制度)
-    seen = min_count if quoted else f
+    # it as a unit (quoted: 违规经营“黑名单”制度) or it is built on a morpheme of the text's subject
+    # (公信力 on 信: ``Morphemes``)
+    seen = min_count if quoted or (len(key) == 1 and morphemes.domain(whole)) else f
     spec = max([math.log((seen / n_words) / bg.probability(whole)) if bg.listed(whole) else 0.0]
                + [word_spec(p) for p in key if word_counts[p] >= min_count])
     if spec <= 0:

@@ -7,10 +7,13 @@
    English phrase it goes with in the aligned groups (Dice and G2, CC-CEDICT
    and pinyin evidence, full spans), and how many occurrences each rendering
    accounts for, counted as the checker counts.
-3. **Rank**: termhood x *consistency* (the share of its occurrences the
+3. **Rank**: termhood x *stability* (the share of its occurrences the
    translations' main renderings account for: a term has an established
    rendering, a phrase such as X 体系建设 is rendered a different way each
-   time) x *unity* (how well the main renderings translate a compound as a
+   time; where the alignment has clause links, an occurrence counts only
+   when its rendering lies in a target clause linked to its source clause,
+   ``ClauseLinks``: a free phrase's "rendering" is often words of a
+   neighbouring clause) x *unity* (how well the main renderings translate a compound as a
    whole: a fragment such as 个人严重失信 -> *seriously* is no term).
    Candidates no translation renders are left out, and one seen
    ``min_count`` times or more that some translation never renders ranks
@@ -59,7 +62,8 @@ class MinedTerm:
 
     ``renderings[tid]`` maps each rendering to the occurrences it accounts
     for, most frequent first; ``missing[tid]`` counts occurrences where no
-    rendering was found; ``score`` is the rank (termhood x consistency).
+    rendering was found; ``score`` is the rank (termhood x stability x unity); ``stability`` is
+    ``consistency`` over the clause links (None where there are none).
     """
 
     term: str
@@ -72,6 +76,7 @@ class MinedTerm:
     in_glossary: bool = False
     evidence: tuple[Evidence, ...] = ()
     attested: "Attestation | None" = None  # for a string seen fewer than min_count times: why it is proposed
+    stability: float | None = None  # clause-linked consistency (``clause_stability``), None without clauses
 
     def best(self) -> list[tuple[str, int]]:
         """Renderings over all translations (same words, one rendering), most frequent first."""
@@ -142,10 +147,11 @@ def mine_glossary(
         progress(0, total=len(specs) * len(multi.translation_ids))
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
     mined = []
+    links = ClauseLinks.of(multi)
     for c in pool:
         if c.term in known_forms:
             continue
-        m = _mined(c, rendered[c.term], nesting[c.term].inside)
+        m = _mined(c, rendered[c.term], nesting[c.term].inside, links)
         if m is not None:
             mined.append(m)
     mined = _capped(mined, {c.term: c for c in pool})
@@ -212,7 +218,8 @@ def _nesting(pool: list[Candidate]) -> dict[str, _Nesting]:
     return out
 
 
-def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> MinedTerm | None:
+def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset,
+           links: "ClauseLinks | None" = None) -> MinedTerm | None:
     renderings = {tid: dict(r.counts) for tid, r in per.items() if r.counts}
     if not renderings:
         return None
@@ -225,8 +232,76 @@ def _mined(c: Candidate, per: dict[str, TermRenderings], nested: frozenset) -> M
     else:  # a term seen often enough has a rendering in every translation
         termhood *= len(renderings) / len(per)
     m = MinedTerm(term=c.term, count=c.count, renderings=renderings, missing=missing, termhood=termhood,
-                  segments=c.segments, evidence=_evidence(c.term, per, nested), attested=attested)
-    return replace(m, score=termhood * m.consistency * _unity(c, per))
+                  segments=c.segments, evidence=_evidence(c.term, per, nested), attested=attested,
+                  stability=links.stability(per) if links else None)
+    steady = m.consistency if m.stability is None else m.stability
+    return replace(m, score=termhood * steady * _unity(c, per))
+
+
+@dataclass(frozen=True)
+class ClauseLinks:
+    """The clause beads inside the sentence beads, as character spans: for
+    each translation, which source clause each source position lies in
+    (``source``: segment -> (start, end, clause)), and where, in each
+    group's target text (as ``renderings`` joins it), the target clauses
+    linked to each source clause lie (``target``: (group, clause) -> spans)."""
+
+    source: dict
+    target: dict
+
+    @classmethod
+    def of(cls, multi: MultiAlignment) -> "ClauseLinks | None":
+        if any(multi.alignments[t].clauses is None for t in multi.translation_ids):
+            return None
+        src: dict[str, dict] = {}
+        tgt: dict[str, dict] = {}
+        for tid in multi.translation_ids:
+            a = multi.alignments[tid]
+            ca = a.clauses
+            places: dict[int, list] = {}
+            for ci, c in enumerate(ca.source):
+                s = multi.source[ca.source_sentence[ci]]
+                places.setdefault(ca.source_sentence[ci], []).append((c.start - s.start, c.end - s.start, ci))
+            src[tid] = places
+            # where each target sentence starts in its group's joined text
+            at: dict[int, tuple[int, int]] = {}
+            for gi, g in enumerate(multi.groups):
+                pos = 0
+                for t in g.targets.get(tid, ()):
+                    at[t] = (gi, pos)
+                    pos += len(a.target[t].text) + 1
+            spans: dict[tuple[int, int], list] = {}
+            for b in ca.beads:
+                for tj in b.tgt:
+                    t = ca.target_sentence[tj]
+                    if t not in at:
+                        continue
+                    gi, off = at[t]
+                    c, sent = ca.target[tj], a.target[t]
+                    for ci in b.src:
+                        spans.setdefault((gi, ci), []).append((off + c.start - sent.start, off + c.end - sent.start))
+            tgt[tid] = spans
+        return cls(src, tgt)
+
+    def linked(self, tid: str, p: Pairing) -> bool:
+        """Whether the rendering paired with an occurrence lies in a target
+        clause linked to the source clause of the occurrence."""
+        if p.target_start is None:
+            return False
+        ci = next((ci for a, b, ci in self.source[tid].get(p.segment, ()) if a <= p.start < b), None)
+        return ci is not None and any(a < p.target_end and p.target_start < b
+                                      for a, b in self.target[tid].get((p.group, ci), ()))
+
+    def stability(self, per: dict[str, TermRenderings]) -> float:
+        """Mean share, over the translations that render the term, of its
+        occurrences whose main rendering lies in a linked clause."""
+        shares = []
+        for tid, r in per.items():
+            if not r.counts or not r.pairings:
+                continue
+            main = r.main
+            shares.append(sum(1 for p in r.pairings if p.rendering == main and self.linked(tid, p)) / len(r.pairings))
+        return sum(shares) / len(shares) if shares else 0.0
 
 
 @dataclass(frozen=True)
