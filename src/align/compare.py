@@ -41,7 +41,8 @@ from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
 
-from .model import Flag, Group, MultiAlignment, Segment
+from .clause_check import RowReader, chance_unfound
+from .model import Bead, Flag, Group, MultiAlignment, Segment
 from .numbers import Mention, NumberComparison, compare_numbers, extract_numbers
 from .verdict import NORM_RATIO
 
@@ -87,7 +88,18 @@ class CheckSettings:
     when the row is short by at least ``clause_omission_length_share`` of the
     English the left-out clauses would have had (at the document's median
     length ratio): a clause the aligner could not place in a row of the usual
-    length is more likely translated freely than left out.
+    length is more likely translated freely than left out. Last, the
+    dictionary's second opinion (:mod:`align.clause_check`): left-out clauses
+    of which at least ``clause_omission_found_share`` of the content words
+    (and at least ``clause_omission_found_min``) have a gloss in the sentence
+    bead's English that the bead's other clauses do not account for are
+    translated, only freely; ``clause_omission_found_share`` above 1 turns
+    the second opinion off. A clause the aligner merged into a neighbour's
+    clause bead is left out too when the dictionary finds none of its words
+    in the row's English but finds the neighbour's, and a translated clause
+    of as many words would have none found with a chance below
+    ``clause_omission_unfound_chance`` at the translation's own rate (the
+    share of words found in its one-to-one clause beads); 0 turns this off.
     ``duplicate_similarity``: the rapidfuzz ratio (0-100, on normalised text)
     from which two target segments count as the same text repeated;
     ``duplicate_min_chars``: the normalised length a segment needs for that
@@ -106,6 +118,9 @@ class CheckSettings:
     clause_omission_confidence: float = 0.5
     clause_omission_min_chars: int = 4
     clause_omission_length_share: float = 0.5
+    clause_omission_found_share: float = 1 / 3
+    clause_omission_found_min: int = 2
+    clause_omission_unfound_chance: float = 0.01
     duplicate_similarity: float = 95.0
     duplicate_min_chars: int = 20
     checks: tuple[str, ...] = KINDS + ("glossary",)
@@ -188,52 +203,118 @@ def _content_chars(seg: Segment) -> int:
 
 
 def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
-    """Source clauses with no counterpart inside an otherwise aligned, confident
-    sentence bead (``Alignment.clauses``: 1:0 clause beads; see CheckSettings
-    for what counts). Consecutive such clauses of one sentence bead are one
-    flag; ``details["clauses"]`` are their 0-based clause indices, ``src`` and
-    ``tgt`` the sentence bead's segments; the message counts from 1."""
+    """Source clauses left untranslated inside an otherwise aligned, confident
+    sentence bead (``Alignment.clauses``; see CheckSettings for what counts):
+    a clause with no counterpart (a 1:0 clause bead) the dictionary does not
+    find in the row's English, or a clause the aligner merged into its
+    neighbour's bead of which the dictionary finds none of the words where it
+    finds those of the neighbour (:mod:`align.clause_check`). Consecutive such
+    clauses of one sentence bead are one flag; ``details["clauses"]`` are
+    their 0-based clause indices, ``details["dictionary"]`` the words read and
+    found, ``src`` and ``tgt`` the sentence bead's segments; the message
+    counts from 1."""
     src_rows = _source_rows(multi)
     flags = []
     for tid, al in multi.alignments.items():
-        ca = al.clauses
-        if ca is None:
+        if al.clauses is None:
             continue
         ratios = _row_log_ratios(multi, tid, settings)
         # the document's own ratio, or the usual zh->en one where it has too few rows to tell
         ratio = math.exp(statistics.median(ratios.values())) if len(ratios) >= settings.length_min_rows else NORM_RATIO
-        bead_of = {i: b for b in al.beads for i in b.src}
-        runs: list[list] = []
-        for cb in ca.beads:
-            if not cb.src or cb.tgt:
-                continue
-            (c,) = cb.src
-            sb = bead_of.get(ca.source_sentence[c])
-            if (sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence
-                    or cb.confidence < settings.clause_omission_confidence
-                    or _content_chars(ca.source[c]) < settings.clause_omission_min_chars):
-                continue
-            if runs and runs[-1][0] is sb and runs[-1][1][-1] == c - 1:
-                runs[-1][1].append(c)
-                runs[-1][2] = min(runs[-1][2], cb.confidence)
+        reader = RowReader(al)
+        candidates = list(_unpaired_clauses(reader, settings)) + list(_merged_clauses(reader, settings))
+        runs: list[_ClauseRun] = []
+        for cand in sorted(candidates, key=lambda r: r.clauses[0]):
+            last = runs[-1] if runs else None
+            if last is not None and last.bead is cand.bead and last.clauses[-1] == cand.clauses[0] - 1:
+                runs[-1] = _ClauseRun(last.bead, last.clauses + cand.clauses, min(last.confidence, cand.confidence),
+                                      last.merged or cand.merged)
             else:
-                runs.append([sb, [c], cb.confidence])
-        for sb, clauses, conf in runs:
+                runs.append(cand)
+        for run in runs:
+            sb, clauses = run.bead, run.clauses
             gi = src_rows[sb.src[0]]
             g = multi.groups[gi]
             deficit = ratio * _visible_len(_source_text(multi, g.src)) - _visible_len(_target_text(multi, tid, g.targets[tid]))
-            left_out = ratio * sum(_visible_len(ca.source[c].text) for c in clauses)
+            left_out = ratio * sum(_visible_len(al.clauses.source[c].text) for c in clauses)
             if deficit < settings.clause_omission_length_share * left_out:
                 continue
-            sentence = ca.source_sentence[clauses[0]]
+            evidence = reader.evidence(sb, clauses)
+            if (evidence.share >= settings.clause_omission_found_share
+                    and len(evidence.found) >= settings.clause_omission_found_min):
+                continue  # the dictionary finds it in the row's English: translated, only freely
+            sentence = al.clauses.source_sentence[clauses[0]]
             what = f"clause {clauses[0] + 1}" if len(clauses) == 1 else f"clauses {clauses[0] + 1}–{clauses[-1] + 1}"
-            text = "".join(ca.source[c].text for c in clauses)
+            text = "".join(al.clauses.source[c].text for c in clauses)
+            how = (f"the dictionary finds none of its {len(evidence.words)} words in the row's English, "
+                   if run.merged and not evidence.found else "")
             msg = (f"{tid} leaves out source {what} (in source segment {sentence + 1}, row {gi + 1}), "
-                   f"though it translates the rest of the row: {_clip(text)}")
+                   f"{how}though it translates the rest of the row: {_clip(text)}")
             flags.append(Flag("omission", msg, tid, sb.src, sb.tgt, severity="error",
                               details={"group": gi, "level": "clause", "clauses": clauses, "sentence": sentence,
-                                       "confidence": round(conf, 4)}))
+                                       "confidence": round(run.confidence, 4), "merged": run.merged,
+                                       "dictionary": {"words": list(evidence.words), "found": list(evidence.found)}}))
     return flags
+
+
+@dataclass(frozen=True)
+class _ClauseRun:
+    """Consecutive source clauses of one sentence bead that may be left out
+    (``merged``: one of them was paired only as part of its neighbour's bead)."""
+
+    bead: Bead
+    clauses: list[int]
+    confidence: float
+    merged: bool = False
+
+
+def _confident_bead(reader: RowReader, clause: int, settings: CheckSettings) -> Bead | None:
+    sb = reader.sentence_bead(clause)
+    if sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence:
+        return None
+    return sb
+
+
+def _unpaired_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_ClauseRun]:
+    """The 1:0 clause beads the aligner is sure of, in confident sentence beads."""
+    ca = reader.ca
+    for cb in ca.beads:
+        if not cb.src or cb.tgt or cb.confidence < settings.clause_omission_confidence:
+            continue
+        (c,) = cb.src
+        sb = _confident_bead(reader, c, settings)
+        if sb is not None and _content_chars(ca.source[c]) >= settings.clause_omission_min_chars:
+            yield _ClauseRun(sb, [c], cb.confidence)
+
+
+def _merged_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_ClauseRun]:
+    """Source clauses of a many-to-some clause bead in a confident sentence
+    bead of which the dictionary finds no word in the sentence bead's English,
+    where it finds words of another clause of the same clause bead, and where
+    that is improbable for a translated clause at this translation's own rate
+    (below ``clause_omission_unfound_chance``)."""
+    ca = reader.ca
+    rate = None
+    for cb in ca.beads:
+        if len(cb.src) < 2 or not cb.tgt:
+            continue
+        sb = _confident_bead(reader, cb.src[0], settings)
+        if sb is None:
+            continue
+        unfound, found_any = [], False
+        for c in cb.src:
+            ev = reader.evidence(sb, [c])
+            if ev.found:
+                found_any = True
+            elif _content_chars(ca.source[c]) >= settings.clause_omission_min_chars:
+                unfound.append((c, ev))
+        if not found_any or not unfound:
+            continue
+        if rate is None:
+            rate = reader.hit_rate(settings.clause_omission_sentence)
+        for c, ev in unfound:
+            if chance_unfound(ev, rate) < settings.clause_omission_unfound_chance:
+                yield _ClauseRun(sb, [c], cb.confidence, merged=True)
 
 
 def check_additions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
