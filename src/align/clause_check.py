@@ -8,9 +8,17 @@ blazing inside him" for 有一种不寻常的预感，像熊熊燃烧的火焰�
 dictionary reads the clause word by word instead: its content words
 (longest-match CC-CEDICT words, as :mod:`align.embed.lexical` segments them)
 are *found* when a stem of one of their glosses is among the stems of the
-sentence bead's English and no other source clause of the bead has that stem
-in its own glosses (then the English word may be theirs). A clause with
-enough of its words found is translated, only not clause by clause.
+sentence bead's English, or their pinyin among its capitalised words (names:
+狗儿 "Gou-er"), and no other source clause of the bead has that stem or name
+(then the English word may be theirs). A clause with enough of its words
+found is translated, only not clause by clause.
+
+The other way round, a clause the aligner merged into its neighbour's clause
+bead may be one the translation leaves out, the English of the bead being
+the neighbour's: when the dictionary finds none of its words there, and a
+translated clause of as many words would have some found but for a small
+chance at this translation's own rate (``RowReader.hit_rate``; a law's
+wording is found more often than a novel's).
 
 Cheap: a dictionary look-up per word of the few clauses the aligner left
 out, and one pass over their rows' English.
@@ -23,10 +31,14 @@ from functools import lru_cache
 from typing import Iterable
 
 from .embed.lexical import cedict, stem, zh_words
+from .embed.lexical_pinyin import joined_pinyin
 from .model import Alignment, Bead, ClauseAlignment
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_NAME_PART = re.compile(r"[A-Za-z]+")
+#: the fewest letters a romanised name is compared by (shorter ones, li, er, meet English by chance)
+MIN_NAME = 4
 
 #: grammatical words of Chinese: their glosses (of, at, is, a, this ...) are
 #: no evidence of content, so they are neither read nor counted
@@ -85,33 +97,72 @@ def english_stems(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
-def _content_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """The dictionary words of a Chinese text that carry content, each with its gloss stems."""
+def _content_words(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """The dictionary words of a Chinese text that carry content, each with
+    its gloss stems and the romanisations it may be part of: the pinyin of
+    each run of one to three consecutive content words, as names are written
+    in English (狗儿 "Gou-er", 王琦瑶 "Wang Qiyao"), of ``MIN_NAME`` letters or more."""
     d = cedict()
-    out = []
+    words: list[str | None] = []  # None: a function word or punctuation, which ends a name
     for w in zh_words(text):
-        if not _CJK.search(w) or w in FUNCTION_WORDS:
-            continue
-        glosses = frozenset(d.get(w, ()))
+        words.append(w if _CJK.search(w) and w not in FUNCTION_WORDS else None)
+    names: list[set[str]] = [set() for _ in words]
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 3, len(words)) + 1):
+            if words[j - 1] is None:
+                break
+            key = joined_pinyin("".join(words[i:j]))
+            if len(key) >= MIN_NAME:
+                for k in range(i, j):
+                    names[k].add(key)
+    out = []
+    for w, keys in zip(words, names):
+        glosses = frozenset(d.get(w, ())) if w is not None else frozenset()
         if glosses:
-            out.append((w, glosses))
+            out.append((w, glosses, frozenset(keys)))
     return tuple(out)
 
 
-def _gloss_stems(texts: Iterable[str]) -> frozenset[str]:
-    return frozenset(s for t in texts for _, g in _content_words(t) for s in g)
+def english_names(text: str) -> frozenset[str]:
+    """What a name in pinyin may look like in an English text: a capitalised
+    word alone or joined with the one or two words after it, lower case
+    (``Gou-er`` -> gou, gouer; ``Wang Qiyao`` -> wang, wangqiyao)."""
+    tokens = _NAME_PART.findall(text)
+    out = set()
+    for i, t in enumerate(tokens):
+        if not t[0].isupper():
+            continue
+        for j in range(i + 1, min(i + 3, len(tokens)) + 1):
+            key = "".join(tokens[i:j]).lower()
+            if len(key) >= MIN_NAME:
+                out.add(key)
+    return frozenset(out)
+
+
+def _known(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The gloss stems and romanisations of the content words of ``texts``."""
+    stems: set[str] = set()
+    names: set[str] = set()
+    for t in texts:
+        for _, glosses, keys in _content_words(t):
+            stems |= glosses
+            names |= keys
+    return frozenset(stems), frozenset(names)
 
 
 def dictionary_evidence(clauses: Iterable[str], others: Iterable[str], english: str) -> DictionaryEvidence:
     """How many content words of ``clauses`` (the left-out source clauses)
-    the dictionary finds in ``english`` (the row's translation), leaving out
-    the stems the ``others`` (the row's other source clauses) account for."""
-    available = english_stems(english) - _gloss_stems(others)
+    the dictionary finds in ``english`` (the row's translation), by a gloss
+    or as a name in pinyin, leaving out the stems and names the ``others``
+    (the row's other source clauses) account for."""
+    other_stems, other_names = _known(others)
+    stems = english_stems(english) - other_stems
+    names = english_names(english) - other_names
     words, found = [], []
     for text in clauses:
-        for w, glosses in _content_words(text):
+        for w, glosses, keys in _content_words(text):
             words.append(w)
-            if glosses & available:
+            if glosses & stems or keys & names:
                 found.append(w)
     return DictionaryEvidence(tuple(words), tuple(found))
 
