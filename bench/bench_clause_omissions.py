@@ -12,13 +12,14 @@ their English clause deleted from the translation; the text is aligned
 again and each deleted clause counts as caught when a clause omission flag
 names its source clause.
 
-Each count is given for three rules on the same alignments: ``before``
+Each count is given for three rules (see ``rules``) on the same alignments: ``before``
 (1:0 clause beads and the length condition only), ``second`` (with the
 dictionary's second opinion on them) and ``after`` (the default settings:
 also clauses merged into a neighbour's clause bead that the dictionary
 does not find in the row's English).
 
-    PYTHONPATH=src .venv/bin/python bench/bench_clause_omissions.py [--mac-dev DIR] [--per-text 3] [--list]
+    PYTHONPATH=src .venv/bin/python bench/bench_clause_omissions.py [--mac-dev DIR] [--per-text 5] [--list]
+        [--set clause_omission_unfound_chance=0.05 ...]
 """
 from __future__ import annotations
 
@@ -37,12 +38,24 @@ from align import pipeline  # noqa: E402
 from align.compare import CheckSettings, check_clause_omissions  # noqa: E402
 from align.model import Document, MultiAlignment  # noqa: E402
 
-AFTER = CheckSettings()
-#: the rule before the dictionary: 1:0 clause beads and the length condition only
-BEFORE = dataclasses.replace(AFTER, clause_omission_found_share=2.0, clause_omission_unfound_chance=0.0)
-#: with the dictionary's second opinion on 1:0 clause beads, without clauses merged into a neighbour's bead
-SECOND = dataclasses.replace(AFTER, clause_omission_unfound_chance=0.0)
-RULES = {"before": BEFORE, "second": SECOND, "after": AFTER}
+
+
+def rules(after: CheckSettings) -> dict[str, CheckSettings]:
+    """``before``: 1:0 clause beads and the length condition only; ``second``:
+    with the dictionary's second opinion on them; ``after``: also clauses
+    merged into a neighbour's clause bead."""
+    return {"before": dataclasses.replace(after, clause_omission_found_share=2.0, clause_omission_unfound_chance=0.0),
+            "second": dataclasses.replace(after, clause_omission_unfound_chance=0.0),
+            "after": after}
+
+
+def parse_sets(items: list[str]) -> dict:
+    """``name=value`` pairs of CheckSettings fields, as numbers."""
+    out = {}
+    for item in items:
+        name, value = item.split("=", 1)
+        out[name] = float(value) if "." in value or "e" in value else int(value)
+    return out
 DOC98 = "guobanfa-2016-98"
 MIN_CLAUSE_CHARS = 6
 MIN_CONFIDENCE = 0.8
@@ -152,15 +165,17 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--per-text", type=int, default=5, help="clauses deleted per translation")
     ap.add_argument("--list", action="store_true", help="list every flag and every deletion")
+    ap.add_argument("--set", nargs="*", default=[], help="CheckSettings fields of the after rule, name=value")
     args = ap.parse_args()
+    rule_set = rules(dataclasses.replace(CheckSettings(), **parse_sets(args.set)))
     t0 = time.perf_counter()
-    alarms = {r: 0 for r in RULES}
-    caught = {r: 0 for r in RULES}
-    spent = {r: 0.0 for r in RULES}
+    alarms = {r: 0 for r in rule_set}
+    caught = {r: 0 for r in rule_set}
+    spent = {r: 0.0 for r in rule_set}
     total = 0
     for text in texts(args.mac_dev, args.data):
         multi = align(text, text.en)
-        for rule, settings in RULES.items():
+        for rule, settings in rule_set.items():
             t1 = time.perf_counter()
             flags = flagged(multi, text.tid, settings)
             spent[rule] += time.perf_counter() - t1
@@ -172,7 +187,7 @@ def main() -> None:
             continue
         cut = align(text, delete(text.en, multi, text.tid, chosen))
         total += len(chosen)
-        for rule, settings in RULES.items():
+        for rule, settings in rule_set.items():
             hit = {c for f in flagged(cut, text.tid, settings) for c in f.details["clauses"]}
             n = sum(d.src_clause in hit for d in chosen)
             caught[rule] += n
@@ -182,10 +197,10 @@ def main() -> None:
                     print(f"  {rule:6} {text.name} deleted clause {d.src_clause + 1} {mark}: "
                           f"{d.chinese} / {d.english.strip()}")
         print(f"{text.name}: deleted {len(chosen)}; caught (running totals) "
-              + ", ".join(f"{r} {caught[r]}" for r in RULES) + f"; {time.perf_counter() - t0:.0f} s", flush=True)
-    print("\nseconds in the check on the unmodified texts: " + ", ".join(f"{r} {spent[r]:.2f}" for r in RULES))
-    print("flags on the unmodified texts: " + ", ".join(f"{r} {alarms[r]}" for r in RULES))
-    print(f"deleted clauses flagged (of {total}): " + ", ".join(f"{r} {caught[r]}" for r in RULES))
+              + ", ".join(f"{r} {caught[r]}" for r in rule_set) + f"; {time.perf_counter() - t0:.0f} s", flush=True)
+    print("\nseconds in the check on the unmodified texts: " + ", ".join(f"{r} {spent[r]:.2f}" for r in rule_set))
+    print("flags on the unmodified texts: " + ", ".join(f"{r} {alarms[r]}" for r in rule_set))
+    print(f"deleted clauses flagged (of {total}): " + ", ".join(f"{r} {caught[r]}" for r in rule_set))
 
 
 if __name__ == "__main__":
