@@ -251,7 +251,7 @@ def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = Chec
             msg = (f"{tid} leaves out source {what} (in source segment {sentence + 1}, row {gi + 1}), "
                    f"{how}though it translates the rest of the row: {_clip(text)}")
             flags.append(Flag("omission", msg, tid, sb.src, sb.tgt, severity="error",
-                              details={"group": gi, "level": "clause", "clauses": clauses, "sentence": sentence,
+                              details={"group": gi, "level": "clause", "clauses": list(clauses), "sentence": sentence,
                                        "confidence": round(run.confidence, 4), "merged": run.merged,
                                        "dictionary": {"words": list(evidence.words), "found": list(evidence.found)}}))
     return flags
@@ -263,7 +263,7 @@ class _ClauseRun:
     (``merged``: one of them was paired only as part of its neighbour's bead)."""
 
     bead: Bead
-    clauses: list[int]
+    clauses: tuple[int, ...]
     confidence: float
     merged: bool = False
 
@@ -284,7 +284,7 @@ def _unpaired_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_C
         (c,) = cb.src
         sb = _confident_bead(reader, c, settings)
         if sb is not None and _content_chars(ca.source[c]) >= settings.clause_omission_min_chars:
-            yield _ClauseRun(sb, [c], cb.confidence)
+            yield _ClauseRun(sb, (c,), cb.confidence)
 
 
 def _merged_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_ClauseRun]:
@@ -314,7 +314,7 @@ def _merged_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_Cla
             rate = reader.hit_rate(settings.clause_omission_sentence)
         for c, ev in unfound:
             if chance_unfound(ev, rate) < settings.clause_omission_unfound_chance:
-                yield _ClauseRun(sb, [c], cb.confidence, merged=True)
+                yield _ClauseRun(sb, (c,), cb.confidence, merged=True)
 
 
 def check_additions(multi: MultiAlignment, settings: CheckSettings = CheckSettings()) -> list[Flag]:
