@@ -59,6 +59,8 @@ class JoinedCosines:
 
     def apply(self, i: int, js: np.ndarray, A: np.ndarray, B: np.ndarray, cos: np.ndarray) -> None:
         """Write the joined cosines of the beads ending at row i into ``cos`` (S, W)."""
+        if not self.by_end:
+            return
         over = self.by_end.get(i)
         if not over:
             return
@@ -87,10 +89,12 @@ class DocumentFacts:
 class Beads:
     """The beads of shapes (a[s], b[s]) ending at source prefix ``i`` and
     target prefixes ``js[w]``; shapes fit (a <= i), targets need not (they
-    are clipped at 0, and the scorer discards those beads)."""
+    are clipped at 0, and the scorer discards those beads). ``i`` may also
+    be an array, one source prefix per shape (small.py scores a whole small
+    problem at once; the edge features then need their cosines as None)."""
 
     facts: DocumentFacts
-    i: int
+    i: int | np.ndarray
     js: np.ndarray
     a: np.ndarray
     b: np.ndarray
@@ -266,7 +270,7 @@ def qend(x: Beads) -> np.ndarray | None:
     s, t = x.facts.src.q_end, x.facts.tgt.q_end
     if s is None or t is None:
         return None
-    return -(s[x.i - 1] != t[x.js - 1]).astype(np.float64)[None, :]
+    return -(np.reshape(s[x.i - 1], (-1, 1)) != t[x.js - 1][None, :]).astype(np.float64)
 
 
 @dataclass(frozen=True)
