@@ -30,8 +30,8 @@ from .features import Beads, JoinedCosines
 from .inputs import Inputs
 from .params import AlignParams
 from .refine import Region, Steps
-from .scorer import NEG, Scorer, cosines_for
-from .similarity import Cosines, Neighbours
+from .scorer import NEG, Scorer, bead_shapes
+from .similarity import Cosines, DotRow, Neighbours
 
 #: a problem of at most this many (n + 1) x (m + 1) cells is searched here
 SMALL_CELLS = 400
@@ -45,12 +45,81 @@ def fits(inp: Inputs, p: AlignParams) -> bool:
             and inp.heads is None and inp.tails is None)
 
 
-def full_neighbours(cosines: Cosines, k: int) -> Neighbours:
+def span_norms(x: np.ndarray, amax: int) -> np.ndarray:
+    """similarity.span_norms for a few rows: the same float32 row products
+    (one einsum over every pair of rows a span joins), added up in the same
+    order in plain floats."""
+    n = len(x)
+    top = min(amax, n)
+    first = [k for o in range(top) for k in range(n - o)]
+    vals = np.einsum("ij,ij->i", x[first], x[[k + o for o in range(top) for k in range(n - o)]])
+    vals = vals.astype(np.float64).tolist()
+    offset, at = [], 0  # offset[o][s]: the product of rows s and s + o
+    for o in range(top):
+        offset.append(vals[at:at + n - o])
+        at += n - o
+    out = [[0.0] * (n + 1) for _ in range(amax + 1)]
+    for a in range(1, top + 1):
+        prev, row = out[a - 1], out[a]
+        for i in range(a, n + 1):
+            start = i - a
+            cross = 0.0
+            for o in range(1, a):
+                cross += offset[o][start]
+            row[i] = prev[i] + offset[0][start] + 2 * cross
+    return np.array(out)
+
+
+class SmallCosines(Cosines):
+    """Cosines for a band that is the whole grid: each source row's dot
+    products with every target row computed once (as Cosines.dot_row
+    computes them), the span norms as similarity.span_norms gives them, and
+    ``grid``: the bead cosines of a Grid's rows at once."""
+
+    def __init__(self, inp: Inputs, amax: int, bmax: int):
+        self.n, self.m = inp.n, inp.m
+        self.band = Band.full(inp.n, inp.m)
+        self.amax, self.bmax = amax, bmax
+        views = {"neural": inp.neural, "lexical": inp.lexical}
+        self.views = {k: v for k, v in views.items() if v is not None}
+        self._src_norms = {k: span_norms(v.src, amax) for k, v in self.views.items()}
+        self._tgt_norms = {k: span_norms(v.tgt, bmax) for k, v in self.views.items()}
+        self.dots = {k: np.stack([(v.tgt[0:self.m] @ v.src[s]).astype(np.float64) for s in range(self.n)])
+                     for k, v in self.views.items()}
+        self._runs: dict[str, np.ndarray] = {}
+
+    def dot_row(self, view: str, s: int) -> DotRow:
+        return DotRow(0, self.dots[view][s])
+
+    def _running(self, view: str) -> np.ndarray:
+        """(n, amax, m + 1): per source prefix i, the dot products of its
+        last k + 1 rows summed (nearest first, as Cosines.beads sums them)
+        and then run along the targets."""
+        got = self._runs.get(view)
+        if got is None:
+            n, m, amax = self.n, self.m, min(self.amax, self.n)
+            back = np.arange(n)[:, None] - np.arange(amax)[None, :]
+            rows = np.where((back >= 0)[:, :, None], self.dots[view][np.maximum(back, 0)], 0.0)
+            got = np.zeros((n, amax, m + 1))
+            np.cumsum(np.cumsum(rows, axis=1), axis=2, out=got[:, :, 1:])
+            self._runs[view] = got
+        return got
+
+    def grid(self, view: str, rows: "Rows", A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """(R, m + 1): Cosines.beads of each grid row (0 where a side's sum is 0)."""
+        ca = self._running(view)[rows.i - 1, A - 1]
+        dot = ca - ca[rows.order, rows.start]
+        tn = self._tgt_norms[view][B[:, None], np.arange(self.m + 1)[None, :]]
+        sn = self._src_norms[view][A, rows.i][:, None]
+        return np.where((tn > 1e-9) & (sn > 1e-9), dot / np.sqrt(np.maximum(tn * sn, 1e-12)), 0.0)
+
+
+def full_neighbours(cosines: SmallCosines, k: int) -> Neighbours:
     """Neighbours.within for a band that is the whole grid, all rows at once."""
     n, m = cosines.n, cosines.m
-    dots = np.stack([cosines.dot_row("neural", s).values[:m] for s in range(n)])
     src_norms, tgt_norms = cosines.span_norms("neural")
-    cs = dots / np.sqrt(np.maximum(tgt_norms[1][1:m + 1][None, :] * src_norms[1][1:n + 1][:, None], 1e-12))
+    cs = cosines.dots["neural"] / np.sqrt(np.maximum(tgt_norms[1][1:m + 1][None, :] * src_norms[1][1:n + 1][:, None],
+                                                     1e-12))
     kk = min(k, m)
     src_nn = np.partition(cs, m - kk, axis=1)[:, m - kk:].mean(axis=1)
     top = np.full((k, m), -1.0)
@@ -68,12 +137,12 @@ def build_scorer(inp: Inputs, p: AlignParams) -> Scorer:
     band, its neighbours, the document's length spread where ``len_adapt``."""
     from .length import LengthModel, document_sigma
 
-    band = Band.full(inp.n, inp.m)
-    cosines = cosines_for(inp, band, p)
+    shapes = bead_shapes(p)
+    cosines = SmallCosines(inp, max(a for a, _ in shapes), max(b for _, b in shapes))
     neighbours = full_neighbours(cosines, p.margin_k)
     if p.len_adapt:
         p = replace(p, len_sigma=document_sigma(LengthModel.of(inp, p), neighbours, inp, p))
-    return Scorer.build(inp, p, band, neighbours, cosines)
+    return Scorer.build(inp, p, cosines.band, neighbours, cosines)
 
 
 @dataclass(frozen=True)
@@ -85,6 +154,9 @@ class Rows:
     i: np.ndarray
     shape: np.ndarray
     first: tuple[int, ...]
+    order: np.ndarray  # (R, 1): 0 .. R - 1
+    start: np.ndarray  # (R, m + 1): the target prefix where each row's bead ending at j starts (0 at least)
+    fitting: tuple[int, ...]  # per source prefix, how many shapes fit (a <= i), as dp.search scores them
 
 
 @lru_cache(maxsize=1024)
@@ -96,44 +168,33 @@ def _rows(n: int, m: int, shapes: tuple[tuple[int, int], ...]) -> Rows:
                 rows_i.append(i)
                 rows_shape.append(k)
         first.append(len(rows_i))
-    return Rows(np.array(rows_i, dtype=np.int64), np.array(rows_shape, dtype=np.int64), tuple(first))
+    B = np.array([shapes[k][1] for k in rows_shape], dtype=np.int64)
+    return Rows(np.array(rows_i, dtype=np.int64), np.array(rows_shape, dtype=np.int64), tuple(first),
+                np.arange(len(rows_i))[:, None], np.maximum(np.arange(m + 1)[None, :] - B[:, None], 0),
+                tuple(sum(1 for a, _ in shapes if a <= i) for i in range(n + 1)))
 
 
 class GridCosines:
-    """A summed view's bead cosines for the grid's rows (``beads`` with one
-    source prefix per shape row), as Cosines.beads computes them row by row,
-    with the joined-text ones (``joined``) already written in."""
+    """The bead cosines features.stack reads for a Grid's rows (``beads``
+    with one source prefix per row), with the joined-text ones
+    (``joined``) already written in."""
 
-    def __init__(self, cosines: Cosines, joined: JoinedCosines):
+    def __init__(self, cosines: SmallCosines, rows: Rows, joined: JoinedCosines):
         self.cosines = cosines
+        self.rows = rows
         self.joined = joined
 
     def has(self, view: str) -> bool:
         return self.cosines.has(view)
 
     def beads(self, view: str, i: np.ndarray, js: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
-        c = self.cosines
-        n, m = c.n, c.m
-        amax = int(A.max())
-        dots = np.stack([c.dot_row(view, s).values[:m] for s in range(n)])
-        # per source prefix, the rows before it, nearest first (zeros past the start), summed down then across
-        back = np.arange(1, n + 1)[:, None] - 1 - np.arange(amax)[None, :]
-        runs = np.where((back >= 0)[:, :, None], dots[np.maximum(back, 0)], 0.0)
-        cum = np.zeros((n, amax, m + 1))
-        np.cumsum(np.cumsum(runs, axis=1), axis=2, out=cum[:, :, 1:])
-        ca = cum[i - 1, A - 1]  # (R, m + 1)
-        start = np.maximum(js[None, :] - B[:, None], 0)
-        dot = ca[:, js] - np.take_along_axis(ca, start, 1)
-        src_norms, tgt_norms = c.span_norms(view)
-        tn = tgt_norms[B[:, None], js[None, :]]
-        sn = src_norms[A, i][:, None]
-        cos = np.where((tn > 1e-9) & (sn > 1e-9), dot / np.sqrt(np.maximum(tn * sn, 1e-12)), 0.0)
+        cos = self.cosines.grid(view, self.rows, A, B)
         if view == "neural" and self.joined.by_end:
             row_of = {(int(ri), int(a), int(b)): r for r, (ri, a, b) in enumerate(zip(i, A, B))}
             for end, over in self.joined.by_end.items():
                 for (a, b, j), value in over.items():
                     r = row_of.get((end, a, b))
-                    if r is not None and 0 <= j <= m:
+                    if r is not None and 0 <= j <= self.cosines.m:
                         cos[r, j] = value
         return cos
 
@@ -155,7 +216,7 @@ class Grid:
         rows = _rows(inp.n, inp.m, scorer.shapes)
         A, B = scorer.A[rows.shape], scorer.B[rows.shape]
         js = np.arange(inp.m + 1)
-        facts = replace(scorer.facts, cosines=GridCosines(scorer.facts.cosines, scorer.facts.joined),
+        facts = replace(scorer.facts, cosines=GridCosines(scorer.facts.cosines, rows, scorer.facts.joined),
                         joined=JoinedCosines())
         F = features.stack(Beads(facts, rows.i, js, A, B))
         total = np.tensordot(scorer.weights, F, axes=1) + scorer.bias[rows.shape][:, None]
@@ -223,7 +284,6 @@ def search(grid: Grid) -> list[PathBead]:
     adds = [0.0] + (-p.skip - p.skip_nn * sc.neighbours.tgt_nn).tolist()  # s01: a 0:1 bead ending at j
     run_sum = np.cumsum(np.array(adds)).tolist()
     omits = (-p.skip - p.skip_nn * sc.neighbours.src_nn).tolist()
-    fitting = [0] + [int(np.count_nonzero(sc.A <= i)) for i in range(1, n + 1)]  # rows dp.search scores
     W = m + 1
     dp: list[list[float]] = []
     back: list[list[int]] = []  # the last bead's code: a shape index, C10 or C01 (-1: none)
@@ -242,7 +302,7 @@ def search(grid: Grid) -> list[PathBead]:
         else:
             lo_r, hi_r = rows.first[i], rows.first[i + 1]
             scored = hi_r - lo_r
-            padded = fitting[i] > scored  # dp.search also scores shapes wider than the grid (all NEG)
+            padded = rows.fitting[i] > scored  # dp.search also scores shapes wider than the grid (all NEG)
             for j in range(W):
                 top1 = top2 = -np.inf
                 at = lo_r
