@@ -24,10 +24,6 @@ from .params import AlignParams
 from .similarity import Cosines
 
 
-def _cum(x) -> np.ndarray:
-    return np.concatenate([[0.0], np.cumsum(np.asarray(x, dtype=np.float64))])
-
-
 @dataclass(frozen=True)
 class Prefix:
     """One side's per-segment facts as running sums (``x[k]`` sums the
@@ -44,9 +40,15 @@ class Prefix:
 
     @classmethod
     def of(cls, side: Side, nn: np.ndarray) -> "Prefix":
-        return cls(_cum(side.length), _cum(side.head), _cum(side.quote), _cum(side.weak_end), _cum(nn),
-                   _cum(side.qbal) if side.qbal is not None else None, side.q_end,
-                   _cum(side.marked) if side.marked is not None else None)
+        """The running sums of ``side``'s facts and ``nn``, in one cumsum (each summed in order)."""
+        columns = [side.length, side.head, side.quote, side.weak_end, nn]
+        columns += [x for x in (side.qbal, side.marked) if x is not None]
+        run = np.zeros((len(columns), len(side.length) + 1))
+        np.cumsum(np.array(columns, dtype=np.float64), axis=1, out=run[:, 1:])
+        extra = iter(run[5:])
+        qbal = next(extra) if side.qbal is not None else None
+        marked = next(extra) if side.marked is not None else None
+        return cls(run[0], run[1], run[2], run[3], run[4], qbal, side.q_end, marked)
 
 
 @dataclass(frozen=True)
