@@ -79,7 +79,6 @@ def main() -> None:
     for r in range(args.rounds):
         block_cpu = 0.0
         t0, c0 = time.perf_counter(), time.process_time()
-        searched = 0
         for name, beads, src, tgt, cp in problems:
             out[name] = clause_pass.align_clauses(beads, src, tgt, params=cp, encoder=enc)
         cpu = time.process_time() - c0
