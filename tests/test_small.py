@@ -19,8 +19,7 @@ from align.aligner.similarity import Cosines, Neighbours, span_norms
 ZH = "data/zh/guobanfa-2016-98.txt"
 TRANSLATIONS = {"clt": "data/en/guobanfa-2016-98.clt.txt", "blog": "data/en/guobanfa-2016-98.blog.txt"}
 DIM = 24
-TEXTS_EN = ["The end.", "and then,", "“Yes,” he said", "no", "Article 2", "which is \"fine\"", "(1)",
-            "so;"]
+TEXTS_ZH = ["他说，", "我们要加强。", "“好”", "然而；", "第二条 总则", "其中", "并且：", "（一）"]
 TEXTS_EN = ["The end.", "and then,", "“Yes,” he said", "no", "Article 2", "which is \"fine\"", "(1)", "so;"]
 
 
