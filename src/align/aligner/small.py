@@ -59,14 +59,13 @@ def span_norms(x: np.ndarray, amax: int) -> np.ndarray:
         offset.append(vals[at:at + n - o])
         at += n - o
     out = [[0.0] * (n + 1) for _ in range(amax + 1)]
+    cross = [0.0] * n  # cross[start]: rows start and start + 1 .. start + a - 1, summed over the offsets in order
     for a in range(1, top + 1):
         prev, row = out[a - 1], out[a]
+        if a > 1:
+            cross = [c + g for c, g in zip(cross, offset[a - 1])]
         for i in range(a, n + 1):
-            start = i - a
-            cross = 0.0
-            for o in range(1, a):
-                cross += offset[o][start]
-            row[i] = prev[i] + offset[0][start] + 2 * cross
+            row[i] = prev[i] + offset[0][i - a] + 2 * cross[i - a]
     return np.array(out)
 
 
