@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align import pipeline
-from align.aligner import AlignParams, align_vectors, dp, small
+from align.aligner import AlignParams, align_vectors, dp, small, small_cosines
 from align.aligner.band import Band
 from align.aligner.confidence import FEATURE_NAMES
 from align.aligner.inputs import make_inputs
@@ -115,7 +115,7 @@ def test_span_norms_are_similaritys_bit_for_bit(seed, n, amax, dim):
     x = _unit(rng.normal(size=(n, dim)))
     if rng.random() < 0.2:
         x[rng.integers(n)] = 0.0
-    assert np.array_equal(small.span_norms(x, amax), span_norms(x, amax))
+    assert np.array_equal(small_cosines.span_norms(x, amax), span_norms(x, amax))
 
 
 def test_the_grid_scores_every_bead_as_the_scorer_does():
