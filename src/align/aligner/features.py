@@ -24,10 +24,6 @@ from .params import AlignParams
 from .similarity import Cosines
 
 
-def _cum(x) -> np.ndarray:
-    return np.concatenate([[0.0], np.cumsum(np.asarray(x, dtype=np.float64))])
-
-
 @dataclass(frozen=True)
 class Prefix:
     """One side's per-segment facts as running sums (``x[k]`` sums the
@@ -44,9 +40,15 @@ class Prefix:
 
     @classmethod
     def of(cls, side: Side, nn: np.ndarray) -> "Prefix":
-        return cls(_cum(side.length), _cum(side.head), _cum(side.quote), _cum(side.weak_end), _cum(nn),
-                   _cum(side.qbal) if side.qbal is not None else None, side.q_end,
-                   _cum(side.marked) if side.marked is not None else None)
+        """The running sums of ``side``'s facts and ``nn``, in one cumsum (each summed in order)."""
+        columns = [side.length, side.head, side.quote, side.weak_end, nn]
+        columns += [x for x in (side.qbal, side.marked) if x is not None]
+        run = np.zeros((len(columns), len(side.length) + 1))
+        np.cumsum(np.array(columns, dtype=np.float64), axis=1, out=run[:, 1:])
+        extra = iter(run[5:])
+        qbal = next(extra) if side.qbal is not None else None
+        marked = next(extra) if side.marked is not None else None
+        return cls(run[0], run[1], run[2], run[3], run[4], qbal, side.q_end, marked)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class JoinedCosines:
 
     def apply(self, i: int, js: np.ndarray, A: np.ndarray, B: np.ndarray, cos: np.ndarray) -> None:
         """Write the joined cosines of the beads ending at row i into ``cos`` (S, W)."""
+        if not self.by_end:
+            return
         over = self.by_end.get(i)
         if not over:
             return
@@ -87,10 +91,12 @@ class DocumentFacts:
 class Beads:
     """The beads of shapes (a[s], b[s]) ending at source prefix ``i`` and
     target prefixes ``js[w]``; shapes fit (a <= i), targets need not (they
-    are clipped at 0, and the scorer discards those beads)."""
+    are clipped at 0, and the scorer discards those beads). ``i`` may also
+    be an array, one source prefix per shape (small.py scores a whole small
+    problem at once; the edge features then need their cosines as None)."""
 
     facts: DocumentFacts
-    i: int
+    i: int | np.ndarray
     js: np.ndarray
     a: np.ndarray
     b: np.ndarray
@@ -266,7 +272,7 @@ def qend(x: Beads) -> np.ndarray | None:
     s, t = x.facts.src.q_end, x.facts.tgt.q_end
     if s is None or t is None:
         return None
-    return -(s[x.i - 1] != t[x.js - 1]).astype(np.float64)[None, :]
+    return -(np.reshape(s[x.i - 1], (-1, 1)) != t[x.js - 1][None, :]).astype(np.float64)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .. import __version__
 from ..embed import ClauseVectors, capabilities, edges_of, encode_clauses, encode_joined, get_encoder
 from ..embed.lexical import LexicalEncoder
 from ..model import Alignment, Bead, Segment
-from . import dp
+from . import dp, small
 from .band import search_band
 from .confidence import BeadEvidence, bead_evidence, load_calibrator
 from .fixed import FixedLike, Gap, align_around
@@ -67,7 +67,16 @@ class Solution:
 def solve(inp: Inputs, p: AlignParams, progress: Progress | None = None) -> Solution:
     """The first pass: the band, the neighbour similarities within it, the
     length spread of this document (where ``len_adapt``), then the search
-    with a scorer built on all of them."""
+    with a scorer built on all of them. A small problem (small.fits) is
+    scored and searched in one go, to the same path."""
+    if small.fits(inp, p):
+        if progress is not None:
+            progress(0, total=inp.n + 1, description="aligning")
+        scorer = small.build_scorer(inp, p)
+        path = small.search(small.Grid.of(scorer))
+        if progress is not None:
+            progress(inp.n + 1)
+        return Solution(path, scorer)
     band = search_band(inp, p, lambda coarse, cp: solve(coarse, cp).path)
     cosines = cosines_for(inp, band, p)
     neighbours = Neighbours.within(cosines, band, p.margin_k)
@@ -133,7 +142,8 @@ def align_vectors(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: Sequence[
         first = solve(inp, p, progress)
         path = first.path
         if p.refine and encode_spans is not None:
-            path = refine(first.scorer, path, encode_spans, clauses)
+            path = refine(first.scorer, path, encode_spans, clauses,
+                          steps_of=small.region_steps if small.fits(inp, p) else None)
     calibrator = load_calibrator(p.calibration)
     evidence = tuple(bead_evidence(path, first.scorer))
     beads = [Bead(tuple(range(pb.i - pb.a, pb.i)), tuple(range(pb.j - pb.b, pb.j)), round(pb.score, 4),

@@ -55,9 +55,15 @@ class Steps:
     evidence: np.ndarray  # (N, len(EVIDENCE)); zeros for 1:0 and 0:1 beads
 
 
+StepsOf = Callable[[Scorer, Region], Steps]  # every bead inside a region, scored (see _steps)
+
+
 def refine(scorer: Scorer, path: list[PathBead], encode_spans: SpanEncoder,
-           clauses: Clauses | None = None) -> list[PathBead]:
-    """The path, chosen again inside each region of close calls."""
+           clauses: Clauses | None = None, steps_of: StepsOf | None = None) -> list[PathBead]:
+    """The path, chosen again inside each region of close calls; ``steps_of``
+    (default ``_steps``) scores the beads of a region (small.region_steps
+    for a small problem)."""
+    steps_of = steps_of or _steps
     p = scorer.params
     verts = [(0, 0)] + [(pb.i, pb.j) for pb in path]
     close = [k for k in range(len(path) - 1)
@@ -71,7 +77,7 @@ def refine(scorer: Scorer, path: list[PathBead], encode_spans: SpanEncoder,
     done = 0
     for region in _regions(close, verts):
         new.extend(path[done:region.first])
-        steps = _steps(scorer, region)
+        steps = steps_of(scorer, region)
         if p.w_clause and clauses is not None:
             steps = _with_clause_placement(steps, region, clauses, scorer, p.w_clause)
         new.extend(_best_path(steps, region.start, region.end))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,28 @@ def _marks(marked: np.ndarray | None) -> bool:
 def bead_shapes(params: AlignParams) -> tuple[tuple[int, int], ...]:
     """The a:b shapes (a, b >= 1) the search tries, as (a, b)."""
     return tuple((a, b) for a, b in params.bead_shapes() if a >= 1 and b >= 1)
+
+
+@dataclass(frozen=True)
+class ShapeTable:
+    """What a scorer needs of its parameters' shapes and weights (the same
+    for every problem of a pass: read-only arrays, made once)."""
+
+    shapes: tuple[tuple[int, int], ...]
+    A: np.ndarray
+    B: np.ndarray
+    bias: np.ndarray
+    weights: np.ndarray
+
+
+@lru_cache(maxsize=64)
+def shape_table(params: AlignParams) -> ShapeTable:
+    shapes = bead_shapes(params)
+    table = ShapeTable(shapes, np.array([a for a, _ in shapes]), np.array([b for _, b in shapes]),
+                       np.array([params.shape_bias(a, b) for a, b in shapes]), features.weights(params))
+    for array in (table.A, table.B, table.bias, table.weights):
+        array.flags.writeable = False
+    return table
 
 
 def cosines_for(inp: Inputs, band: Band, params: AlignParams) -> Cosines:
@@ -68,15 +91,14 @@ class Scorer:
               cosines: Cosines | None = None) -> "Scorer":
         """The scorer of ``inp`` inside ``band``; ``cosines`` (cosines_for) may be
         shared with whatever already computed cosines there."""
-        shapes = bead_shapes(params)
+        table = shape_table(params)
         facts = DocumentFacts(cosines=cosines or cosines_for(inp, band, params),
                               length=LengthModel.of(inp, params),
                               src=Prefix.of(inp.src, neighbours.src_nn), tgt=Prefix.of(inp.tgt, neighbours.tgt_nn),
                               use_heads=bool(np.any(inp.src.head)) and bool(np.any(inp.tgt.head)),
                               use_markers=_marks(inp.src.marked) and _marks(inp.tgt.marked))
-        return cls(params=params, inputs=inp, band=band, neighbours=neighbours, facts=facts, shapes=shapes,
-                   A=np.array([a for a, _ in shapes]), B=np.array([b for _, b in shapes]),
-                   bias=np.array([params.shape_bias(a, b) for a, b in shapes]), weights=features.weights(params))
+        return cls(params=params, inputs=inp, band=band, neighbours=neighbours, facts=facts, shapes=table.shapes,
+                   A=table.A, B=table.B, bias=table.bias, weights=table.weights)
 
     def with_joined(self, joined: JoinedCosines) -> "Scorer":
         """The same scorer, with these beads' neural cosines from their joined text."""

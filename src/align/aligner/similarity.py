@@ -67,6 +67,10 @@ class Cosines:
     def has(self, view: str) -> bool:
         return view in self.views
 
+    def span_norms(self, view: str) -> tuple[np.ndarray, np.ndarray]:
+        """A summed view's squared span norms, source and target (``span_norms``: [a, i])."""
+        return self._src_norms[view], self._tgt_norms[view]
+
     def dot_row(self, view: str, s: int) -> DotRow:
         """Source segment ``s`` against the target segments a bead containing it may use."""
         key = (view, s)
