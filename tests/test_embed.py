@@ -153,6 +153,44 @@ def test_cache_keys_include_the_encoder_name(tmp_path):
     assert a.seen == ["x"] and b.seen == ["x"]
 
 
+def test_a_cache_file_of_the_earlier_layout_is_read_and_added_to(tmp_path):
+    """Files made before the table had a rowid (WITHOUT ROWID) stay as they
+    are, answer as before and take new rows; a new file gets the rowid table."""
+    old = sqlite3.connect(tmp_path / "embeddings.sqlite")
+    old.execute("CREATE TABLE emb (encoder TEXT NOT NULL, key BLOB NOT NULL, dim INTEGER NOT NULL, "
+                "vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID")
+    from align.embed.cache import _key
+
+    old.execute("INSERT INTO emb VALUES (?, ?, ?, ?)", ("e", _key("kept"), 3, np.arange(3, dtype=np.float32).tobytes()))
+    old.commit()
+    old.close()
+    cache = EmbeddingCache(tmp_path)
+    assert cache.get("e", ["kept"])["kept"].tolist() == [0.0, 1.0, 2.0]
+    cache.put_kinds(["kept", "new"], {"e": np.ones((2, 3), dtype=np.float32), "e/x": np.zeros((2, 2))})
+    got = cache.get("e", ["kept", "new"])
+    assert got["kept"].tolist() == got["new"].tolist() == [1.0, 1.0, 1.0] and len(cache) == 4
+    assert cache.get("e/x", ["new"])["new"].dtype == np.float32
+    cache.close()
+    conn = sqlite3.connect(tmp_path / "embeddings.sqlite")
+    assert "WITHOUT ROWID" in conn.execute("SELECT sql FROM sqlite_master WHERE name='emb'").fetchone()[0]
+    fresh = EmbeddingCache(tmp_path / "new")
+    fresh.put("e", ["a"], np.ones((1, 3), dtype=np.float32))
+    fresh.close()
+    conn = sqlite3.connect(tmp_path / "new" / "embeddings.sqlite")
+    assert "WITHOUT ROWID" not in conn.execute("SELECT sql FROM sqlite_master WHERE name='emb'").fetchone()[0]
+    assert conn.execute("SELECT encoder, dim FROM emb").fetchall() == [("e", 3)]
+
+
+def test_the_three_kinds_of_a_batch_are_written_in_one_transaction(tmp_path, monkeypatch):
+    cache = EmbeddingCache(tmp_path)
+    commits: list[int] = []
+    real = EmbeddingCache._put
+    monkeypatch.setattr(EmbeddingCache, "_put", staticmethod(lambda conn, rows: (commits.append(len(rows)),
+                                                                                 real(conn, rows))))
+    cache.put_kinds(["a", "b"], {"e": np.ones((2, 3)), "e/pooled": np.ones((2, 4)), "e/clauses": [np.ones((1, 3))] * 2})
+    assert commits == [6] and len(cache) == 6
+
+
 def test_interrupted_write_leaves_cache_usable(tmp_path):
     cache = EmbeddingCache(tmp_path)
     cache.put("e", ["kept"], np.ones((1, 3), dtype=np.float32))

@@ -216,9 +216,11 @@ def test_other_sqlite_errors_are_not_hidden(tmp_path):
 def small_cedict(monkeypatch, tmp_path):
     """The index cache under a temporary ALIGN_CACHE_DIR, built from a small
     stand-in dictionary (parsing the real one costs seconds); the list records
-    each build."""
+    each build. It is built in this process, as where no child process can be
+    started (a child would parse the real dictionary: see test_sections)."""
     from align.embed import lexical
 
+    monkeypatch.setattr(sections, "_spawn", lambda folder, refs: None)
     builds: list[int] = []
 
     def build():

@@ -1,12 +1,18 @@
 """The sectioned index files (align/sections.py) on small hand-built indexes:
 the byte format, the checks that refuse bytes it did not write, the stamped
-file name, and loading the cached file or building it with one note."""
+file name, loading the cached file or building it with one note, and the
+builds in child processes (a registered index: ``little_file`` below, which a
+child imports from this module): waited for, stopped on Ctrl-C and at exit,
+raced, and done here where no child can do them."""
 from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +179,147 @@ def test_importing_it_imports_nothing_heavy():
     res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------- builds in child processes
+
+LITTLE = "test_sections:little_file"
+
+
+def little_file() -> sections.IndexFile:
+    """A registered Little index. Its build appends the pid of the process
+    that runs it to $LITTLE_BUILT_BY, sleeps $LITTLE_SLEEP seconds first, and
+    fails in any process but $LITTLE_ONLY_IN (when set)."""
+
+    def build() -> bytes:
+        only = os.environ.get("LITTLE_ONLY_IN")
+        if only and int(only) != os.getpid():
+            raise RuntimeError("not built in this process")
+        time.sleep(float(os.environ.get("LITTLE_SLEEP", "0")))
+        with open(os.environ["LITTLE_BUILT_BY"], "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return Little.pack_sections(SECTIONS, meta=7)
+
+    return sections.IndexFile(Little, "little.bin", build, "it is built on every run")
+
+
+@pytest.fixture
+def registered(tmp_path, monkeypatch):
+    """A temporary cache folder and the file of the pids that built the index."""
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LITTLE_BUILT_BY", str(tmp_path / "built-by"))
+    yield tmp_path / "cache", tmp_path / "built-by"
+    sections.stop_children()
+
+
+def _built_by(record: Path) -> list[int]:
+    return [int(x) for x in record.read_text(encoding="utf-8").split()] if record.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_registered_index_is_built_by_a_child_then_read(registered, recwarn):
+    folder, record = registered
+    index = sections.load(LITTLE)
+    (builder,) = _built_by(record)
+    assert builder != os.getpid() and index.meta == 7 and index.section("中") == {"中": 1, "中国": 2}
+    assert sorted(p.name for p in folder.iterdir()) == ["little.bin"]  # no temporary file left
+    assert sections.load(LITTLE).meta == 7 and _built_by(record) == [builder]  # read, not built again
+    assert _notes(recwarn) == [] and not sections._CHILDREN
+
+
+def test_prepare_starts_the_build_and_load_waits_for_it(registered, monkeypatch):
+    folder, record = registered
+    monkeypatch.setenv("LITTLE_SLEEP", "1")
+    sections.prepare([(LITTLE,)])
+    assert folder / "little.bin" in sections._CHILDREN and not (folder / "little.bin").exists()
+    sections.prepare([(LITTLE,)])  # one child per file, however often asked
+    assert len(set(map(id, sections._CHILDREN.values()))) == 1
+    assert sections.load(LITTLE).meta == 7
+    assert len(_built_by(record)) == 1 and os.getpid() not in _built_by(record)  # waited for, not built again
+    sections.prepare([(LITTLE,)])  # the file is there: nothing to start
+    assert not sections._CHILDREN
+
+
+def test_an_unwritable_cache_folder_builds_here_with_the_note(registered, monkeypatch, tmp_path):
+    _, record = registered
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x\n", encoding="utf-8")
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(blocker / "cache"))
+    sections.prepare([(LITTLE,)])
+    assert not sections._CHILDREN
+    with pytest.warns(Note) as record_notes:
+        assert sections.load(LITTLE).meta == 7
+    assert _built_by(record) == [os.getpid()]
+    notes = _notes(record_notes)
+    assert len(notes) == 1 and "cannot write the little index cache" in notes[0], notes
+
+
+def test_a_child_that_fails_leaves_the_build_to_this_process(registered, monkeypatch, recwarn):
+    folder, record = registered
+    monkeypatch.setenv("LITTLE_ONLY_IN", str(os.getpid()))
+    assert sections.load(LITTLE).meta == 7
+    assert _built_by(record) == [os.getpid()] and Little((folder / "little.bin").read_bytes()).meta == 7
+    assert _notes(recwarn) == []
+
+
+def test_a_damaged_file_is_said_once_and_rebuilt_by_a_child(registered):
+    folder, record = registered
+    folder.mkdir(parents=True)
+    (folder / "little.bin").write_bytes(b"garbage")
+    with pytest.warns(Note) as record_notes:
+        assert sections.load(LITTLE).meta == 7
+    assert _notes(record_notes) == [f"{folder / 'little.bin'}: damaged little index cache; rebuilding it"]
+    assert os.getpid() not in _built_by(record) and Little((folder / "little.bin").read_bytes()).meta == 7
+
+
+_PARENT = """
+import os, sys, time
+from align import sections
+sections.prepare([("test_sections:little_file",)])
+print(*[p.pid for p in sections._CHILDREN.values()], flush=True)
+if sys.argv[1] == "wait":
+    sections.load("test_sections:little_file")
+else:
+    time.sleep(60)
+"""
+
+
+def _parent(tmp_path: Path, how: str, **env) -> subprocess.Popen:
+    env = {**os.environ, "ALIGN_CACHE_DIR": str(tmp_path / "cache"), "LITTLE_BUILT_BY": str(tmp_path / "built-by"),
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **env}
+    return subprocess.Popen([sys.executable, "-c", _PARENT, how], env=env, stdout=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+@pytest.mark.parametrize("how, whom", [("wait", "group"), ("sleep", "parent")],
+                         ids=["ctrl-c-while-waiting", "parent-interrupted-alone"])
+def test_ctrl_c_leaves_no_child_and_no_file(tmp_path, how, whom):
+    """Ctrl-C at a terminal reaches the caller and its child (the process
+    group); a SIGINT to the caller alone stops the child at its exit."""
+    proc = _parent(tmp_path, how, LITTLE_SLEEP="60")
+    (child,) = map(int, proc.stdout.readline().split())
+    time.sleep(1.0)  # the child is in its build
+    if whom == "group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in proc.stderr.read()
+    assert not _alive(child)
+    assert list((tmp_path / "cache").iterdir()) == [] and not (tmp_path / "built-by").exists()
+
+
+def test_two_processes_racing_for_one_file_both_get_it(tmp_path):
+    procs = [_parent(tmp_path, "wait", LITTLE_SLEEP="0.5") for _ in range(2)]
+    for proc in procs:
+        proc.wait(timeout=60)
+        assert proc.returncode == 0, proc.stderr.read()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["little.bin"]
+    assert Little((tmp_path / "cache" / "little.bin").read_bytes()).section("人") == {"人": 3}

@@ -344,7 +344,9 @@ def signature(multi: MultiAlignment, inputs: Inputs, settings: Settings) -> dict
 def align_inputs(inputs: Inputs, settings: Settings = Settings(), *, progress: Progress | None = None) -> MultiAlignment:
     """Segment and align checked inputs; the result carries the full signature."""
     from .aligner import align_multi
+    from .sections import prepare
 
+    prepare()  # a first run in this cache folder: the dictionary indexes are built by child processes meanwhile
     src = units_of(inputs.source, settings)
     tgts = {t.id: units_of(t, settings) for t in inputs.translations}
 

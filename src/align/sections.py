@@ -15,16 +15,35 @@ files (another version gets its own file). :func:`load_or_build` opens it,
 or builds it (and says so in one ``align: note:`` line when the file there
 was damaged, or when the new one cannot be written).
 
+The three indexes (``GROUPS``) are built in short-lived child processes
+where the cache folder can keep them: a build holds its whole dictionary
+for a moment (a first cold mac-dev chapter peaked at 338 MiB with the
+builds in the process, 263 MiB without), which then never counts in the
+calling process's peak, and :func:`prepare`, called as an alignment starts,
+lets the builds of a first run go on while the caller reads, segments and
+encodes. A child writes its file atomically and is waited for when its
+index is needed; one still running when the caller exits (or is
+interrupted) is stopped, and leaves no file. Where no child can do it
+(no cache folder, one that cannot be written, a child that failed), the
+index is built in the process, as before, with the same notes.
+
 Nothing heavy is imported here (the cache folder's module, which imports
 numpy, only when an index is loaded).
 """
 from __future__ import annotations
 
+import atexit
+import importlib
 import importlib.util
 import marshal
+import os
 import struct
+import subprocess
+import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -133,7 +152,43 @@ def stamped_name(stem: str, root: Path, files: Iterable[str], *also: str) -> str
     return f"{stem}-{zlib.crc32('|'.join(stamp).encode('utf-8')):08x}.bin"
 
 
-def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes], without: str) -> Index:
+@dataclass(frozen=True)
+class IndexFile:
+    """One index as :func:`load_or_build` takes it: its class, its file's name
+    in the cache folder, what builds its bytes, and what a cache folder that
+    cannot keep it costs."""
+
+    index_class: type[SectionedIndex]
+    name: str
+    build: Callable[[], bytes]
+    without: str
+
+
+#: The indexes a call may build, as ``module:function`` (the function gives
+#: the index's :class:`IndexFile`), in groups: :func:`prepare` builds each
+#: group's missing files in one child process, members in order. jieba's
+#: tags go alone (the clause rule asks them before anything is encoded);
+#: CC-CEDICT and pinyin, which the lexical view asks once encoding is done,
+#: share the other core meanwhile.
+GROUPS = (("align.segment.zh_tags:index_file",),
+          ("align.embed.lexical:index_file", "align.embed.lexical_pinyin:index_file"))
+
+
+def index_file(ref: str) -> IndexFile:
+    """The :class:`IndexFile` that ``module:function`` gives."""
+    module, _, function = ref.partition(":")
+    return getattr(importlib.import_module(module), function)()
+
+
+def load(ref: str) -> SectionedIndex:
+    """The index ``module:function`` names (see ``GROUPS``): read from the
+    cache folder, else built there by a child process, else built here."""
+    f = index_file(ref)
+    return load_or_build(f.index_class, f.name, f.build, f.without, child=ref)
+
+
+def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes], without: str, *,
+                  child: str | None = None) -> Index:
     """The index in the cache folder's file ``name``; built by ``build`` (and
     written there atomically) when missing or damaged.
 
@@ -142,6 +197,10 @@ def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes
     folder, a file where the folder should be) in one note ending with
     ``without``, what that costs (``"the dictionary is parsed again on every
     run"``). Without any usable cache folder the index is only built.
+
+    ``child`` (``module:function``, as in ``GROUPS``) lets a child process
+    build the file (one :func:`prepare` started, or a new one) when the
+    folder can be written; ``build`` runs here only if that fails.
     """
     from .embed.cache import default_cache_dir
     from .errors import UsageError, note
@@ -158,6 +217,10 @@ def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes
         note(f"damaged {index_class.WHAT} cache; rebuilding it", str(target))
     except OSError:  # not there yet, or not readable: writing it says why if that fails too
         pass
+    if child is not None:
+        built = _built_by_child(index_class, target, child)
+        if built is not None:
+            return built
     data = build()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,3 +229,129 @@ def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes
         reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else exc.args[0]
         note(f"cannot write the {index_class.WHAT} cache ({reason}); {without}", str(target))
     return index_class(data)
+
+
+# --------------------------------------------------------------------------- builds in child processes
+
+_LOCK = threading.Lock()
+_CHILDREN: dict[Path, subprocess.Popen] = {}  # target file -> the child building it (a group's under each)
+_STOP_AT_EXIT: list = []  # stop_children, once registered with atexit
+_CHILD_MAIN = "import sys; from align.sections import child_main; sys.exit(child_main(sys.argv[1:]))"
+
+
+def _writable_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _spawn(folder: Path, refs: list[str]) -> subprocess.Popen | None:
+    """A child building ``refs`` into ``folder`` (this interpreter, this
+    ``sys.path``), or None when it cannot be started."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD_MAIN, str(folder), *refs], env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    if not _STOP_AT_EXIT:
+        _STOP_AT_EXIT.append(atexit.register(stop_children))
+    return proc
+
+
+def prepare(groups: Iterable[Iterable[str]] = GROUPS) -> None:
+    """Start building, one child process per group, the indexes whose files
+    the cache folder lacks (a first run); nothing when it has them all or
+    cannot keep them."""
+    from .embed.cache import default_cache_dir
+
+    try:
+        folder = default_cache_dir()
+    except OSError:
+        return
+    with _LOCK:
+        wanted = [[(ref, folder / index_file(ref).name) for ref in group] for group in groups]
+        missing = [[(ref, t) for ref, t in group if not t.exists() and t not in _CHILDREN] for group in wanted]
+        if not any(missing) or not _writable_folder(folder):
+            return
+        for group in missing:
+            proc = _spawn(folder, [ref for ref, _ in group]) if group else None
+            for _, target in group if proc is not None else ():
+                _CHILDREN[target] = proc
+
+
+def _built_by_child(index_class: type[Index], target: Path, ref: str) -> Index | None:
+    """The index a child wrote to ``target`` (the one building it already, or
+    a new one); None when the folder cannot be written or the child failed."""
+    with _LOCK:
+        proc = _CHILDREN.get(target)
+        if proc is None and _writable_folder(target.parent):
+            proc = _spawn(target.parent, [ref])
+            if proc is not None:
+                _CHILDREN[target] = proc
+    if proc is None:
+        return None
+    try:
+        proc.wait()
+    except BaseException:  # Ctrl-C, SIGTERM turned into an exception: no child outlives the wait
+        stop_children()
+        raise
+    with _LOCK:
+        if _CHILDREN.get(target) is proc:
+            del _CHILDREN[target]
+    if proc.returncode != 0:
+        return None
+    try:
+        with open(target, "rb") as fh:
+            return index_class(fh.read())
+    except (OSError, ValueError):  # gone, or replaced by something else meanwhile: built here
+        return None
+
+
+def stop_children() -> None:
+    """Stop the children still building (their files are left unwritten)
+    and wait for them: at exit, and when a wait for one is interrupted."""
+    with _LOCK:
+        procs = list({id(p): p for p in _CHILDREN.values()}.values())
+        _CHILDREN.clear()
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _terminated(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise SystemExit(128 + signum)
+
+
+def child_main(argv: list[str]) -> int:
+    """A child's work: ``FOLDER REF...``, each index written atomically into
+    ``FOLDER`` unless a good one is there already. SIGTERM and Ctrl-C end it
+    through the atomic write's clean-up: no file, no temporary file."""
+    import signal
+
+    from .textio import write_bytes
+
+    signal.signal(signal.SIGTERM, _terminated)
+    folder, refs = Path(argv[0]), argv[1:]
+    try:
+        for ref in refs:
+            f = index_file(ref)
+            target = folder / f.name
+            try:
+                with open(target, "rb") as fh:
+                    f.index_class(fh.read())
+                continue  # another process wrote it meanwhile
+            except (OSError, ValueError):
+                pass
+            write_bytes(target, f.build())
+    except KeyboardInterrupt:
+        return 130
+    return 0

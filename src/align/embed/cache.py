@@ -1,6 +1,7 @@
 """On-disk embedding cache: sqlite, keyed by (encoder name, text).
 
-Writes happen in one transaction per batch (sqlite is journaled), so an
+Writes happen in one transaction per batch (the three kinds of rows USE
+gives a batch of texts together; sqlite is journaled), so an
 interrupted run leaves either the old or the new state, never a corrupt file.
 
 The cache is only a cache: nothing in it stops a run.
@@ -35,9 +36,14 @@ import numpy as np
 
 from ..errors import note
 
+#: The table, with a rowid: a row (a vector of 2-4 KB) stays in its table
+#: page, where a WITHOUT ROWID table (the layout of files made before) sent
+#: each to overflow pages (writing a cold book's three kinds of rows took
+#: 2.5x as long). A file of either layout is read and written by the same
+#: statements.
 _SCHEMA = """CREATE TABLE IF NOT EXISTS emb (
     encoder TEXT NOT NULL, key BLOB NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,
-    PRIMARY KEY (encoder, key)) WITHOUT ROWID"""
+    UNIQUE (encoder, key))"""
 
 #: sqlite result codes (the low byte of ``sqlite_errorcode``) that mean the file is damaged
 _DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -296,8 +302,14 @@ class EmbeddingCache:
         return found
 
     def put(self, encoder: str, texts: list[str], vectors: np.ndarray) -> None:
-        rows = [(encoder, _key(t), int(v.size), np.ascontiguousarray(v, dtype=np.float32).tobytes())
-                for t, v in zip(texts, vectors)]
+        self.put_kinds(texts, {encoder: vectors})
+
+    def put_kinds(self, texts: list[str], kinds: dict) -> None:
+        """Store, in one transaction, each encoder name's vectors of ``texts``
+        (``kinds``: name -> one vector, or array, per text)."""
+        keys = [_key(t) for t in texts]
+        rows = [(encoder, k, int(v.size), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                for encoder, vectors in kinds.items() for k, v in zip(keys, vectors)]
         for attempt in range(2):  # a second time into the new file when the old one turns out damaged
             conn = self.conn
             if conn is None or self.readonly:
@@ -389,14 +401,13 @@ class CachedEncoder:
         clauses = None
         if got is None:
             vecs = self.inner.encode(chunk)
+            self.cache.put(self.name, chunk, vecs)
         else:
             from . import split_rows
 
             vecs, rows, clause_vecs, counts = got
             clauses = split_rows(clause_vecs, counts)
-            self.cache.put(self._pooled_name, chunk, rows)
-            self.cache.put(self._clauses_name, chunk, clauses)
-        self.cache.put(self.name, chunk, vecs)
+            self.cache.put_kinds(chunk, {self._pooled_name: rows, self._clauses_name: clauses, self.name: vecs})
         self.encoded += len(chunk)
         return vecs, clauses
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..sections import SectionedIndex, load_or_build, stamped_name
+from ..sections import IndexFile, SectionedIndex, load, stamped_name
 
 _STOP = frozenset("""a an the of to in on at by for from with as is are was were be been being am do does did
 have has had it its this that these those and or but not no nor so if then than there here he she they we you i
@@ -179,8 +179,13 @@ def _cedict_cached() -> CedictIndex:
     rebuilt; one that cannot be written (a read-only cache folder) is skipped.
     Either is said in one ``align: note:`` line.
     """
-    return load_or_build(CedictIndex, _index_name(), lambda: CedictIndex.pack(_load_cedict()),
-                         "the dictionary is parsed again on every run")
+    return load(f"{__name__}:index_file")
+
+
+def index_file() -> IndexFile:
+    """The index's file and build (:data:`align.sections.GROUPS` names this)."""
+    return IndexFile(CedictIndex, _index_name(), lambda: CedictIndex.pack(_load_cedict()),
+                     "the dictionary is parsed again on every run")
 
 
 def cedict() -> CedictIndex:

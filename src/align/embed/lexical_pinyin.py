@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 
-from ..sections import SectionedIndex, load_or_build, package_root, stamped_name
+from ..sections import IndexFile, SectionedIndex, load, package_root, stamped_name
 
 _STAMPED = ("__init__.py", "core.py", "converter.py", "constants.py", "phrases_dict.json", "pinyin_dict.json",
             "seg/mmseg.py", "seg/simpleseg.py", "style/__init__.py", "style/tone.py", "style/_tone_convert.py")
@@ -159,9 +159,14 @@ class PinyinIndex(SectionedIndex, magic=b"ALIGNPYX", version=2, what="pinyin ind
                     break
 
 
-def _load_index() -> PinyinIndex:
+def index_file() -> IndexFile:
+    """The index's file and build (:data:`align.sections.GROUPS` names this)."""
     name = stamped_name(f"pinyin-index{PinyinIndex.FORMAT}", package_root("pypinyin"), _STAMPED)
-    return load_or_build(PinyinIndex, name, PinyinIndex.build, "pypinyin is imported again on every run")
+    return IndexFile(PinyinIndex, name, PinyinIndex.build, "pypinyin is imported again on every run")
+
+
+def _load_index() -> PinyinIndex:
+    return load(f"{__name__}:index_file")
 
 
 def index() -> PinyinIndex:

@@ -24,7 +24,7 @@ import re
 import threading
 from pathlib import Path
 
-from ..sections import SectionedIndex, load_or_build, package_root, stamped_name
+from ..sections import IndexFile, SectionedIndex, load, package_root, stamped_name
 
 # posseg's patterns (jieba 0.42)
 _RE_HAN_DETAIL = re.compile("([\u4E00-\u9FD5]+)")
@@ -113,11 +113,16 @@ class _Freq:
         return default if got is None else got[0]
 
 
+def index_file() -> IndexFile:
+    """The index's file and build (:data:`align.sections.GROUPS` names this)."""
+    root = package_root("jieba")
+    return IndexFile(TagIndex, stamped_name(f"jieba-tags{TagIndex.FORMAT}", root, _STAMPED),
+                     lambda: TagIndex.build(root / "dict.txt"), "jieba's dictionary is read again on every run")
+
+
 def _load_index() -> TagIndex:
     """The index from the cache folder, built (and kept there) when missing or damaged."""
-    root = package_root("jieba")
-    return load_or_build(TagIndex, stamped_name(f"jieba-tags{TagIndex.FORMAT}", root, _STAMPED),
-                         lambda: TagIndex.build(root / "dict.txt"), "jieba's dictionary is read again on every run")
+    return load(f"{__name__}:index_file")
 
 
 def _posseg_part(name: str):
