@@ -208,6 +208,8 @@ def registered(tmp_path, monkeypatch):
     """A temporary cache folder and the file of the pids that built the index."""
     monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LITTLE_BUILT_BY", str(tmp_path / "built-by"))
+    monkeypatch.setattr(sections, "_LOADED", set())
+    sections.stop_children()  # none left by an earlier test's run
     yield tmp_path / "cache", tmp_path / "built-by"
     sections.stop_children()
 
@@ -245,6 +247,18 @@ def test_prepare_starts_the_build_and_load_waits_for_it(registered, monkeypatch)
     assert len(_built_by(record)) == 1 and os.getpid() not in _built_by(record)  # waited for, not built again
     sections.prepare([(LITTLE,)])  # the file is there: nothing to start
     assert not sections._CHILDREN
+
+
+def test_an_index_this_process_loaded_is_not_built_again_for_another_folder(registered, monkeypatch, tmp_path):
+    """Its module keeps the index: a run with another cache folder (a test, a
+    library user) reads no file, so building one there would be work thrown away."""
+    folder, record = registered
+    assert sections.load(LITTLE).meta == 7
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "other"))
+    sections.prepare([(LITTLE,)])
+    assert not sections._CHILDREN and len(_built_by(record)) == 1
+    assert sections.load(LITTLE).meta == 7  # asked for all the same: built there (by a child), as before
+    assert (tmp_path / "other" / "little.bin").exists()
 
 
 def test_an_unwritable_cache_folder_builds_here_with_the_note(registered, monkeypatch, tmp_path):

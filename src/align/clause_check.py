@@ -140,15 +140,17 @@ def english_names(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=50_000)
+def _known_in(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The gloss stems and romanisations of the content words of one text."""
+    words = _content_words(text)
+    return (frozenset().union(*(g for _, g, _ in words)), frozenset().union(*(k for _, _, k in words)))
+
+
 def _known(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The gloss stems and romanisations of the content words of ``texts``."""
-    stems: set[str] = set()
-    names: set[str] = set()
-    for t in texts:
-        for _, glosses, keys in _content_words(t):
-            stems |= glosses
-            names |= keys
-    return frozenset(stems), frozenset(names)
+    known = [_known_in(t) for t in texts]
+    return frozenset().union(*(s for s, _ in known)), frozenset().union(*(n for _, n in known))
 
 
 def dictionary_evidence(clauses: Iterable[str], others: Iterable[str], english: str) -> DictionaryEvidence:

@@ -184,7 +184,9 @@ def load(ref: str) -> SectionedIndex:
     """The index ``module:function`` names (see ``GROUPS``): read from the
     cache folder, else built there by a child process, else built here."""
     f = index_file(ref)
-    return load_or_build(f.index_class, f.name, f.build, f.without, child=ref)
+    index = load_or_build(f.index_class, f.name, f.build, f.without, child=ref)
+    _LOADED.add(ref)
+    return index
 
 
 def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes], without: str, *,
@@ -235,6 +237,9 @@ def load_or_build(index_class: type[Index], name: str, build: Callable[[], bytes
 
 _LOCK = threading.Lock()
 _CHILDREN: dict[Path, subprocess.Popen] = {}  # target file -> the child building it (a group's under each)
+#: the indexes this process has loaded (their modules keep them): another cache folder's run
+#: (tests, a library user switching folders) does not start children to build them again
+_LOADED: set[str] = set()
 _STOP_AT_EXIT: list = []  # stop_children, once registered with atexit
 _CHILD_MAIN = "import sys; from align.sections import child_main; sys.exit(child_main(sys.argv[1:]))"
 
@@ -264,7 +269,7 @@ def _spawn(folder: Path, refs: list[str]) -> subprocess.Popen | None:
 def prepare(groups: Iterable[Iterable[str]] = GROUPS) -> None:
     """Start building, one child process per group, the indexes whose files
     the cache folder lacks (a first run); nothing when it has them all or
-    cannot keep them."""
+    cannot keep them, nor for an index this process has loaded already."""
     from .embed.cache import default_cache_dir
 
     try:
@@ -272,7 +277,7 @@ def prepare(groups: Iterable[Iterable[str]] = GROUPS) -> None:
     except OSError:
         return
     with _LOCK:
-        wanted = [[(ref, folder / index_file(ref).name) for ref in group] for group in groups]
+        wanted = [[(ref, folder / index_file(ref).name) for ref in group if ref not in _LOADED] for group in groups]
         missing = [[(ref, t) for ref, t in group if not t.exists() and t not in _CHILDREN] for group in wanted]
         if not any(missing) or not _writable_folder(folder):
             return
