@@ -37,7 +37,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -222,7 +222,22 @@ def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = Chec
         # the document's own ratio, or the usual zh->en one where it has too few rows to tell
         ratio = math.exp(statistics.median(ratios.values())) if len(ratios) >= settings.length_min_rows else NORM_RATIO
         reader = RowReader(al)
-        candidates = list(_unpaired_clauses(reader, settings)) + list(_merged_clauses(reader, settings))
+
+        def deficit(sb: Bead) -> float:
+            """How much less English the row of ``sb`` has than its source would give."""
+            g = multi.groups[src_rows[sb.src[0]]]
+            return ratio * _visible_len(_source_text(multi, g.src)) - _visible_len(_target_text(multi, tid, g.targets[tid]))
+
+        def short(sb: Bead) -> bool:
+            """Whether some run of the bead's clauses could pass the length test
+            below: the row is short by the share of its shortest clause that may be one."""
+            eligible = [c for s in sb.src for c in reader.members.get(s, ())
+                        if _content_chars(al.clauses.source[c]) >= settings.clause_omission_min_chars]
+            return bool(eligible) and deficit(sb) >= settings.clause_omission_length_share * ratio * min(
+                _visible_len(al.clauses.source[c].text) for c in eligible)
+
+        candidates = (list(_unpaired_clauses(reader, settings, short))
+                      + list(_merged_clauses(reader, settings, short)))
         runs: list[_ClauseRun] = []
         for cand in sorted(candidates, key=lambda r: r.clauses[0]):
             last = runs[-1] if runs else None
@@ -234,10 +249,8 @@ def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = Chec
         for run in runs:
             sb, clauses = run.bead, run.clauses
             gi = src_rows[sb.src[0]]
-            g = multi.groups[gi]
-            deficit = ratio * _visible_len(_source_text(multi, g.src)) - _visible_len(_target_text(multi, tid, g.targets[tid]))
             left_out = ratio * sum(_visible_len(al.clauses.source[c].text) for c in clauses)
-            if deficit < settings.clause_omission_length_share * left_out:
+            if deficit(sb) < settings.clause_omission_length_share * left_out:
                 continue
             evidence = reader.evidence(sb, clauses)
             if (evidence.share >= settings.clause_omission_found_share
@@ -268,26 +281,31 @@ class _ClauseRun:
     merged: bool = False
 
 
-def _confident_bead(reader: RowReader, clause: int, settings: CheckSettings) -> Bead | None:
+def _confident_bead(reader: RowReader, clause: int, settings: CheckSettings,
+                    short: Callable[[Bead], bool]) -> Bead | None:
+    """The sentence bead of ``clause`` where it is confident and ``short`` (its
+    row has too little English for none of its clauses to be missing)."""
     sb = reader.sentence_bead(clause)
-    if sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence:
+    if sb is None or not sb.tgt or sb.confidence < settings.clause_omission_sentence or not short(sb):
         return None
     return sb
 
 
-def _unpaired_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_ClauseRun]:
+def _unpaired_clauses(reader: RowReader, settings: CheckSettings,
+                      short: Callable[[Bead], bool]) -> Iterable[_ClauseRun]:
     """The 1:0 clause beads the aligner is sure of, in confident sentence beads."""
     ca = reader.ca
     for cb in ca.beads:
         if not cb.src or cb.tgt or cb.confidence < settings.clause_omission_confidence:
             continue
         (c,) = cb.src
-        sb = _confident_bead(reader, c, settings)
+        sb = _confident_bead(reader, c, settings, short)
         if sb is not None and _content_chars(ca.source[c]) >= settings.clause_omission_min_chars:
             yield _ClauseRun(sb, (c,), cb.confidence)
 
 
-def _merged_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_ClauseRun]:
+def _merged_clauses(reader: RowReader, settings: CheckSettings,
+                    short: Callable[[Bead], bool]) -> Iterable[_ClauseRun]:
     """Source clauses of a many-to-some clause bead in a confident sentence
     bead of which the dictionary finds no word in the sentence bead's English,
     where it finds words of another clause of the same clause bead, and where
@@ -298,7 +316,7 @@ def _merged_clauses(reader: RowReader, settings: CheckSettings) -> Iterable[_Cla
     for cb in ca.beads:
         if len(cb.src) < 2 or not cb.tgt:
             continue
-        sb = _confident_bead(reader, cb.src[0], settings)
+        sb = _confident_bead(reader, cb.src[0], settings, short)
         if sb is None:
             continue
         unfound, found_any = [], False
