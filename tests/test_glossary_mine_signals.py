@@ -49,29 +49,41 @@ def test_a_rendering_in_the_linked_clause_is_stable_one_in_another_clause_is_not
     assert links.stability({"en": whole}) == 0.5  # an occurrence with no rendering counts against it
 
 
+#: six rows of two clauses each: 信用档案 three times, then three rows of filler
+SIX = ["建设信用档案，推进年度报告。", "完善信用档案，发布年度报告。", "共享信用档案，编写年度报告。",
+       "加强组织领导，做好宣传工作。", "明确工作要求，落实工作责任。", "推动部门合作，形成工作合力。"]
+
+
+SIX_EN = ["Build credit files, push annual reports.", "Improve credit files, issue annual reports.",
+          "Share credit files, write annual reports.", "Strengthen leadership, do good publicity work.",
+          "Clarify the requirements, implement the responsibilities.", "Push cooperation, form a joint force."]
+
+
+def six_rows(ens: list[str]) -> tuple[MultiAlignment, MultiAlignment]:
+    """SIX against ``ens`` (one sentence each, a comma between two clauses),
+    1:1: without clause links, and with each clause linked to its counterpart."""
+    src = [Segment(index=i, text=t, start=0, end=len(t), lang="zh") for i, t in enumerate(SIX)]
+    tgt = [Segment(index=i, text=t, start=0, end=len(t), lang="en") for i, t in enumerate(ens)]
+    beads = [Bead((i,), (i,)) for i in range(6)]
+    groups = [Group((i,), {"en": (i,)}, {"en": 1.0}) for i in range(6)]
+    cl = ClauseAlignment(
+        tuple(c for i, t in enumerate(SIX) for c in _reindex(_clauses(t, [7], "zh"), 2 * i)),
+        tuple(c for i, t in enumerate(ens) for c in _reindex(_clauses(t, [t.index(",") + 1], "en"), 2 * i)),
+        tuple(k // 2 for k in range(12)), tuple(k // 2 for k in range(12)), tuple(Bead((k,), (k,)) for k in range(12)))
+    return (MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en")}, groups),
+            MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en", clauses=cl)}, groups))
+
+
 def test_without_clause_links_the_sentence_consistency_ranks():
     multi = one_sentence()
     bare = MultiAlignment(multi.source, {"en": Alignment(multi.source, multi.alignments["en"].target,
                                                          multi.alignments["en"].beads, "en")}, multi.groups)
     assert ClauseLinks.of(bare) is None
-    texts = ["建设信用档案，推进年度报告。", "完善信用档案，发布年度报告。", "共享信用档案，编写年度报告。",
-             "加强组织领导，做好宣传工作。", "明确工作要求，落实工作责任。", "推动部门合作，形成工作合力。"]
-    ens = ["Build credit files, push annual reports.", "Improve credit files, issue annual reports.",
-           "Share credit files, write annual reports.", "Strengthen leadership, do good publicity work.",
-           "Clarify the requirements, implement the responsibilities.", "Push cooperation, form a joint force."]
-    src = [Segment(index=i, text=t, start=0, end=len(t), lang="zh") for i, t in enumerate(texts)]
-    tgt = [Segment(index=i, text=t, start=0, end=len(t), lang="en") for i, t in enumerate(ens)]
-    beads = [Bead((i,), (i,)) for i in range(6)]
-    groups = [Group((i,), {"en": (i,)}, {"en": 1.0}) for i in range(6)]
-    plain = {m.term: m for m in mine_glossary(MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en")}, groups))}
+    bare, with_links = six_rows(SIX_EN)
+    plain = {m.term: m for m in mine_glossary(bare)}
     assert plain["信用档案"].stability is None and plain["信用档案"].renderings == {"en": {"credit files": 3}}
     # the same with clause links: each rendering lies in the linked clause, stability 1
-    cl = ClauseAlignment(
-        tuple(c for i, t in enumerate(texts) for c in _reindex(_clauses(t, [7], "zh"), 2 * i)),
-        tuple(c for i, t in enumerate(ens) for c in _reindex(_clauses(t, [t.index(",") + 1], "en"), 2 * i)),
-        tuple(k // 2 for k in range(12)), tuple(k // 2 for k in range(12)), tuple(Bead((k,), (k,)) for k in range(12)))
-    linked = {m.term: m for m in mine_glossary(MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en",
-                                                                                     clauses=cl)}, groups))}
+    linked = {m.term: m for m in mine_glossary(with_links)}
     assert linked["信用档案"].stability == 1.0
     assert linked["信用档案"].score == plain["信用档案"].score  # consistent at both levels: the same rank
 
@@ -82,24 +94,11 @@ def _reindex(clauses: tuple[Segment, ...], first: int) -> tuple[Segment, ...]:
 
 
 def test_a_rendering_found_outside_the_linked_clause_lowers_the_rank():
-    texts = ["建设信用档案，推进年度报告。", "完善信用档案，发布年度报告。", "共享信用档案，编写年度报告。",
-             "加强组织领导，做好宣传工作。", "明确工作要求，落实工作责任。", "推动部门合作，形成工作合力。"]
     # the third translation puts the clauses the other way round: its credit files lie in the clause
     # linked to 编写年度报告, not to 共享信用档案
-    ens = ["Build credit files, push annual reports.", "Improve credit files, issue annual reports.",
-           "Write annual reports, share credit files.", "Strengthen leadership, do good publicity work.",
-           "Clarify the requirements, implement the responsibilities.", "Push cooperation, form a joint force."]
-    src = [Segment(index=i, text=t, start=0, end=len(t), lang="zh") for i, t in enumerate(texts)]
-    tgt = [Segment(index=i, text=t, start=0, end=len(t), lang="en") for i, t in enumerate(ens)]
-    beads = [Bead((i,), (i,)) for i in range(6)]
-    groups = [Group((i,), {"en": (i,)}, {"en": 1.0}) for i in range(6)]
-    cl = ClauseAlignment(
-        tuple(c for i, t in enumerate(texts) for c in _reindex(_clauses(t, [7], "zh"), 2 * i)),
-        tuple(c for i, t in enumerate(ens) for c in _reindex(_clauses(t, [t.index(",") + 1], "en"), 2 * i)),
-        tuple(k // 2 for k in range(12)), tuple(k // 2 for k in range(12)), tuple(Bead((k,), (k,)) for k in range(12)))
-    plain = {m.term: m for m in mine_glossary(MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en")}, groups))}
-    linked = {m.term: m for m in mine_glossary(MultiAlignment(src, {"en": Alignment(src, tgt, beads, "en",
-                                                                                     clauses=cl)}, groups))}
+    bare, with_links = six_rows([*SIX_EN[:2], "Write annual reports, share credit files.", *SIX_EN[3:]])
+    plain = {m.term: m for m in mine_glossary(bare)}
+    linked = {m.term: m for m in mine_glossary(with_links)}
     term = linked["信用档案"]
     assert term.renderings == plain["信用档案"].renderings == {"en": {"credit files": 3}}
     assert plain["信用档案"].consistency == 1.0 and term.stability == 2 / 3
