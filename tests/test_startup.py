@@ -67,6 +67,22 @@ def test_help_does_not_import_numpy_and_lists_every_command(env):
         assert f" {name} " in res.stdout, name
 
 
+def test_python_dash_m_align_is_the_align_command(env, tmp_path):
+    import subprocess
+    import sys
+
+    zh, en = _pair(tmp_path, lines=3)
+    res = subprocess.run([sys.executable, "-m", "align", "pair", str(zh), str(en), "--encoder", "lexical", "--json"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    import json
+
+    out = json.loads(res.stdout)
+    assert out["signature"]["encoder"] == "lexical" and out["alignments"], res.stdout[:300]
+    res = subprocess.run([sys.executable, "-m", "align", "piar"], capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 2 and "No such command 'piar'" in res.stderr
+
+
 def test_a_command_imports_only_its_own_module(env):
     res, modules = _probe(["pair", "--help"], env)
     assert res.returncode == 0, res.stderr
