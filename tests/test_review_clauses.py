@@ -112,3 +112,29 @@ def test_a_clause_level_project_has_no_clause_beads_inside_its_rows(tmp_path):
     analysis = pipeline.from_review_db(db)
     assert analysis.multi.alignments["clt"].clauses is None
     assert analysis.multi.source[0].level == "clause"
+
+
+def test_each_row_of_the_api_carries_its_clause_beads(use_project):
+    r = open_review(use_project)
+    try:
+        rows = r.rows("clt")["rows"]
+        for row in rows:
+            cells = row["clauses"]
+            assert cells, row["position"]
+            # the row's clauses, each once, in order, on both sides
+            assert "".join(t for c in cells for t in c["source"]) == "".join(s["text"] for s in row["source"])
+            tgt = [j for c in cells for j in c["tgt"]]
+            assert tgt == sorted(tgt) and len(tgt) == len(set(tgt))
+        (row40,) = [x for x in rows if x["src"] == [39, 40]]
+        left_out = [c for c in row40["clauses"] if c["src"] and not c["tgt"]]
+        assert [c["src"] for c in left_out] == [[82], [83]]
+        assert left_out[0]["source"][0].startswith("组织签署入职信用承诺书")
+        # after a merge, the merged row has clause beads of its own
+        a, b = rows[5:7]
+        got = r.merge("clt", "ann", Ref(a["id"], a["version"]), Ref(b["id"], b["version"]))
+        (merged,) = r.rows_of("clt", got.changed)
+        assert merged["src"] == a["src"] + b["src"]
+        assert {i for c in merged["clauses"] for i in c["src"]} == {i for c in a["clauses"] + b["clauses"]
+                                                                    for i in c["src"]}
+    finally:
+        r.store.close()

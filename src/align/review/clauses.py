@@ -119,6 +119,18 @@ class ProjectClauses:
         for b, got in zip(new, per_row):
             self._rows[(tid, _row_key(b))] = tuple(got)
 
+    def cells(self, tid: str, row: StoredBead) -> list[dict] | None:
+        """The clause beads inside ``row`` as the review API gives them (after
+        ``of`` or ``attach`` for the row's translation): per clause bead its
+        clauses' indices and texts, and its confidence; None where the
+        project has no clause beads or the row's are not known yet."""
+        beads = self._rows.get((tid, _row_key(row)))
+        if beads is None or "source" not in self._sides or tid not in self._sides:
+            return None
+        src, tgt = self._sides["source"].units.clauses, self._sides[tid].units.clauses
+        return [{"src": list(c.src), "tgt": list(c.tgt), "confidence": round(c.confidence, 4),
+                 "source": [src[i].text for i in c.src], "target": [tgt[j].text for j in c.tgt]} for c in beads]
+
     def attach(self, multi: MultiAlignment) -> MultiAlignment:
         """``multi`` (the store's alignment now) with each alignment's clause beads."""
         for tid, al in multi.alignments.items():

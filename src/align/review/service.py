@@ -160,6 +160,7 @@ class Review:
             "flags": [self._flag(state.by_key[k], ctx["decisions"]) for k in state.by_bead.get(b.id, ())],
             "comments": [{"id": c.id, "text": c.text, "who": c.who, "at": c.at} for c in ctx["comments"]
                          if c.touches(b)],
+            "clauses": self.clauses.cells(b.tid, b),
         }
 
     # ---------------------------------------------------------------- edits
