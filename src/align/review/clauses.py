@@ -14,6 +14,7 @@ rows are the clause beads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
 from ..errors import AlignError
@@ -60,32 +61,35 @@ class ProjectClauses:
     _sides: dict = field(default_factory=dict, repr=False)
     _rows: dict[tuple[str, RowKey], tuple[Bead, ...]] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def settings(self) -> dict:
+        """The project's settings (level, encoder, parameters): fixed when it was made."""
         return dict(self.store.meta().get("settings") or {})
 
     def _side(self, id: str):
         from ..aligner.clauses import encode_side, wants_lexical
 
         if id not in self._sides:
-            enc = self._encoder()
+            enc = self.project_encoder()
             self._sides[id] = encode_side(project_units(self.store, id, self.settings), enc,
-                                          lexical=wants_lexical(enc, self._params()))
+                                          lexical=wants_lexical(enc, self._params))
         return self._sides[id]
 
-    def _encoder(self):
+    def project_encoder(self):
+        """The project's encoder (made from its settings when first asked; re-aligning uses it too)."""
         if self.encoder is None:
             from ..embed import get_encoder
 
             self.encoder = get_encoder(self.settings.get("encoder", "use"))
         return self.encoder
 
+    @cached_property
     def _params(self):
         from ..aligner.clauses import clause_params
         from ..aligner.multi import SHARED_PARAMS
 
         given = dict(self.settings.get("params") or {})
-        return clause_params(self._encoder(), **{k: v for k, v in given.items() if k in SHARED_PARAMS})
+        return clause_params(self.project_encoder(), **{k: v for k, v in given.items() if k in SHARED_PARAMS})
 
     def of(self, tid: str, rows: Sequence[StoredBead]) -> ClauseAlignment | None:
         """The clause alignment inside ``rows`` (a translation's alive beads,
@@ -108,7 +112,7 @@ class ProjectClauses:
         new = [b for b in rows if (tid, _row_key(b)) not in self._rows]
         if not new:
             return
-        found = align_clauses([b.bead() for b in new], src, tgt, params=self._params(), encoder=self._encoder())
+        found = align_clauses([b.bead() for b in new], src, tgt, params=self._params, encoder=self.project_encoder())
         row_of_src = {s: k for k, b in enumerate(new) for s in b.src}
         row_of_tgt = {t: k for k, b in enumerate(new) for t in b.tgt}
         per_row: list[list[Bead]] = [[] for _ in new]

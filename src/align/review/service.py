@@ -49,7 +49,6 @@ class Review:
     store: Store
     glossary: Any = None  # a loaded glossary, or None
     _flags: FlagState | None = field(default=None, repr=False)
-    _encoder: Any = field(default=None, repr=False)
     _vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
     _clauses: ProjectClauses | None = field(default=None, repr=False)
     _flag_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -77,7 +76,7 @@ class Review:
     def clauses(self) -> ProjectClauses:
         """The clause beads inside the rows (each row aligned once; review/clauses.py)."""
         if self._clauses is None:
-            self._clauses = ProjectClauses(self.store, encoder=self._encoder)
+            self._clauses = ProjectClauses(self.store)
         return self._clauses
 
     def _alignment_key(self) -> str:
@@ -367,11 +366,7 @@ class Review:
     # ---------------------------------------------------------------- re-aligning
 
     def _encoder_for(self):
-        if self._encoder is None:
-            from ..embed import get_encoder
-
-            self._encoder = get_encoder(self.settings.get("encoder", "use"))
-        return self._encoder
+        return self.clauses.project_encoder()
 
     def _vecs(self, side: str):
         if side not in self._vectors:
