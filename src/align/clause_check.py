@@ -92,6 +92,7 @@ def _english_stem(word: str) -> str:
     return stem(_IRREGULAR.get(low, low))
 
 
+@lru_cache(maxsize=4096)
 def english_stems(text: str) -> frozenset[str]:
     """The stems of the words of an English text (irregular forms as their verb)."""
     return frozenset(_english_stem(w) for w in _EN_WORD.findall(text))
@@ -124,6 +125,7 @@ def _content_words(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def english_names(text: str) -> frozenset[str]:
     """What a name in pinyin may look like in an English text: a capitalised
     word alone or joined with the one or two words after it, lower case

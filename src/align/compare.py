@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import math
 import os
 import re
@@ -223,11 +224,13 @@ def check_clause_omissions(multi: MultiAlignment, settings: CheckSettings = Chec
         ratio = math.exp(statistics.median(ratios.values())) if len(ratios) >= settings.length_min_rows else NORM_RATIO
         reader = RowReader(al)
 
+        @functools.cache
         def deficit(sb: Bead) -> float:
             """How much less English the row of ``sb`` has than its source would give."""
             g = multi.groups[src_rows[sb.src[0]]]
             return ratio * _visible_len(_source_text(multi, g.src)) - _visible_len(_target_text(multi, tid, g.targets[tid]))
 
+        @functools.cache
         def short(sb: Bead) -> bool:
             """Whether some run of the bead's clauses could pass the length test
             below: the row is short by the share of its shortest clause that may be one."""
