@@ -308,10 +308,15 @@ def _built_by_child(index_class: type[Index], target: Path, ref: str) -> Index |
             del _CHILDREN[target]
     if proc.returncode != 0:
         return None
+    return _good_file(index_class, target)  # None: gone, or replaced by something else meanwhile: built here
+
+
+def _good_file(index_class: type[Index], target: Path) -> Index | None:
+    """The index in ``target``, or None where it is missing, unreadable or not such an index."""
     try:
         with open(target, "rb") as fh:
             return index_class(fh.read())
-    except (OSError, ValueError):  # gone, or replaced by something else meanwhile: built here
+    except (OSError, ValueError):
         return None
 
 
@@ -350,13 +355,8 @@ def child_main(argv: list[str]) -> int:
         for ref in refs:
             f = index_file(ref)
             target = folder / f.name
-            try:
-                with open(target, "rb") as fh:
-                    f.index_class(fh.read())
-                continue  # another process wrote it meanwhile
-            except (OSError, ValueError):
-                pass
-            write_bytes(target, f.build())
+            if _good_file(f.index_class, target) is None:  # else another process wrote it meanwhile
+                write_bytes(target, f.build())
     except KeyboardInterrupt:
         return 130
     return 0
