@@ -45,3 +45,12 @@ def run_align(args, env: dict, *, cwd=None, timeout: float = 600):
 
     return subprocess.run([*align_command(), *map(str, args)], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=timeout)
+
+
+def empty_cache_folder(tmp_path, monkeypatch, state: dict):
+    """A fixture's body: ALIGN_CACHE_DIR set to a new folder and a module's
+    loaded index (``state``, its ``_STATE``) forgotten for the test and after it."""
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    state.clear()
+    yield tmp_path / "cache"
+    state.clear()

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from align.embed import lexical_pinyin
+from builders import empty_cache_folder
 
 # heteronyms a phrase decides (重庆 chong, 银行 hang, 行长 zhang), a name,
 # Latin and digits beside Chinese (kept as they are), 〇, a character outside
@@ -20,10 +21,7 @@ HAND_BUILT = ["", "a", "ab中国", "中国abc人民", "〇一二", "\U00020000�
 
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
-    lexical_pinyin._STATE.clear()
-    yield tmp_path / "cache"
-    lexical_pinyin._STATE.clear()
+    yield from empty_cache_folder(tmp_path, monkeypatch, lexical_pinyin._STATE)
 
 
 def test_hand_built_words_read_as_lazy_pinyin_reads_them(cache_dir):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from align.segment import zh_tags
+from builders import empty_cache_folder
 
 REPO = Path(__file__).resolve().parents[1]
 MAC_DEV = REPO.parent / "shared" / "bench" / "mac-dev" / "zh"
@@ -43,10 +44,7 @@ def _corpus_pieces() -> list[str]:
 
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
-    zh_tags._STATE.clear()
-    yield tmp_path / "cache"
-    zh_tags._STATE.clear()
+    yield from empty_cache_folder(tmp_path, monkeypatch, zh_tags._STATE)
 
 
 def test_tags_are_jieba_posseg_s_on_the_corpus_and_hand_built_pieces(cache_dir):
