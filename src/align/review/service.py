@@ -57,7 +57,8 @@ class Review:
 
     @property
     def settings(self) -> dict:
-        return dict(self.store.meta().get("settings") or {})
+        """The project's settings (read once, with the clause beads': review/clauses.py)."""
+        return self.clauses.settings
 
     def project(self) -> dict:
         with self.store.lock:
