@@ -127,8 +127,8 @@ def _slot_weights(be) -> list[np.ndarray]:
 
     got = getattr(be, "_align_slot_weights", None)
     if got is None:
-        got = [np.ascontiguousarray(be.w1[i].reshape(n, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, n * _CNN_DIM))
-               for i, (n, _) in enumerate(_ORDERS)]
+        blocks = [be.w1[i].reshape(n, _CNN_DIM, _CNN_DIM) for i, (n, _) in enumerate(_ORDERS)]
+        got = [np.ascontiguousarray(b.transpose(1, 0, 2).reshape(_CNN_DIM, -1)) for b in blocks]
         be._align_slot_weights = got
     return got
 
