@@ -26,6 +26,17 @@ def align_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from align.cli import main; sys.argv[0] = 'align'; main()"]
 
 
+def ctrl_c_as_at_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: the
+    signal's default action, as a terminal gives it. A shell starts a
+    background job (``pytest &``, ``nohup``) with SIGINT ignored, the child
+    inherits that, and Python then installs no KeyboardInterrupt handler:
+    the test's Ctrl-C would do nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli_env(cache_dir) -> dict:
     """The environment a CLI test runs ``align`` in: its own cache folder,
     no model downloads, a wide terminal, no debug tracebacks."""

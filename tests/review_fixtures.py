@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from align.pipeline import Settings
+from builders import ctrl_c_as_at_a_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "data/zh/guobanfa-2016-98.txt"
@@ -42,7 +43,8 @@ class Server:
         self.db = db
         cmd = [sys.executable, "-c", "from align.cli import main; main()", "review", "--db", str(db),
                "--port", "0", "--encoder", "lexical", *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=ctrl_c_as_at_a_terminal)
         line = self.proc.stdout.readline()  # the server prints its URL once it listens
         if not line.startswith("review: "):
             self.proc.kill()

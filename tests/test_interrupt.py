@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import align_command
+from builders import align_command, ctrl_c_as_at_a_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 ZH = REPO / "data" / "zh" / "guobanfa-2016-98.txt"
@@ -146,7 +146,7 @@ def test_interrupt_during_encoding(tmp_path, command, sig):
     if command == "pair":
         args += ["--format", "tsv"]
     proc = subprocess.Popen([*_align_cmd(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env(tmp_path), cwd=tmp_path)
+                            env=_env(tmp_path), cwd=tmp_path, preexec_fn=ctrl_c_as_at_a_terminal)
     with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         proc.send_signal(sig)
@@ -168,7 +168,8 @@ def test_kill_9_leaves_no_output_and_an_intact_cache(tmp_path):
     zh, en = _long_pair(tmp_path)
     out = tmp_path / "out" / "pair.tsv"
     proc = subprocess.Popen([*_align_cmd(), "pair", str(zh), str(en), "-o", str(out), "--format", "tsv"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal, env=_env(tmp_path))
     with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         proc.send_signal(signal.SIGKILL)
@@ -225,7 +226,8 @@ def test_interrupt_while_writing_the_output(tmp_path, sig):
     out.write_text("previous result\n", encoding="utf-8")  # an older output must survive intact
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, "pair", str(zh), str(en), "--encoder", "lexical",
                              "--format", "tsv", "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal, env=_env(tmp_path))
     with _reaped(proc):
         line = proc.stdout.readline()
         assert line.strip() == "HALF", (line, proc.stderr.read() if proc.poll() is not None else "")
@@ -247,7 +249,8 @@ def test_interrupt_corpus_run_leaves_no_workers_and_no_partial_files(tmp_path, s
 
     out = tmp_path / "out"
     proc = subprocess.Popen([*_align_cmd(), "corpus", str(REPO / "data"), "-o", str(out), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal, env=_env(tmp_path))
     with _reaped(proc):
         _wait_for_cache_writes(proc, tmp_path / "cache" / "embeddings.sqlite")
         children = psutil.Process(proc.pid).children(recursive=True)

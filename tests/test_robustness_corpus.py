@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import align_command, run_align
+from builders import align_command, ctrl_c_as_at_a_terminal, run_align
 
 from align.corpus import CorpusJob, JobOptions, check_scheduler, process_job
 from align.errors import InputError, UsageError
@@ -392,7 +392,8 @@ def _long_corpus(tmp_path: Path) -> Path:
 
 def _start(data: Path, out: Path, env: dict) -> subprocess.Popen:
     return subprocess.Popen([*ALIGN, "corpus", str(data), "-o", str(out), "--encoder", "lexical", "--workers", "2",
-                             "--no-report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             "--no-report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=ctrl_c_as_at_a_terminal)
 
 
 def _assert_no_partial_files(out: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 from align import sections
 from align.errors import InputError, Note
 from align.sections import SectionedIndex, load_or_build, package_root, stamped_name
+from builders import ctrl_c_as_at_a_terminal
 
 
 class Little(SectionedIndex, magic=b"TESTIDX1", version=3, what="little index"):
@@ -309,7 +310,7 @@ def _parent(tmp_path: Path, how: str, **env) -> subprocess.Popen:
     env = {**os.environ, "ALIGN_CACHE_DIR": str(tmp_path / "cache"), "LITTLE_BUILT_BY": str(tmp_path / "built-by"),
            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **env}
     return subprocess.Popen([sys.executable, "-c", _PARENT, how], env=env, stdout=subprocess.PIPE, text=True,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=ctrl_c_as_at_a_terminal)
 
 
 @pytest.mark.parametrize("how, whom", [("wait", "group"), ("sleep", "parent")],
