@@ -72,6 +72,9 @@ def test_joined_rows_give_join_bit_for_bit():
     table = np.abs(rng.standard_normal((40, use_pool.POOLED_DIM))).astype(np.float32)
     table[:, -1] = rng.integers(3, 30, 40)
     groups = [list(range(a, a + k)) for a, k in zip(rng.integers(1, 30, 500), rng.integers(2, 9, 500))]
+    # runs of one segment, and runs whose rows are scattered or repeated, between the others
+    groups[::7] = [[int(a)] for a in rng.integers(0, 40, len(groups[::7]))]
+    groups[3::11] = [[int(x) for x in rng.integers(0, 40, k)] for k in rng.integers(2, 6, len(groups[3::11]))]
     want = use_pool.joined(head, [table[g] for g in groups], table[0])
     assert np.array_equal(use_pool.joined_rows(head, table, groups, table[0]), want)
     assert use_pool.joined_rows(head, table, [], table[0]).shape == (0, 512)

@@ -302,15 +302,22 @@ def joined_rows(be, table: np.ndarray, groups: list[list[int]], edge: np.ndarray
     second pass joins tens of thousands of runs, and one small array per run
     held them all at once. The head runs over ``JOIN_BLOCK`` runs at a time,
     so that its float32 intermediates (several times the runs' rows) stay a
-    few MB however many runs there are; each run is summed as ``joined``
-    sums it."""
+    few MB however many runs there are. Each run is summed as ``joined``
+    sums it, the k-th rows of a block's runs of more than k segments added
+    at once."""
     out = np.empty((len(groups), 512), dtype=np.float32)
-    rows = np.empty((min(len(groups), JOIN_BLOCK), table.shape[1]), dtype=np.float32)
     for first in range(0, len(groups), JOIN_BLOCK):
         block = groups[first:first + JOIN_BLOCK]
-        for k, g in enumerate(block):
-            rows[k] = table[g].sum(axis=0) - (len(g) - 1) * edge
-        out[first:first + len(block)] = head(be, rows[:len(block)])
+        lens = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
+        starts = np.zeros(len(block), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        flat = np.fromiter(chain.from_iterable(block), dtype=np.int64, count=int(lens.sum()))
+        rows = table[flat[starts]]
+        for k in range(1, int(lens.max())):
+            longer = np.flatnonzero(lens > k)
+            rows[longer] += table[flat[starts[longer] + k]]
+        rows -= (lens - 1).astype(np.float32)[:, None] * edge
+        out[first:first + len(block)] = head(be, rows)
     return out
 
 
