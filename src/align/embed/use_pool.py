@@ -40,10 +40,23 @@ def _clause_breaks(sp) -> np.ndarray:
     """Per vocabulary id: does this piece end a clause."""
     got = getattr(sp, "_align_clause_breaks", None)
     if got is None:
-        ends = _clause_end()
-        got = np.array([p.lstrip("\u2581") in ends for p in sp._pieces], dtype=bool)
+        got = np.zeros(len(sp._pieces), dtype=bool)
+        got[_clause_end_ids(sp)] = True
         sp._align_clause_breaks = got
     return got
+
+
+def _clause_end_ids(sp) -> list[int]:
+    """The ids of the pieces that are a clause break after any number of word
+    boundaries (``piece.lstrip(U+2581)`` a break), looked up in the
+    tokenizer's table of pieces rather than read off its 128k pieces."""
+    table = getattr(sp, "_prefixes", None)  # piece -> id + 1 (0: a prefix only)
+    if table is None:
+        ends = _clause_end()
+        return [pid for pid, piece in enumerate(sp._pieces) if piece.lstrip(_BOUNDARY) in ends]
+    ends = [e for e in _clause_end() if e and not e.startswith(_BOUNDARY)]
+    found = (table.get(_BOUNDARY * k + e, 0) for e in ends for k in range(sp._max_len + 1))
+    return [pid - 1 for pid in found if pid]
 
 
 def _clause_ranges(ids: list[int], breaks: np.ndarray) -> list[tuple[int, int]]:
@@ -94,7 +107,14 @@ def tokenize_check(sp) -> bool:
     first character (then a text's pieces are its words' pieces)."""
     got = getattr(sp, "_align_words_apart", None)
     if got is None:
-        got = all(_BOUNDARY not in piece[1:] for piece in sp._pieces)
+        pieces = sp._pieces
+        joined = "\x00".join(pieces)
+        if pieces and joined.count("\x00") == len(pieces) - 1:  # no piece holds the separator
+            # every boundary is a piece's first character
+            leading = joined.count("\x00" + _BOUNDARY) + pieces[0].startswith(_BOUNDARY)
+            got = joined.count(_BOUNDARY) == leading
+        else:
+            got = all(_BOUNDARY not in piece[1:] for piece in pieces)
         sp._align_words_apart = got
     return got
 
