@@ -353,3 +353,34 @@ def test_extraction_never_fails_and_offsets_hold(text):
             assert text[m.start:m.end] == m.text
         assert compare_mentions(found, found) == ([], [])
         assert compare_numbers(found, found).severity is None
+
+
+_RULE_PIECES = _ALPHABET | st.sampled_from([
+    "Jan. ", "Sept. ", "Sep ", "PERCENT", "Per Cent", "percentage points", "FIRST, ", "First, ", "Secondly: ",
+    "\u0130", "\u0131", "\u017f", "\u212a", "http://x.cn/a ", "WWW.", "https://", "quarter", "halves", "a half",
+    " thousand", "MILLION", "/", "／", "亩", "公里", "平方米", "个月", "工作日", "是", "首先，", "其次，", "大，",
+    "一半", "十三五", "规划", "No. ", "#", "Number ", "(a)", "（2）", "III. ", "\n", "ONE", "Twenty-First",
+    "Sections ", "ANNEX ", "〔2016〕", "98号", "二〇一六", "２０１６", "％", "～", "－", "①", "项", "周岁"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_RULE_PIECES, max_size=24).map("".join))
+def test_a_rule_skipped_for_lacking_its_words_could_not_have_matched(text):
+    """The scan skips a rule when the text holds none of the words every one
+    of its matches holds (case-folded as a pattern ignoring case folds): the
+    mentions are those of the scan that tries every rule."""
+    from align import numbers
+
+    for rules in (numbers._ZH_RULES, numbers._EN_RULES):
+        assert numbers._scan(text, rules) == numbers._scan(text, rules, prefilter=False)
+
+
+@pytest.mark.parametrize("text, needs, may", [
+    ("Twenty PERCENT", ("percent",), True), ("\u0130n", ("in",), True), ("\u212ailo", ("kilo",), True),
+    ("twenty", ("percent",), False), ("", ("x",), False), ("anything", (), True),
+])
+def test_what_a_rule_needs_is_looked_for_case_folded(text, needs, may):
+    from align import numbers
+
+    rule = numbers.Rule(numbers.re.compile("x"), lambda m: None, needs)
+    assert rule.may_match(numbers.fold_for_needs(text)) is may

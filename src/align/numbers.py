@@ -63,6 +63,7 @@ is left over gets a severity (the rule the number check in
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -365,20 +366,49 @@ def english_numbers(text: str) -> list[EnglishNumber]:
 
 Handler = Callable[[re.Match], "list[Reading] | None"]
 
+#: the characters other than A-Z that a pattern ignoring case takes for an ASCII letter (İ ı ſ and the Kelvin sign)
+_ASCII_CASE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
-def _scan(text: str, rules: Iterable[tuple[re.Pattern, Handler]]) -> list[Mention]:
+
+def fold_for_needs(text: str) -> str:
+    """``text`` in lower case, with every character that a pattern ignoring
+    case takes for an ASCII letter written as that letter: what the words a
+    rule needs are looked for in."""
+    return text.translate(_ASCII_CASE_FOLD).lower()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A scanning rule: its pattern, what its handler reads in a match, and
+    ``needs``, the lower-case strings of which every match holds one (empty:
+    no such string is known). A text holding none of them is not scanned."""
+
+    pattern: re.Pattern
+    handler: Handler
+    needs: tuple[str, ...] = ()
+
+    def may_match(self, folded: str) -> bool:
+        """Whether a match is possible in the text ``folded`` is the :func:`fold_for_needs` of."""
+        return not self.needs or any(word in folded for word in self.needs)
+
+
+def _scan(text: str, rules: Iterable[Rule], *, prefilter: bool = True) -> list[Mention]:
     """Apply rules in priority order; a match claims its span so that later
     rules do not see it again. A handler returns the readings of its match
-    (possibly none, to swallow URLs), or None to decline."""
+    (possibly none, to swallow URLs), or None to decline. With ``prefilter``
+    a rule whose needs the text lacks is skipped (it could match nothing)."""
     text = text.translate(_FULLWIDTH)  # one char for one char: offsets unchanged
+    folded = fold_for_needs(text)
     claimed = [False] * (len(text) + 1)
     found: list[Mention] = []
-    for pattern, handler in rules:
-        for m in pattern.finditer(text):
+    for rule in rules:
+        if prefilter and not rule.may_match(folded):
+            continue
+        for m in rule.pattern.finditer(text):
             s, e = m.span()
             if s == e or any(claimed[s:e]):
                 continue
-            result = handler(m)
+            result = rule.handler(m)
             if result is None:
                 continue
             for i in range(s, e):
@@ -460,6 +490,14 @@ def _num_or_word(s: str) -> int | float | None:
 
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s，。；、）)\]]+", re.I)
+_URL_NEEDS = ("http://", "https://", "www.")
+
+
+def _shortest_words(words: Iterable[str]) -> tuple[str, ...]:
+    """The words that hold no other of ``words``: a text holding one of
+    ``words`` holds one of these (``seventeenth`` holds ``seven``)."""
+    words = set(words)
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
 
 # --------------------------------------------------------------------------- Chinese rules
 
@@ -478,6 +516,9 @@ _ZH_UNITS = ("平方公里|平方千米|平方米|立方米|公里|千米|厘米
 _ZH_RANGE = r"\s*(?:至|到|~|—|–|－|-)\s*"
 _ZH_SENTENCE_START = r"(?:^|(?<=[\n。；;：:！？]))"
 _ZH_STRUCTURE = r"(?:章|节|条|款|项|编|部分|目)"
+_ZH_RANGE_NEEDS = ("至", "到", "~", "—", "–", "－", "-")
+_ZH_UNIT_NEEDS = _shortest_words(_ZH_UNITS.split("|"))
+_ZH_COUNTER_NEEDS = (*_WEAK_COUNTERS, "点")
 
 
 def _zh_enum(m: re.Match) -> list[Reading] | None:
@@ -508,51 +549,52 @@ def _zh_bare(m: re.Match):
     return None if v is None else [Reading("number", (v,), False, bare=True)]
 
 
-_ZH_RULES: list[tuple[re.Pattern, Handler]] = [
-    (_URL, _ignore),
+_ZH_RULES: list[Rule] = [
+    Rule(_URL, _ignore, _URL_NEEDS),
     # document numbers: 国办发〔2016〕98号, [2016]98号
-    (re.compile(r"[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*第?\s*(\d+)\s*号"), _docno(1, 2)),
+    Rule(re.compile(r"[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*第?\s*(\d+)\s*号"), _docno(1, 2), ("号",)),
     # enumeration markers and structural references: （一） (1) ① 一、 1、 1. 一是 第一， 首先 第三章 第五条
-    (re.compile(rf"[（(]\s*(?:{_NUMC}{{1,3}}|\d{{1,2}})\s*[）)]"), _zh_enum),
-    (re.compile(r"[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u2474-\u2487]"), _circled),
-    (re.compile(rf"{_ZH_SENTENCE_START}\s*(?:{_NUMC}{{1,3}}|\d{{1,2}})\s*[、.．](?!\d)", re.M), _zh_enum),
-    (re.compile(rf"(?:^|(?<=[\n。；;：:，,！？]))\s*{_NUMC}{{1,3}}是", re.M), _zh_enum),
-    (re.compile(rf"{_ZH_SENTENCE_START}\s*第{_NUMC}{{1,3}}(?=\s*[，,、：:]|\s+\S|\s*$)", re.M), _zh_enum),
-    (re.compile(rf"{_ZH_SENTENCE_START}\s*首先(?=\s*[，,])", re.M), lambda m: [Reading("enum", (1,))]),
-    (re.compile(rf"{_ZH_SENTENCE_START}\s*其次(?=\s*[，,])", re.M), lambda m: [Reading("enum", (2,))]),
-    (re.compile(rf"第\s*(?:{_NUMC}+|\d+)(?:\s*(?:[、，,和及与或至到—-]|以及)\s*第?\s*(?:{_NUMC}+|\d+))*\s*{_ZH_STRUCTURE}"),
-     _zh_enum),
+    Rule(re.compile(rf"[（(]\s*(?:{_NUMC}{{1,3}}|\d{{1,2}})\s*[）)]"), _zh_enum),
+    Rule(re.compile(r"[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u2474-\u2487]"), _circled),
+    Rule(re.compile(rf"{_ZH_SENTENCE_START}\s*(?:{_NUMC}{{1,3}}|\d{{1,2}})\s*[、.．](?!\d)", re.M), _zh_enum),
+    Rule(re.compile(rf"(?:^|(?<=[\n。；;：:，,！？]))\s*{_NUMC}{{1,3}}是", re.M), _zh_enum, ("是",)),
+    Rule(re.compile(rf"{_ZH_SENTENCE_START}\s*第{_NUMC}{{1,3}}(?=\s*[，,、：:]|\s+\S|\s*$)", re.M), _zh_enum, ("第",)),
+    Rule(re.compile(rf"{_ZH_SENTENCE_START}\s*首先(?=\s*[，,])", re.M), lambda m: [Reading("enum", (1,))], ("首先",)),
+    Rule(re.compile(rf"{_ZH_SENTENCE_START}\s*其次(?=\s*[，,])", re.M), lambda m: [Reading("enum", (2,))], ("其次",)),
+    Rule(re.compile(rf"第\s*(?:{_NUMC}+|\d+)(?:\s*(?:[、，,和及与或至到—-]|以及)\s*第?\s*(?:{_NUMC}+|\d+))*\s*{_ZH_STRUCTURE}"),
+     _zh_enum, ("第",)),
     # dates
-    (re.compile(rf"{_YEAR_ZH}\s*年\s*{_MON_ZH}\s*月(?:\s*{_DAY_ZH}\s*[日号])?"), _date(1, 2, 3)),
-    (re.compile(rf"(?<![\d{CN_NUM}]){_MON_ZH}\s*月(?:\s*{_DAY_ZH}\s*[日号])?"), _date(None, 1, 2)),
-    (re.compile(rf"{_YEAR_ZH}\s*年(?!代)"), _number(1)),
+    Rule(re.compile(rf"{_YEAR_ZH}\s*年\s*{_MON_ZH}\s*月(?:\s*{_DAY_ZH}\s*[日号])?"), _date(1, 2, 3), ("月",)),
+    Rule(re.compile(rf"(?<![\d{CN_NUM}]){_MON_ZH}\s*月(?:\s*{_DAY_ZH}\s*[日号])?"), _date(None, 1, 2), ("月",)),
+    Rule(re.compile(rf"{_YEAR_ZH}\s*年(?!代)"), _number(1), ("年",)),
     # centuries: 二十世纪, 21世纪
-    (re.compile(rf"({_ZH_OR_DIGITS})\s*世纪"), _number(1)),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS})\s*世纪"), _number(1), ("世纪",)),
     # percentages and fractions: 百分之五, 5%, 五个百分点, 三分之一, 一半
-    (re.compile(rf"百分之({_ZH_OR_DIGITS})"), _number(1, kind="percent")),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*%"), _number(1, kind="percent")),
-    (re.compile(rf"({_ZH_OR_DIGITS})\s*个?百分点"), _number(1, kind="percent")),
-    (re.compile(rf"({_ZH_OR_DIGITS})\s*分之\s*({_ZH_OR_DIGITS})"), _fraction(2, 1)),
-    (re.compile(r"一半"), lambda m: [Reading("fraction", (1, 2), False)]),
+    Rule(re.compile(rf"百分之({_ZH_OR_DIGITS})"), _number(1, kind="percent"), ("百分之",)),
+    Rule(re.compile(r"(\d+(?:\.\d+)?)\s*%"), _number(1, kind="percent"), ("%",)),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS})\s*个?百分点"), _number(1, kind="percent"), ("百分点",)),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS})\s*分之\s*({_ZH_OR_DIGITS})"), _fraction(2, 1), ("分之",)),
+    Rule(re.compile(r"一半"), lambda m: [Reading("fraction", (1, 2), False)], ("一半",)),
     # large units written with digits: 1万, 1.2亿, 3万亿
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)"),
-     _number(1, scale=lambda m: math.prod(_CN_BIG[c] for c in m.group(2)))),
+    Rule(re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)"),
+     _number(1, scale=lambda m: math.prod(_CN_BIG[c] for c in m.group(2))), ("万", "亿")),
     # ranges and quantities with a unit: 十米至三百米, 十五日, 三万元; ranges of counters: 三至五年
-    (re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?={_ZH_UNITS})"), _numbers(1, 2, one_is_weak=True)),
-    (re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?=[{_WEAK_COUNTERS}]|点(?![{_CN_DIG}]))"),
-     _numbers(1, 2, strong=False)),
-    (re.compile(rf"({_ZH_NUMERAL})\s*(?={_ZH_UNITS})"), _number(1, one_is_weak=True)),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?={_ZH_UNITS})"), _numbers(1, 2, one_is_weak=True), _ZH_RANGE_NEEDS),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?=[{_WEAK_COUNTERS}]|点(?![{_CN_DIG}]))"),
+     _numbers(1, 2, strong=False), _ZH_RANGE_NEEDS),
+    Rule(re.compile(rf"({_ZH_NUMERAL})\s*(?={_ZH_UNITS})"), _number(1, one_is_weak=True), _ZH_UNIT_NEEDS),
     # Chinese numerals in a numeric context
-    (re.compile(rf"({_ZH_NUMERAL})(?:届|中全会|中(?=[、，,和及与])|周岁)"), _number(1)),
+    Rule(re.compile(rf"({_ZH_NUMERAL})(?:届|中全会|中(?=[、，,和及与])|周岁)"), _number(1), ("届", "中", "周岁")),
     # 十三五 (规划): the 13th Five-Year Plan
-    (re.compile(r"“?(十[一二三四五六七八九])五”?(?=规划|时期|期间|计划|以来|$)"), _number(1)),
-    (re.compile(rf"({_ZH_NUMERAL})大(?=[和及与、，,精报以]|$)"), _zh_ordinal_context),
-    (re.compile(rf"第({_ZH_NUMERAL})"), _number(1, strong=False)),
-    (re.compile(rf"({_ZH_NUMERAL})(?=[{_WEAK_COUNTERS}]|点(?![{_CN_DIG}]))"), _number(1, strong=False)),
+    Rule(re.compile(r"“?(十[一二三四五六七八九])五”?(?=规划|时期|期间|计划|以来|$)"), _number(1), ("五",)),
+    Rule(re.compile(rf"({_ZH_NUMERAL})大(?=[和及与、，,精报以]|$)"), _zh_ordinal_context, ("大",)),
+    Rule(re.compile(rf"第({_ZH_NUMERAL})"), _number(1, strong=False), ("第",)),
+    Rule(re.compile(rf"({_ZH_NUMERAL})(?=[{_WEAK_COUNTERS}]|点(?![{_CN_DIG}]))"), _number(1, strong=False),
+         _ZH_COUNTER_NEEDS),
     # Arabic digits
-    (re.compile(r"\d+(?:\.\d+)?"), _number(0)),
+    Rule(re.compile(r"\d+(?:\.\d+)?"), _number(0)),
     # any other Chinese numeral: bare
-    (re.compile(_ZH_NUMERAL), _zh_bare),
+    Rule(re.compile(_ZH_NUMERAL), _zh_bare, tuple(CN_NUM)),
 ]
 
 # --------------------------------------------------------------------------- English rules
@@ -577,6 +619,8 @@ _STRUCTURE_WORDS = ("Chapter", "Part", "Section", "Article", "Book", "Title", "V
                     "Annex", "Appendix", "Schedule")
 _STRUCTURE_EN = "(?:" + "|".join(f"{w}|{w.lower()}|{w.upper()}" for w in _STRUCTURE_WORDS) + ")s?"
 _ENUM_TOKEN = rf"(?:\d{{1,3}}\b|{_ROMAN}\b|(?i:{_CARDINAL})\b)"
+_MONTH_NEEDS = tuple(_MONTHS)
+_ORDINAL_MARKER_NEEDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
 def _en_token(tok: str) -> int | None:
@@ -650,48 +694,48 @@ def _en_fraction(strong: bool) -> Handler:
     return handle
 
 
-_EN_RULES: list[tuple[re.Pattern, Handler]] = [
-    (_URL, _ignore),
+_EN_RULES: list[Rule] = [
+    Rule(_URL, _ignore, _URL_NEEDS),
     # document numbers: No. 98 (2016); (2016) No. 98; GBF No. (2016)98; 〔2016〕98号
-    (re.compile(r"No\.?\s*(\d+)\s*[(\[〔（]\s*(\d{4})\s*[)\]〕）]"), _docno(2, 1)),
-    (re.compile(r"No\.?\s*[(\[〔（]\s*(\d{4})\s*[)\]〕）]\s*(?:No\.?\s*)?(\d+)"), _docno(1, 2)),
-    (re.compile(r"[(\[〔（]\s*(\d{4})\s*[)\]〕）]\s*(?:No\.?|Number|#)?\s*(\d+)\s*号?"), _docno(1, 2)),
+    Rule(re.compile(r"No\.?\s*(\d+)\s*[(\[〔（]\s*(\d{4})\s*[)\]〕）]"), _docno(2, 1), ("no",)),
+    Rule(re.compile(r"No\.?\s*[(\[〔（]\s*(\d{4})\s*[)\]〕）]\s*(?:No\.?\s*)?(\d+)"), _docno(1, 2), ("no",)),
+    Rule(re.compile(r"[(\[〔（]\s*(\d{4})\s*[)\]〕）]\s*(?:No\.?|Number|#)?\s*(\d+)\s*号?"), _docno(1, 2)),
     # enumeration: Chapter III, Articles 3 and 4, (1), (a), (iv), 1. / III. / A) at a line or sentence start,
     # "I." only at a line start (after a sentence it is the pronoun), First, / Secondly,
-    (re.compile(rf"\b{_STRUCTURE_EN}\s+{_ENUM_TOKEN}(?:\s*(?:,|and|or|to|through|-|–)\s*{_ENUM_TOKEN})*"),
-     _en_structure),
-    (re.compile(r"[（(]\s*(?P<tok>\d{1,2}|[ivxlc]{1,5}|[IVXLC]{1,5}|[a-zA-Z])\s*[）)]"), _en_marker),
-    (re.compile(rf"{_EN_LINE_START}(?P<tok>{_ROMAN_SMALL})\s*[.、),](?=\s+[A-Z“\"'‘(\u4e00-\u9fff])", re.M), _en_marker),
-    (re.compile(rf"{_EN_SENTENCE_START}(?P<tok>\d{{1,2}}|(?!I\b){_ROMAN_SMALL}|[A-HJ-Z])\s*[.、)](?=\s+\S)", re.M),
+    Rule(re.compile(rf"\b{_STRUCTURE_EN}\s+{_ENUM_TOKEN}(?:\s*(?:,|and|or|to|through|-|–)\s*{_ENUM_TOKEN})*"),
+     _en_structure, tuple(w.lower() for w in _STRUCTURE_WORDS)),
+    Rule(re.compile(r"[（(]\s*(?P<tok>\d{1,2}|[ivxlc]{1,5}|[IVXLC]{1,5}|[a-zA-Z])\s*[）)]"), _en_marker, ("(", "（")),
+    Rule(re.compile(rf"{_EN_LINE_START}(?P<tok>{_ROMAN_SMALL})\s*[.、),](?=\s+[A-Z“\"'‘(\u4e00-\u9fff])", re.M), _en_marker),
+    Rule(re.compile(rf"{_EN_SENTENCE_START}(?P<tok>\d{{1,2}}|(?!I\b){_ROMAN_SMALL}|[A-HJ-Z])\s*[.、)](?=\s+\S)", re.M),
      _en_marker),
-    (re.compile(rf"{_EN_SENTENCE_START}((?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth)(?:ly)?)"
-                r"\s*[,:]", re.M), _en_ordinal_marker),
+    Rule(re.compile(rf"{_EN_SENTENCE_START}((?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth)(?:ly)?)"
+                r"\s*[,:]", re.M), _en_ordinal_marker, _ORDINAL_MARKER_NEEDS),
     # dates: a month name is a date with a day or a year beside it
-    (re.compile(rf"{_MONTH_EN}\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})"), _date(3, 1, 2, month_name=True)),
-    (re.compile(rf"(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH_EN},?\s+(\d{{4}})"), _date(3, 2, 1, month_name=True)),
-    (re.compile(r"(?<![\d-])(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d-])"), _date(1, 2, 3)),
-    (re.compile(r"(?<![\d-])(\d{4})[-/](\d{1,2})(?![\d-])"), _date(1, 2, None)),
-    (re.compile(rf"{_MONTH_EN},?\s+(?:of\s+)?(\d{{4}})"), _date(2, 1, None, month_name=True)),
-    (re.compile(rf"{_MONTH_EN}\s+(\d{{1,2}}){_ORD}\b(?![.,]\d)"), _date(None, 1, 2, month_name=True)),
-    (re.compile(rf"(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH_EN}"), _date(None, 2, 1, month_name=True)),
+    Rule(re.compile(rf"{_MONTH_EN}\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})"), _date(3, 1, 2, month_name=True), _MONTH_NEEDS),
+    Rule(re.compile(rf"(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH_EN},?\s+(\d{{4}})"), _date(3, 2, 1, month_name=True), _MONTH_NEEDS),
+    Rule(re.compile(r"(?<![\d-])(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d-])"), _date(1, 2, 3)),
+    Rule(re.compile(r"(?<![\d-])(\d{4})[-/](\d{1,2})(?![\d-])"), _date(1, 2, None)),
+    Rule(re.compile(rf"{_MONTH_EN},?\s+(?:of\s+)?(\d{{4}})"), _date(2, 1, None, month_name=True), _MONTH_NEEDS),
+    Rule(re.compile(rf"{_MONTH_EN}\s+(\d{{1,2}}){_ORD}\b(?![.,]\d)"), _date(None, 1, 2, month_name=True), _MONTH_NEEDS),
+    Rule(re.compile(rf"(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH_EN}"), _date(None, 2, 1, month_name=True), _MONTH_NEEDS),
     # a month name alone is only weak (in June; never "March of the Volunteers" against 3月); "May" only after
     # a preposition (it is a verb too)
-    (re.compile(rf"\b{_MONTH_BARE}\b"), _date(None, 1, None, month_name=True, strong=False)),
-    (re.compile(r"\b(?:in|of|by|since|until|till|before|after|from|to|during|through|early|mid|late)\s+(May)\b"),
-     _date(None, 1, None, month_name=True, strong=False)),
+    Rule(re.compile(rf"\b{_MONTH_BARE}\b"), _date(None, 1, None, month_name=True, strong=False), _MONTH_NEEDS),
+    Rule(re.compile(r"\b(?:in|of|by|since|until|till|before|after|from|to|during|through|early|mid|late)\s+(May)\b"),
+     _date(None, 1, None, month_name=True, strong=False), ("may",)),
     # percentages, fractions and scale words
-    (re.compile(rf"(?:{_EN_NUM}|({_EN_CARDINAL_WORDS}))\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I),
-     lambda m: _en_percent_any(m)),
-    (re.compile(r"(?<![\d/.])(\d{1,3})\s*/\s*(\d{1,3})(?![\d/])"), _fraction(1, 2)),
-    (re.compile(rf"\b({_CARDINAL}(?:[\s-]+{_CARDINAL})*)[\s-]+{_EN_DENOMINATOR}\b", re.I), _en_fraction(True)),
-    (re.compile(r"\b(an?)\s+(half|third|quarter)\b", re.I), _en_fraction(False)),
-    (re.compile(r"\bhalf\b", re.I), lambda m: [Reading("fraction", (1, 2), False)]),
-    (re.compile(rf"{_EN_NUM}\s+(thousand|million|billion|trillion)\b", re.I),
-     _number(1, scale=lambda m: _EN_SCALES[m.group(2).lower()])),
+    Rule(re.compile(rf"(?:{_EN_NUM}|({_EN_CARDINAL_WORDS}))\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I),
+     lambda m: _en_percent_any(m), ("%", "percent", "per cent")),
+    Rule(re.compile(r"(?<![\d/.])(\d{1,3})\s*/\s*(\d{1,3})(?![\d/])"), _fraction(1, 2), ("/",)),
+    Rule(re.compile(rf"\b({_CARDINAL}(?:[\s-]+{_CARDINAL})*)[\s-]+{_EN_DENOMINATOR}\b", re.I), _en_fraction(True), tuple(_DENOMINATORS)),
+    Rule(re.compile(r"\b(an?)\s+(half|third|quarter)\b", re.I), _en_fraction(False), ("half", "third", "quarter")),
+    Rule(re.compile(r"\bhalf\b", re.I), lambda m: [Reading("fraction", (1, 2), False)], ("half",)),
+    Rule(re.compile(rf"{_EN_NUM}\s+(thousand|million|billion|trillion)\b", re.I),
+     _number(1, scale=lambda m: _EN_SCALES[m.group(2).lower()]), ("thousand", "million", "billion", "trillion")),
     # digits, with an ordinal suffix or a typo in it (18th, 3rd, 6rh); 10-300 is two numbers
-    (re.compile(rf"(?<![\w.]){_EN_NUM}(?:[a-z]{{1,2}}\b)?"), _number(1)),
+    Rule(re.compile(rf"(?<![\w.]){_EN_NUM}(?:[a-z]{{1,2}}\b)?"), _number(1)),
     # number words: compounds and words from eleven up are strong, one to ten weak
-    (re.compile(_EN_WORDS, re.I), _en_words),
+    Rule(re.compile(_EN_WORDS, re.I), _en_words, _shortest_words(_EN_ALL_WORDS)),
 ]
 
 
@@ -700,14 +744,20 @@ def _en_percent_any(m: re.Match) -> list[Reading] | None:
     return None if v is None else [Reading("percent", (v,))]
 
 
+@functools.lru_cache(maxsize=50_000)
+def _mentions_in(text: str, lang: str) -> tuple[Mention, ...]:
+    """The mentions of ``text`` read once: the number check and the verdicts read the same rows."""
+    return tuple(_scan(text, _ZH_RULES if lang == "zh" else _EN_RULES))
+
+
 def extract_zh(text: str) -> list[Mention]:
     """Numbers, dates, document numbers and enumeration markers in Chinese text."""
-    return _scan(text, _ZH_RULES)
+    return list(_mentions_in(text, "zh"))
 
 
 def extract_en(text: str) -> list[Mention]:
     """Numbers, dates, document numbers and enumeration markers in English text."""
-    return _scan(text, _EN_RULES)
+    return list(_mentions_in(text, "en"))
 
 
 def extract_numbers(text: str, lang: str) -> list[Mention]:
