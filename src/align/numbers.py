@@ -63,7 +63,6 @@ is left over gets a severity (the rule the number check in
 """
 from __future__ import annotations
 
-import functools
 import math
 import re
 import unicodedata
@@ -513,10 +512,10 @@ _WEAK_COUNTERS = "个项种次年批名类级条家位所件步方面阶段周�
 #: units after which a Chinese numeral other than 一 is strong (十米, 十五日, 三万元; 一日 is "a day")
 _ZH_UNITS = ("平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|米|公顷|亩|吨|公斤|千克|克|万元|亿元|美元|元|"
              "人次|人|户|小时|分钟|秒|个工作日|工作日|个月|日|天|周岁|岁|世纪")
-_ZH_RANGE = r"\s*(?:至|到|~|—|–|－|-)\s*"
+_ZH_RANGE_MARKS = ("至", "到", "~", "—", "–", "－", "-")
+_ZH_RANGE = r"\s*(?:" + "|".join(map(re.escape, _ZH_RANGE_MARKS)) + r")\s*"
 _ZH_SENTENCE_START = r"(?:^|(?<=[\n。；;：:！？]))"
 _ZH_STRUCTURE = r"(?:章|节|条|款|项|编|部分|目)"
-_ZH_RANGE_NEEDS = ("至", "到", "~", "—", "–", "－", "-")
 _ZH_UNIT_NEEDS = _shortest_words(_ZH_UNITS.split("|"))
 _ZH_COUNTER_NEEDS = (*_WEAK_COUNTERS, "点")
 
@@ -579,9 +578,9 @@ _ZH_RULES: list[Rule] = [
     Rule(re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)"),
      _number(1, scale=lambda m: math.prod(_CN_BIG[c] for c in m.group(2))), ("万", "亿")),
     # ranges and quantities with a unit: 十米至三百米, 十五日, 三万元; ranges of counters: 三至五年
-    Rule(re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?={_ZH_UNITS})"), _numbers(1, 2, one_is_weak=True), _ZH_RANGE_NEEDS),
+    Rule(re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?={_ZH_UNITS})"), _numbers(1, 2, one_is_weak=True), _ZH_RANGE_MARKS),
     Rule(re.compile(rf"({_ZH_OR_DIGITS}){_ZH_RANGE}({_ZH_OR_DIGITS})\s*(?=[{_WEAK_COUNTERS}]|点(?![{_CN_DIG}]))"),
-     _numbers(1, 2, strong=False), _ZH_RANGE_NEEDS),
+     _numbers(1, 2, strong=False), _ZH_RANGE_MARKS),
     Rule(re.compile(rf"({_ZH_NUMERAL})\s*(?={_ZH_UNITS})"), _number(1, one_is_weak=True), _ZH_UNIT_NEEDS),
     # Chinese numerals in a numeric context
     Rule(re.compile(rf"({_ZH_NUMERAL})(?:届|中全会|中(?=[、，,和及与])|周岁)"), _number(1), ("届", "中", "周岁")),
@@ -620,7 +619,7 @@ _STRUCTURE_WORDS = ("Chapter", "Part", "Section", "Article", "Book", "Title", "V
 _STRUCTURE_EN = "(?:" + "|".join(f"{w}|{w.lower()}|{w.upper()}" for w in _STRUCTURE_WORDS) + ")s?"
 _ENUM_TOKEN = rf"(?:\d{{1,3}}\b|{_ROMAN}\b|(?i:{_CARDINAL})\b)"
 _MONTH_NEEDS = tuple(_MONTHS)
-_ORDINAL_MARKER_NEEDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_MARKERS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
 
 def _en_token(tok: str) -> int | None:
@@ -708,8 +707,8 @@ _EN_RULES: list[Rule] = [
     Rule(re.compile(rf"{_EN_LINE_START}(?P<tok>{_ROMAN_SMALL})\s*[.、),](?=\s+[A-Z“\"'‘(\u4e00-\u9fff])", re.M), _en_marker),
     Rule(re.compile(rf"{_EN_SENTENCE_START}(?P<tok>\d{{1,2}}|(?!I\b){_ROMAN_SMALL}|[A-HJ-Z])\s*[.、)](?=\s+\S)", re.M),
      _en_marker),
-    Rule(re.compile(rf"{_EN_SENTENCE_START}((?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth)(?:ly)?)"
-                r"\s*[,:]", re.M), _en_ordinal_marker, _ORDINAL_MARKER_NEEDS),
+    Rule(re.compile(rf"{_EN_SENTENCE_START}((?:{'|'.join(_ORDINAL_MARKERS)})(?:ly)?)\s*[,:]", re.M), _en_ordinal_marker,
+         tuple(w.lower() for w in _ORDINAL_MARKERS)),
     # dates: a month name is a date with a day or a year beside it
     Rule(re.compile(rf"{_MONTH_EN}\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})"), _date(3, 1, 2, month_name=True), _MONTH_NEEDS),
     Rule(re.compile(rf"(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH_EN},?\s+(\d{{4}})"), _date(3, 2, 1, month_name=True), _MONTH_NEEDS),
@@ -744,20 +743,14 @@ def _en_percent_any(m: re.Match) -> list[Reading] | None:
     return None if v is None else [Reading("percent", (v,))]
 
 
-@functools.lru_cache(maxsize=50_000)
-def _mentions_in(text: str, lang: str) -> tuple[Mention, ...]:
-    """The mentions of ``text`` read once: the number check and the verdicts read the same rows."""
-    return tuple(_scan(text, _ZH_RULES if lang == "zh" else _EN_RULES))
-
-
 def extract_zh(text: str) -> list[Mention]:
     """Numbers, dates, document numbers and enumeration markers in Chinese text."""
-    return list(_mentions_in(text, "zh"))
+    return _scan(text, _ZH_RULES)
 
 
 def extract_en(text: str) -> list[Mention]:
     """Numbers, dates, document numbers and enumeration markers in English text."""
-    return list(_mentions_in(text, "en"))
+    return _scan(text, _EN_RULES)
 
 
 def extract_numbers(text: str, lang: str) -> list[Mention]:
