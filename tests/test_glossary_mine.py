@@ -89,6 +89,26 @@ def test_nested_names_kept_apart_and_words_inside_names_left_out(law):
     assert "人民" not in got and "代表大会" not in got
 
 
+def _rank_frequency_of(c) -> float:
+    """The frequency behind a candidate's score: the score over its other factors, as log2(1 + f)."""
+    from align.glossary.candidates import SPEC_POWER, _pos_weight
+
+    rest = c.specificity ** SPEC_POWER * c.boundary * c.spread * _pos_weight(c.head_tag)
+    return 2 ** (c.score / rest) - 1
+
+
+def test_a_word_ranks_by_its_occurrences_outside_the_compounds_it_is_part_of():
+    # 惩戒 six times, three of them inside 联合惩戒: it ranks as a word seen 6 - 3 times
+    texts = ["实施联合惩戒。", "加强联合惩戒。", "完善联合惩戒。", "依法惩戒失信。", "严格惩戒。", "及时惩戒违法。"]
+    got = {c.term: c for c in candidates(texts, min_count=3)}
+    assert got["惩戒"].count == 6 and _rank_frequency_of(got["惩戒"]) == pytest.approx(3)
+    assert _rank_frequency_of(got["联合惩戒"]) == pytest.approx(3)  # a compound ranks by its frequency
+    # 书房 six times, three of them in 书房 + 去 ("to the study"): a clause about it, no compound
+    texts = ["我到书房去。", "他们回书房去。", "快去书房去。", "书房很大。", "这书房里。", "走进书房。"]
+    got = {c.term: c for c in candidates(texts, min_count=3)}
+    assert "书房去" in got and _rank_frequency_of(got["书房"]) == pytest.approx(6)
+
+
 def test_generic_verbs_and_filler_rank_low_in_98():
     texts = [line for line in ZH98.read_text(encoding="utf-8").splitlines() if line.strip()]
     cands = candidates(texts, min_count=3)

@@ -37,6 +37,10 @@ by *termhood*:
    人民法院, 人民检察院, 中华人民共和国), while one inside compounds that are not
    names is (信用信息 of 公共信用信息, 信用信息共享平台). The occurrences outside
    names are the ones the renderings are learnt from (``standalone``).
+   A one-word candidate ranks by its C-value frequency over the compounds
+   it is a part of (``_rank_frequency``: 惩戒 of 联合惩戒, 失信惩戒, 惩戒措施),
+   not counting a longer candidate that goes on with a verb, a clause
+   about it (书房 + 去); a compound ranks by its frequency.
 5. **Domain specificity.** The log ratio of a word's frequency in the text
    (occurrences per word) and in general Chinese, estimated from jieba's own
    dictionary counts (about 60 million words). A candidate's is that of its
@@ -418,12 +422,15 @@ def candidates(
     edges = _Edges.of(rows) if few else None
     morphemes = Morphemes.of(texts, min_count) if few else None
     containing: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    compounds: dict[tuple[str, ...], list[int]] = defaultdict(list)  # the longer ones it is a part of
     for key, s in kept.items():
         n = len(key)
         for a in range(n):
             for b in range(a + 1, n + 1):
                 if (a, b) != (0, n) and key[a:b] in kept:
                     containing[key[a:b]].append(len(s.occurrences))
+                    if not _predicated(key, b, bg):
+                        compounds[key[a:b]].append(len(s.occurrences))
     n_segments = max(1, len(texts))
     out = []
     for key, s in kept.items():
@@ -445,7 +452,7 @@ def candidates(
         spread = 0.5 + 0.5 * min(1.0, len(parts) / expected)
         first = s.occurrences[0]
         head_tag = _tag_of(rows, first, key[-1])
-        score = spec ** SPEC_POWER * math.log2(1 + f) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        score = spec ** SPEC_POWER * math.log2(1 + _rank_frequency(key, f, compounds)) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
         if len(key) == 1 and bg.probability(whole) >= BASIC:
             score *= BASIC_WEIGHT
         out.append(Candidate(
@@ -468,6 +475,26 @@ def candidates(
             seen.add(c.term)
             unique.append(c)
     return unique[:limit] if limit else unique
+
+
+def _predicated(host: tuple[str, ...], end: int, bg: Background) -> bool:
+    """Whether the words of ``host`` before ``end`` are followed there by a
+    verb (jieba's dictionary tag): the host then says something of them
+    (书房 + 去, "to the study"), it is a clause, not a compound they are a
+    part of."""
+    return end < len(host) and (bg.tags.get(host[end]) or "") in _VERB
+
+
+def _rank_frequency(key: tuple[str, ...], f: int, compounds: dict) -> float:
+    """The frequency a candidate ranks by: its occurrences; for one word, its
+    C-value frequency over the compounds it is a part of (its occurrences
+    minus their mean count), since a word met mostly inside longer
+    candidates is a part of those terms more than a term of its own
+    (惩戒 of 联合惩戒, 失信惩戒, 惩戒措施; 数据库 of 金融信用信息基础数据库). A
+    compound keeps its frequency: what it is nested in is most often a free
+    phrase around it (联合惩戒 of 联合惩戒措施)."""
+    longer = compounds.get(key, ()) if len(key) == 1 else ()
+    return max(1.0, f - sum(longer) / len(longer)) if longer else f
 
 
 def _single_ok(tag: str) -> bool:
