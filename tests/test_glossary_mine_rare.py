@@ -193,3 +193,29 @@ def test_a_string_met_on_its_own_once_is_a_fragment():
     texts = texts[:3] + ["设立全国信用记录日。"]
     got = {c.term: c for c in candidates(texts, min_count=3)}
     assert "全国信用" not in got  # 4 times, 3 inside the name: on its own once
+
+
+HEAD_ZH = CREDIT_ZH + ["实施信用分类监管。"]
+HEAD_CLT = CREDIT_CLT + ["Implement credit classification supervision."]
+
+
+def test_a_rare_string_whose_next_word_is_rendered_right_after_it_is_a_modifier_of_a_longer_unit():
+    # 信用分类 + 监管 -> "credit classification" + "supervision" in both: 信用分类 modifies 监管 in both
+    # languages (the unit is 信用分类监管); 信用报告 ends its clause and stays
+    mined = {m.term: m for m in mine_glossary(by_hand(HEAD_ZH, {"clt": HEAD_CLT, "blog": CREDIT_BLOG + [
+        "Carry out credit classification supervision."]}), min_count=3)}
+    assert "信用报告" in mined and "信用分类" not in mined
+
+
+def test_a_translation_that_renders_the_next_word_further_on_keeps_the_string_apart():
+    # blog has words between "credit classification" and "supervision": the two are not one compound there
+    mined = {m.term: m for m in mine_glossary(by_hand(HEAD_ZH, {"clt": HEAD_CLT, "blog": CREDIT_BLOG + [
+        "Carry out credit classification and its supervision."]}), min_count=3)}
+    assert "信用分类" in mined and mined["信用分类"].attested is not None
+
+
+def test_a_verb_after_a_rare_string_is_no_head():
+    from align.glossary.mine import _head_glosses
+
+    # 有权 "to have the right to": defendants *have* ... is a subject and its verb
+    assert "have" not in _head_glosses("有权") and "supervis" in _head_glosses("监管")

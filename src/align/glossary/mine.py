@@ -21,6 +21,10 @@
    (``candidates`` step 7) ranks by its termhood x its ``attestation``, no
    higher than the longest candidate it contains (``_capped``), and of rare
    strings overlapping in the text only the best is kept (``_one_per_place``).
+   A rare string is left out when a translation renders the source word
+   after it by the English word right after its rendering and none renders
+   that word further on (``_HeadAfter``: 信用分类 + 监管 -> *categorized
+   credit supervision*, a modifier cut out of a longer compound).
    The ``POOL`` x ``top`` best by termhood are rendered (as many rare
    strings besides), the ``top`` best by rank returned.
 4. **Draft** (``draft_glossary``): one entry per term, best first; preferred
@@ -42,15 +46,18 @@ from itertools import combinations
 from typing import Callable
 
 from ..model import MultiAlignment
+from .associate import _cedict, gloss_text_stems
 from .candidates import Candidate, candidates, pieces_of
-from .render import content_key
-from .renderings import Pairing, TermRenderings, TermSpec, headword_glosses, render_terms, stem_matches
+from .render import content_key, tokenize
+from .renderings import (Pairing, TermRenderings, TermSpec, glosses, headword_glosses, render_terms,
+                         stem_matches)
 from .schema import Entry, Evidence, Glossary
 
 POOL = 3  # candidates rendered per entry asked for (the rank uses the renderings)
 MIN_POOL = 150
 DEFAULT_TOP = 100
 MAX_ACCEPTED = 4
+HEAD_REACH = 3  # English words after a rare string's rendering searched for its next word's rendering
 WORD_FOR_WORD = 0.25  # attestation of a rare compound every translation renders word for word
 _SRC_STOP = "；;：:。！？!?\n"
 _TGT_STOP = ";:.!?\n"
@@ -148,8 +155,11 @@ def mine_glossary(
     rendered = render_terms(multi, specs, source_words=[[p.text for p in row] for row in rows], progress=progress)
     mined = []
     links = ClauseLinks.of(multi)
+    heads = _HeadAfter(rows, rendered)
     for c in pool:
         if c.term in known_forms:
+            continue
+        if c.rare and heads.modifies(rendered[c.term]):
             continue
         m = _mined(c, rendered[c.term], nesting[c.term].inside, links)
         if m is not None:
@@ -162,6 +172,56 @@ def mine_glossary(
     if glossary is not None:
         mined = _merge_known(mined, multi, glossary, {c.term: c for c in ranked if c.term in glossary})
     return mined
+
+
+@dataclass(frozen=True)
+class _HeadAfter:
+    """Whether a rare string is a modifier cut out of a longer unit: Chinese
+    and English both put a compound's head last, so when the translations
+    render the source word right after it by the English word right after
+    its rendering (信用分类 + 监管 -> *categorized credit* + *supervision*),
+    the string modifies that word in both languages, and the unit is the
+    longer one. A translation that renders that word a few words further on
+    (*information product and application markets*) keeps them apart; one
+    where no rendering of it follows says nothing. The word before the
+    string does not count: a modifier before it (社会 + 信用体系, *social* +
+    *credit system*) leaves it a whole phrase, its head included."""
+
+    rows: list
+    rendered: dict  # term -> translation -> TermRenderings: the next word's own renderings, if it has any
+
+    def modifies(self, per: dict[str, TermRenderings]) -> bool:
+        seen = [self._head_after(tid, p) for tid, r in per.items() for p in r.pairings]
+        return True in seen and False not in seen
+
+    def _head_after(self, tid: str, p: Pairing) -> bool | None:
+        """True: the next source word's rendering follows the string's at
+        once; False: a few words on, or no word follows in the source (a
+        break); None: no rendering of the next word found."""
+        if p.target_start is None:
+            return None
+        nxt = next((w for w in self.rows[p.segment] if w.start == p.end), None)
+        if nxt is None or nxt.breaks:
+            return False  # it stands alone there
+        rest = p.target_text[p.target_end:]
+        toks = tokenize(rest)[:HEAD_REACH]
+        own = self.rendered.get(nxt.text, {}).get(tid)
+        stems = _head_glosses(nxt.text) | frozenset(st for r in (own.counts if own else ()) for st in content_key(r))
+        at = next((k for k, t in enumerate(toks) if stem_matches(t.stem, stems)), None)
+        if at is None:
+            return None
+        return at == 0 and not rest[:toks[0].start].strip(" -")
+
+
+def _head_glosses(word: str) -> frozenset[str]:
+    """The stems of the CC-CEDICT senses of ``word`` that can head a noun
+    phrase: not the verb senses ("to have the right to": 被告人 + 有权 is
+    *defendants have the right*, a subject and its verb, no compound); the
+    glosses of its parts when it is no headword."""
+    entry = _cedict().get(word)
+    if entry is None:
+        return glosses(word)
+    return frozenset().union(*(gloss_text_stems(g) for g in entry.split("/") if g.strip() and not g.strip().startswith("to ")))
 
 
 @dataclass(frozen=True)
