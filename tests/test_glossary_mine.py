@@ -107,6 +107,10 @@ def test_a_word_ranks_by_its_occurrences_outside_the_compounds_it_is_part_of():
     texts = ["我到书房去。", "他们回书房去。", "快去书房去。", "书房很大。", "这书房里。", "走进书房。"]
     got = {c.term: c for c in candidates(texts, min_count=3)}
     assert "书房去" in got and _rank_frequency_of(got["书房"]) == pytest.approx(6)
+    # a verb of two characters after it makes a compound: 隐私 + 保护, privacy protection
+    texts = ["加强隐私保护。", "完善隐私保护。", "重视隐私保护。", "尊重隐私。", "保护个人隐私和信息。", "隐私的边界。"]
+    got = {c.term: c for c in candidates(texts, min_count=3)}
+    assert "隐私保护" in got and _rank_frequency_of(got["隐私"]) == pytest.approx(3)
 
 
 def test_generic_verbs_and_filler_rank_low_in_98():

@@ -39,8 +39,8 @@ by *termhood*:
    names are the ones the renderings are learnt from (``standalone``).
    A one-word candidate ranks by its C-value frequency over the compounds
    it is a part of (``_rank_frequency``: 惩戒 of 联合惩戒, 失信惩戒, 惩戒措施),
-   not counting a longer candidate that goes on with a verb, a clause
-   about it (书房 + 去); a compound ranks by its frequency.
+   not counting a longer candidate that goes on with a one-character verb,
+   a clause about it (书房 + 去); a compound ranks by its frequency.
 5. **Domain specificity.** The log ratio of a word's frequency in the text
    (occurrences per word) and in general Chinese, estimated from jieba's own
    dictionary counts (about 60 million words). A candidate's is that of its
@@ -479,10 +479,11 @@ def candidates(
 
 def _predicated(host: tuple[str, ...], end: int, bg: Background) -> bool:
     """Whether the words of ``host`` before ``end`` are followed there by a
-    verb (jieba's dictionary tag): the host then says something of them
-    (书房 + 去, "to the study"), it is a clause, not a compound they are a
-    part of."""
-    return end < len(host) and (bg.tags.get(host[end]) or "") in _VERB
+    one-character verb (jieba's dictionary tag): the host then says
+    something of them (书房 + 去, "to the study"; 陈清扬 + 说), it is a clause,
+    not a compound they are a part of. A verb of two characters after a
+    noun makes a compound (隐私 + 保护 *privacy protection*, 信用 + 修复)."""
+    return end < len(host) and len(host[end]) == 1 and (bg.tags.get(host[end]) or "") in _VERB
 
 
 def _rank_frequency(key: tuple[str, ...], f: int, compounds: dict) -> float:
