@@ -58,6 +58,16 @@ def test_a_quoted_dictionary_word_counts_as_named():
     assert quoted.specificity - plain.specificity == pytest.approx(math.log(3))
 
 
+def test_a_quoted_string_ranks_as_seen_min_count_times():
+    base = ["完善信用记录。", "共享信用记录。", "查询信用记录。"]
+    quoted = {c.term: c for c in candidates(base + ["依托“信用中国”网站。"], min_count=3, rare=True)}["信用中国"]
+    plain = {c.term: c for c in candidates(base + ["依托信用中国网站。"], min_count=3, rare=True)}["信用中国"]
+    assert quoted.rare and plain.rare and quoted.specificity == pytest.approx(plain.specificity)
+    assert quoted.boundary == plain.boundary == 1.0
+    # seen once either way; named by the text (quoted), as if seen 3 times, else as if seen 2 times
+    assert quoted.score / plain.score == pytest.approx(math.log2(4) / math.log2(3))
+
+
 def test_a_dictionary_word_seen_once_built_on_the_texts_morpheme_counts_as_named():
     # 信 is this text's subject (诚信, 失信, 守信, 信用): 公信力, seen once, is built on it; 高质量 is not
     texts = ["加强诚信建设。", "惩戒失信行为。", "激励守信行为。", "完善信用记录。", "共享信用记录。",

@@ -70,7 +70,8 @@ by *termhood*:
    a listed word's own, as if seen ``min_count`` times, when it is quoted
    (the text names it) or built on a *morpheme of the subject* (公信力 on 信,
    ``Morphemes``), as seen once otherwise.
-   Its termhood is that of a string seen ``min_count`` - 1 times; ``mine``
+   Its termhood is that of a string seen ``min_count`` - 1 times (a quoted
+   one, named by the text, ``min_count`` times); ``mine``
    multiplies it by how strongly the translations attest it
    (``mine.attestation``: the same words in two translations, a CC-CEDICT
    gloss of the whole), so that a free phrase, rendered variously, stays out.
@@ -626,8 +627,9 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
     the domain), or of the whole when jieba lists it (as if seen
     ``min_count`` times when it is quoted: ``_quoted``); no spread (one
     occurrence tells nothing of it). Its termhood is the one it would have
-    if seen ``min_count`` - 1 times: ``mine`` multiplies it by how strongly
-    the translations attest it (``mine.attestation``)."""
+    if seen ``min_count`` - 1 times (``min_count`` times when quoted: the
+    text names it as a unit, 违规经营“黑名单”制度): ``mine`` multiplies it by
+    how strongly the translations attest it (``mine.attestation``)."""
     left = right = 0.0
     for o in s.occurrences:
         row = rows[o.segment]
@@ -655,7 +657,10 @@ def _rare_candidate(key, s: _Stats, edges: _Edges, texts: Sequence[str], rows, n
     if spec <= 0:
         return None
     head_tag = _tag_of(rows, s.occurrences[0], key[-1])
-    score = spec ** SPEC_POWER * math.log2(min_count) * min(1.0, hl, hr) * _pos_weight(head_tag)
+    # as if seen min_count - 1 times: the translations' attestation (``mine``) stands for the occurrences it
+    # lacks; a quoted string is named by the text as a unit, and counts as seen min_count times
+    as_seen = min_count if quoted else min_count - 1
+    score = spec ** SPEC_POWER * math.log2(1 + as_seen) * min(1.0, hl, hr) * _pos_weight(head_tag)
     return Candidate(term=whole, pieces=key, count=f, own=float(f), segments=len({o.segment for o in s.occurrences}),
                      left_entropy=hl, right_entropy=hr, specificity=spec, spread=1.0, head_tag=head_tag,
                      score=score, occurrences=s.occurrences, standalone=alone, rare=True)
