@@ -453,7 +453,8 @@ def candidates(
         spread = 0.5 + 0.5 * min(1.0, len(parts) / expected)
         first = s.occurrences[0]
         head_tag = _tag_of(rows, first, key[-1])
-        score = spec ** SPEC_POWER * math.log2(1 + _rank_frequency(key, f, compounds)) * min(1.0, hl, hr) * spread * _pos_weight(head_tag)
+        score = (spec ** SPEC_POWER * math.log2(1 + _rank_frequency(key, f, compounds)) * min(1.0, hl, hr) * spread
+                 * _pos_weight(head_tag))
         if len(key) == 1 and bg.probability(whole) >= BASIC:
             score *= BASIC_WEIGHT
         out.append(Candidate(

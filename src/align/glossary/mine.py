@@ -221,7 +221,8 @@ def _head_glosses(word: str) -> frozenset[str]:
     entry = _cedict().get(word)
     if entry is None:
         return glosses(word)
-    return frozenset().union(*(gloss_text_stems(g) for g in entry.split("/") if g.strip() and not g.strip().startswith("to ")))
+    senses = [g.strip() for g in entry.split("/")]
+    return frozenset().union(*(gloss_text_stems(g) for g in senses if g and not g.startswith("to ")))
 
 
 @dataclass(frozen=True)
