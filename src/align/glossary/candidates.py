@@ -423,14 +423,14 @@ def candidates(
     edges = _Edges.of(rows) if few else None
     morphemes = Morphemes.of(texts, min_count) if few else None
     containing: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    compounds: dict[tuple[str, ...], list[int]] = defaultdict(list)  # the longer ones it is a part of
+    compounds: dict[tuple[str, ...], list[int]] = defaultdict(list)  # per one-word candidate, its compounds
     for key, s in kept.items():
         n = len(key)
         for a in range(n):
             for b in range(a + 1, n + 1):
                 if (a, b) != (0, n) and key[a:b] in kept:
                     containing[key[a:b]].append(len(s.occurrences))
-                    if not _predicated(key, b, bg):
+                    if b == a + 1 and not _predicated(key, b, bg):
                         compounds[key[a:b]].append(len(s.occurrences))
     n_segments = max(1, len(texts))
     out = []
@@ -496,7 +496,7 @@ def _rank_frequency(key: tuple[str, ...], f: int, compounds: dict) -> float:
     (惩戒 of 联合惩戒, 失信惩戒, 惩戒措施; 数据库 of 金融信用信息基础数据库). A
     compound keeps its frequency: what it is nested in is most often a free
     phrase around it (联合惩戒 of 联合惩戒措施)."""
-    longer = compounds.get(key, ()) if len(key) == 1 else ()
+    longer = compounds.get(key)  # one-word candidates only
     return max(1.0, f - sum(longer) / len(longer)) if longer else f
 
 
